@@ -1,0 +1,134 @@
+"""Forming units, dealing strategy cards and laying out the face-down assignment cards.
+
+All randomness comes from `random.Random` seeded with the session seed and what is being drawn,
+so the same seed and the same players give the same table. The results go into events, so a
+replay never draws again.
+"""
+
+import math
+from collections.abc import Iterator, Mapping, Sequence
+from random import Random
+
+from game.deck import CONSENSUS, STRATEGY_IDS
+
+PAIRING_TRIES = 64
+
+
+def _rng(seed: int, *what: object) -> Random:
+    return Random(":".join(str(part) for part in (seed, *what)))
+
+
+def form_units(players: Sequence[tuple[str, str]], seed: int) -> list[tuple[str, ...]]:
+    """Group (player id, organisation) into units: alone up to 6 players, else duos and one solo.
+
+    Duos are random, preferring two different organisations: of a fixed number of random pairings
+    the first with the fewest same-organisation duos wins.
+    """
+    ids = [pid for pid, _ in players]
+    if len(ids) <= 6:
+        return [(pid,) for pid in ids]
+    org = {pid: o.strip().casefold() for pid, o in players}
+    rng = _rng(seed, "units")
+    best: list[tuple[str, ...]] = []
+    best_score = math.inf
+    for _ in range(PAIRING_TRIES):
+        order = ids[:]
+        rng.shuffle(order)
+        units = [tuple(order[i : i + 2]) for i in range(0, len(order), 2)]
+        score = sum(1 for u in units if len(u) == 2 and org[u[0]] and org[u[0]] == org[u[1]])
+        if score < best_score:
+            best, best_score = units, score
+        if score == 0:
+            break
+    return best
+
+
+def _round_options(
+    histories: Sequence[frozenset[str]], consensus: bool, relaxed: bool = False
+) -> Iterator[tuple[str, ...]]:
+    """Every deal of one round that keeps the rules: distinct cards, none held before by that unit,
+    and the consensus card in play exactly when `consensus` says so."""
+    cards = STRATEGY_IDS if consensus else tuple(c for c in STRATEGY_IDS if c != CONSENSUS)
+
+    def extend(deal: tuple[str, ...]) -> Iterator[tuple[str, ...]]:
+        if len(deal) == len(histories):
+            if not consensus or CONSENSUS in deal:
+                yield deal
+            return
+        held = () if relaxed else histories[len(deal)]
+        for card in cards:
+            if card not in deal and card not in held:
+                yield from extend((*deal, card))
+
+    return extend(())
+
+
+def _feasible(
+    histories: tuple[frozenset[str], ...],
+    rounds: tuple[bool, ...],
+    memo: dict[tuple[tuple[frozenset[str], ...], tuple[bool, ...]], bool],
+) -> bool:
+    """Can the remaining rounds (`True` = consensus in play) still be dealt without breaking a rule?"""
+    if not rounds:
+        return True
+    key = (histories, rounds)
+    if key in memo:
+        return memo[key]
+    without_consensus = sum(1 for h in histories if CONSENSUS not in h)
+    ok = sum(rounds) <= without_consensus and any(
+        _feasible(
+            tuple(h | {card} for h, card in zip(histories, deal, strict=True)), rounds[1:], memo
+        )
+        for deal in _round_options(histories, rounds[0])
+    )
+    memo[key] = ok
+    return ok
+
+
+def consensus_rounds(total: int, no_consensus_round: int | None) -> tuple[bool, ...]:
+    """Per round 1..total: is the consensus card in play?"""
+    return tuple(r != no_consensus_round for r in range(1, total + 1))
+
+
+def deal_round(
+    histories: Mapping[str, Sequence[str]],
+    round_no: int,
+    total_rounds: int,
+    no_consensus_round: int | None,
+    seed: int,
+) -> tuple[dict[str, str], bool]:
+    """Deal one card to each unit for `round_no`, uniformly among the deals that keep every rule
+    for this round and leave the later rounds dealable. Returns (unit id -> card, relaxed).
+
+    `relaxed` is True only when removed players left too few units for the rules to hold (e.g. the
+    units that never had the consensus card are gone); then a unit may get a card again.
+    """
+    unit_ids = list(histories)
+    held = tuple(frozenset(histories[u]) for u in unit_ids)
+    plan = consensus_rounds(total_rounds, no_consensus_round)
+    now, later = plan[round_no - 1], plan[round_no:]
+    rng = _rng(seed, "deal", round_no)
+    options = list(_round_options(held, now))
+    rng.shuffle(options)
+    memo: dict[tuple[tuple[frozenset[str], ...], tuple[bool, ...]], bool] = {}
+    for deal in options:
+        after = tuple(h | {card} for h, card in zip(held, deal, strict=True))
+        if _feasible(after, later, memo):
+            return dict(zip(unit_ids, deal, strict=True)), False
+    if options:
+        return dict(zip(unit_ids, options[0], strict=True)), True
+    fallback = list(_round_options(held, now, relaxed=True))
+    return dict(zip(unit_ids, rng.choice(fallback), strict=True)), True
+
+
+def max_consensus_rounds(units: int, no_consensus_round: int | None) -> int:
+    """How many rounds a table of `units` can play: each consensus round needs a unit that never
+    held the card, and no unit gets a card twice."""
+    return min(len(STRATEGY_IDS), units + (1 if no_consensus_round else 0))
+
+
+def opdracht_slots(remaining: Sequence[str], seed: int, round_no: int) -> list[str]:
+    """The face-down order of the remaining assignment cards for this round's picker."""
+    order = list(remaining)
+    _rng(seed, "opdrachten", round_no).shuffle(order)
+    return order

@@ -1,0 +1,65 @@
+"""What a session plays with: strategy cards, assignment cards and reflection prompts in one language.
+
+A snapshot of the deck is stored in the session's first event, so a replay never depends on the
+card files as they are today.
+"""
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+STRATEGY_IDS: tuple[str, ...] = (
+    "autoriteit",
+    "eliminatie",
+    "maximaliseren",
+    "adequaat",
+    "preselectie",
+    "consensus",
+)
+CONSENSUS = "consensus"
+
+Stage = Literal["in-spel", "over-spel", "uit-spel"]
+PROMPT_COUNTS: dict[Stage, int] = {"in-spel": 3, "over-spel": 5, "uit-spel": 6}
+PROMPT_IDS: tuple[str, ...] = tuple(
+    f"{stage}-{i}" for stage, count in PROMPT_COUNTS.items() for i in range(1, count + 1)
+)
+
+
+class Strategy(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    id: str
+    title: str
+    text: str
+
+
+class Opdracht(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    id: str
+    text: str
+    custom: bool = False
+
+
+class Prompt(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    id: str
+    text: str
+
+
+class Deck(BaseModel):
+    """One deck in one language, as validated by the loader in `cards/`."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    id: str
+    language: Literal["nl", "en"]
+    strategies: tuple[Strategy, ...]
+    opdrachten: tuple[Opdracht, ...]
+    prompts: tuple[Prompt, ...]
+
+    def strategy(self, strategy_id: str) -> Strategy:
+        return next(s for s in self.strategies if s.id == strategy_id)
+
+    def opdracht(self, opdracht_id: str) -> Opdracht:
+        return next(o for o in self.opdrachten if o.id == opdracht_id)
+
+    def prompt(self, prompt_id: str) -> Prompt:
+        return next(p for p in self.prompts if p.id == prompt_id)

@@ -1,0 +1,231 @@
+"""Events: the truth of a session. A command becomes events; the state is their fold.
+
+Every event carries `at`, the server time (ms) it was decided at. Events are stored as JSON
+(`to_json` / `parse_event`) and never change once written.
+"""
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+from game.deck import Deck
+from game.settings import Settings
+
+Reached = Literal["yes", "partly", "no"]
+ChosenHow = Literal["picked", "chosen", "drawn"]
+
+
+class _Event(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    at: int
+
+
+class SessionCreated(_Event):
+    type: Literal["session_created"] = "session_created"
+    session_id: str
+    join_code: str
+    settings: Settings
+    seed: int
+    time_scale: float = Field(gt=0)
+    deck: Deck
+    # sha256 hex of the facilitator, screen and trainer tokens; never leaves the server.
+    token_hashes: dict[str, str]
+
+
+class SettingsChanged(_Event):
+    type: Literal["settings_changed"] = "settings_changed"
+    settings: Settings
+
+
+class PlayerJoined(_Event):
+    type: Literal["player_joined"] = "player_joined"
+    player_id: str
+    name: str
+    organisation: str
+    token_hash: str
+
+
+class PlayerRemoved(_Event):
+    type: Literal["player_removed"] = "player_removed"
+    player_id: str
+
+
+class UnitSpec(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    id: str
+    members: tuple[str, ...]
+
+
+class GameStarted(_Event):
+    type: Literal["game_started"] = "game_started"
+    units: tuple[UnitSpec, ...]
+    picker: str | None
+
+
+class PlayersSwapped(_Event):
+    type: Literal["players_swapped"] = "players_swapped"
+    a: str
+    b: str
+
+
+class PickerSet(_Event):
+    type: Literal["picker_set"] = "picker_set"
+    player_id: str
+
+
+class OpdrachtChosen(_Event):
+    type: Literal["opdracht_chosen"] = "opdracht_chosen"
+    round: int
+    opdracht_id: str
+    by: str | None  # the picking player, or None when the facilitator chose or drew
+    how: ChosenHow
+
+
+class StrategiesDealt(_Event):
+    type: Literal["strategies_dealt"] = "strategies_dealt"
+    round: int
+    deal: dict[str, str]  # unit id -> strategy id
+    # True only when a removal left no deal that keeps every rule; see game/dealing.py.
+    relaxed: bool = False
+
+
+class UnitReady(_Event):
+    type: Literal["unit_ready"] = "unit_ready"
+    unit_id: str
+    player_id: str
+
+
+class CardRevealed(_Event):
+    type: Literal["card_revealed"] = "card_revealed"
+    unit_id: str
+    by: str | None  # player id, or None for the facilitator
+
+
+class TimerStarted(_Event):
+    type: Literal["timer_started"] = "timer_started"
+    duration_ms: int
+    deadline: int
+    warn_ms: int  # the warning fires this long before the deadline
+
+
+class TimerPaused(_Event):
+    type: Literal["timer_paused"] = "timer_paused"
+    remaining_ms: int
+
+
+class TimerResumed(_Event):
+    type: Literal["timer_resumed"] = "timer_resumed"
+    deadline: int
+
+
+class TimerExtended(_Event):
+    type: Literal["timer_extended"] = "timer_extended"
+    by_ms: int
+
+
+class WarningGiven(_Event):
+    type: Literal["warning_given"] = "warning_given"
+
+
+class TimeUp(_Event):
+    type: Literal["time_up"] = "time_up"
+
+
+class DiscussionEnded(_Event):
+    type: Literal["discussion_ended"] = "discussion_ended"
+    remaining_ms: int
+
+
+class DecisionRecorded(_Event):
+    type: Literal["decision_recorded"] = "decision_recorded"
+    text: str
+    reached: Reached
+
+
+class SupportGiven(_Event):
+    type: Literal["support_given"] = "support_given"
+    player_id: str
+    value: Reached
+
+
+class PromptShown(_Event):
+    type: Literal["prompt_shown"] = "prompt_shown"
+    index: int  # 1-based within this round's reflection
+
+
+class AnswerGiven(_Event):
+    type: Literal["answer_given"] = "answer_given"
+    answer_id: str
+    player_id: str
+    prompt_id: str
+    text: str
+    anonymous: bool
+
+
+class AnswerShown(_Event):
+    type: Literal["answer_shown"] = "answer_shown"
+    answer_id: str
+    shown: bool
+
+
+class RoundStarted(_Event):
+    type: Literal["round_started"] = "round_started"
+    round: int
+    picker: str | None
+
+
+class GameEnded(_Event):
+    type: Literal["game_ended"] = "game_ended"
+
+
+Event = Annotated[
+    SessionCreated
+    | SettingsChanged
+    | PlayerJoined
+    | PlayerRemoved
+    | GameStarted
+    | PlayersSwapped
+    | PickerSet
+    | OpdrachtChosen
+    | StrategiesDealt
+    | UnitReady
+    | CardRevealed
+    | TimerStarted
+    | TimerPaused
+    | TimerResumed
+    | TimerExtended
+    | WarningGiven
+    | TimeUp
+    | DiscussionEnded
+    | DecisionRecorded
+    | SupportGiven
+    | PromptShown
+    | AnswerGiven
+    | AnswerShown
+    | RoundStarted
+    | GameEnded,
+    Field(discriminator="type"),
+]
+
+_adapter: TypeAdapter[Event] = TypeAdapter(Event)
+
+
+def parse_event(data: str | bytes | dict[str, Any]) -> Event:
+    """Read one stored event (JSON text or a dict)."""
+    if isinstance(data, dict):
+        return _adapter.validate_python(data)
+    return _adapter.validate_json(data)
+
+
+def to_json(event: Event) -> str:
+    return event.model_dump_json()
+
+
+def public_dict(event: Event) -> dict[str, Any]:
+    """An event as a trainer's download shows it: without credentials, anonymous answers unsigned."""
+    data = event.model_dump(mode="json")
+    data.pop("token_hashes", None)
+    data.pop("token_hash", None)
+    if isinstance(event, AnswerGiven) and event.anonymous:
+        data["player_id"] = None
+    return data

@@ -1,0 +1,33 @@
+"""Session settings as a facilitator gives them (all optional) and as the rules check them."""
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+MAX_CUSTOM_OPDRACHTEN = 6
+
+
+class CustomOpdracht(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    text: str = Field(min_length=1, max_length=600)
+
+
+class Settings(BaseModel):
+    """The wire contract's settings. `round_seconds=None` means: by table size (3 or 5 minutes)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    language: Literal["nl", "en"] = "nl"
+    rounds: int = Field(default=3, ge=1, le=6)
+    round_seconds: int | None = Field(default=None, ge=60, le=900)
+    no_consensus_round: int | None = Field(default=None, ge=1, le=6)
+    open_card_last_round: bool = True
+    deck: str = Field(default="standaard", pattern=r"^[a-z0-9][a-z0-9-]{0,39}$")
+    custom_opdrachten: tuple[CustomOpdracht, ...] = Field(
+        default=(), max_length=MAX_CUSTOM_OPDRACHTEN
+    )
+    seed: int | None = Field(default=None, ge=0, le=2**63 - 1)
+
+
+def default_round_seconds(player_count: int) -> int:
+    """The printed rule: 3 minutes up to 6 players, 5 minutes for 7 to 12."""
+    return 180 if player_count <= 6 else 300

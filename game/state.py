@@ -1,0 +1,348 @@
+"""The state of one session: a frozen value, rebuilt by folding its events (`evolve`).
+
+Nothing here is mutated in place: `evolve` returns a new state that shares what did not change,
+so a refused command can never have touched the state it was given.
+"""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal, TypeVar
+
+from game.deck import Deck
+from game.events import (
+    AnswerGiven,
+    AnswerShown,
+    CardRevealed,
+    DecisionRecorded,
+    DiscussionEnded,
+    Event,
+    GameEnded,
+    GameStarted,
+    OpdrachtChosen,
+    PickerSet,
+    PlayerJoined,
+    PlayerRemoved,
+    PlayersSwapped,
+    PromptShown,
+    Reached,
+    RoundStarted,
+    SessionCreated,
+    SettingsChanged,
+    StrategiesDealt,
+    SupportGiven,
+    TimerExtended,
+    TimerPaused,
+    TimerResumed,
+    TimerStarted,
+    TimeUp,
+    UnitReady,
+    WarningGiven,
+)
+from game.settings import Settings
+
+Phase = Literal["lobby", "choosing", "reading", "discussing", "deciding", "reflecting", "ended"]
+TimerStatus = Literal["idle", "running", "paused", "expired"]
+
+
+@dataclass(frozen=True)
+class Player:
+    id: str
+    name: str
+    organisation: str
+    token_hash: str
+    unit: str | None = None
+
+
+@dataclass(frozen=True)
+class Unit:
+    id: str
+    members: tuple[str, ...]
+    strategy: str | None = None  # this round's card
+    history: tuple[str, ...] = ()  # every card this unit has held, oldest first
+    revealed: bool = False
+    ready: bool = False
+
+
+@dataclass(frozen=True)
+class Timer:
+    status: TimerStatus = "idle"
+    duration_ms: int = 0
+    remaining_ms: int = 0  # meaningful while idle or paused; while running the deadline rules
+    deadline: int | None = None
+    warn_ms: int = 0
+    warned: bool = False
+    started_at: int | None = None
+    ended_at: int | None = None
+
+
+@dataclass(frozen=True)
+class Answer:
+    id: str
+    round: int
+    prompt_id: str
+    player_id: str
+    text: str
+    anonymous: bool
+    at: int
+    shown: bool = False
+
+
+@dataclass(frozen=True)
+class RoundRecord:
+    """What a trainer needs of a round once it is over; the current round is the last record."""
+
+    number: int
+    picker: str | None
+    started_at: int
+    opdracht_id: str | None = None
+    chosen_how: str | None = None
+    deal: Mapping[str, str] = field(default_factory=dict)
+    members: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    relaxed: bool = False
+    revealed: tuple[str, ...] = ()
+    discussion_started_at: int | None = None
+    discussion_ended_at: int | None = None
+    discussion_ms: int = 0
+    decision_text: str | None = None
+    reached: Reached | None = None
+    supports: Mapping[str, Reached] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class State:
+    session_id: str
+    join_code: str
+    created_at: int
+    settings: Settings
+    seed: int
+    time_scale: float
+    deck: Deck
+    token_hashes: Mapping[str, str]
+    version: int = 1
+    phase: Phase = "lobby"
+    round: int = 0
+    players: Mapping[str, Player] = field(default_factory=dict)  # in join order
+    joined_count: int = 0
+    units: Mapping[str, Unit] = field(default_factory=dict)
+    picker: str | None = None
+    opdracht: str | None = None
+    used_opdrachten: tuple[str, ...] = ()
+    timer: Timer = Timer()
+    prompt_index: int = 0
+    answers: Mapping[str, Answer] = field(default_factory=dict)
+    rounds: tuple[RoundRecord, ...] = ()
+    ended_at: int | None = None
+
+    @property
+    def open_card(self) -> bool:
+        """This round is played 'open card' (the last one, unless the facilitator turned it off)."""
+        return self.settings.open_card_last_round and self.round == self.settings.rounds
+
+    @property
+    def current(self) -> RoundRecord:
+        return self.rounds[-1]
+
+    def unit_of(self, player_id: str | None) -> Unit | None:
+        player = self.players.get(player_id) if player_id else None
+        return self.units.get(player.unit) if player and player.unit else None
+
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def _put(mapping: Mapping[K, V], key: K, value: V) -> dict[K, V]:
+    return {**mapping, key: value}
+
+
+def _with_round(state: State, **changes: Any) -> State:
+    return replace(state, rounds=(*state.rounds[:-1], replace(state.current, **changes)))
+
+
+def _timer_stopped(state: State, at: int, remaining_ms: int, status: TimerStatus) -> State:
+    elapsed = state.timer.duration_ms - remaining_ms
+    timer = replace(
+        state.timer, status=status, remaining_ms=remaining_ms, deadline=None, ended_at=at
+    )
+    return _with_round(
+        replace(state, timer=timer, phase="deciding"),
+        discussion_ended_at=at,
+        discussion_ms=max(0, elapsed),
+    )
+
+
+def evolve(state: State | None, event: Event) -> State:
+    """Apply one event. Events were checked by `decide`, so this never refuses."""
+    if isinstance(event, SessionCreated):
+        return State(
+            session_id=event.session_id,
+            join_code=event.join_code,
+            created_at=event.at,
+            settings=event.settings,
+            seed=event.seed,
+            time_scale=event.time_scale,
+            deck=event.deck,
+            token_hashes=dict(event.token_hashes),
+        )
+    assert state is not None, "the first event of a session must be session_created"
+    state = replace(state, version=state.version + 1)
+    match event:
+        case SettingsChanged(settings=settings):
+            return replace(state, settings=settings)
+        case PlayerJoined():
+            player = Player(event.player_id, event.name, event.organisation, event.token_hash)
+            return replace(
+                state,
+                players=_put(state.players, player.id, player),
+                joined_count=state.joined_count + 1,
+            )
+        case PlayerRemoved(player_id=pid):
+            players = {k: v for k, v in state.players.items() if k != pid}
+            units = dict(state.units)
+            gone = state.players[pid].unit
+            if gone is not None:
+                members = tuple(m for m in units[gone].members if m != pid)
+                if members:
+                    units[gone] = replace(units[gone], members=members)
+                else:
+                    del units[gone]
+            picker = None if state.picker == pid else state.picker
+            return replace(state, players=players, units=units, picker=picker)
+        case GameStarted(units=specs, picker=picker):
+            units = {u.id: Unit(u.id, u.members) for u in specs}
+            players = dict(state.players)
+            for u in specs:
+                for m in u.members:
+                    players[m] = replace(players[m], unit=u.id)
+            record = RoundRecord(number=1, picker=picker, started_at=event.at)
+            return replace(
+                state,
+                phase="choosing",
+                round=1,
+                units=units,
+                players=players,
+                picker=picker,
+                rounds=(record,),
+            )
+        case PlayersSwapped(a=a, b=b):
+            pa, pb = state.players[a], state.players[b]
+            assert pa.unit is not None and pb.unit is not None
+            ua, ub = state.units[pa.unit], state.units[pb.unit]
+            units = dict(state.units)
+            units[ua.id] = replace(ua, members=tuple(b if m == a else m for m in ua.members))
+            units[ub.id] = replace(ub, members=tuple(a if m == b else m for m in ub.members))
+            players = {**state.players, a: replace(pa, unit=pb.unit), b: replace(pb, unit=pa.unit)}
+            return replace(state, units=units, players=players)
+        case PickerSet(player_id=pid):
+            return _with_round(replace(state, picker=pid), picker=pid)
+        case OpdrachtChosen(opdracht_id=oid, how=how):
+            state = replace(
+                state,
+                opdracht=oid,
+                used_opdrachten=(*state.used_opdrachten, oid),
+                phase="reading",
+            )
+            return _with_round(state, opdracht_id=oid, chosen_how=how)
+        case StrategiesDealt(deal=deal, relaxed=relaxed):
+            units = {
+                uid: replace(u, strategy=deal[uid], history=(*u.history, deal[uid]))
+                for uid, u in state.units.items()
+            }
+            return _with_round(
+                replace(state, units=units),
+                deal=dict(deal),
+                members={uid: u.members for uid, u in state.units.items()},
+                relaxed=relaxed,
+            )
+        case UnitReady(unit_id=uid):
+            return replace(
+                state, units=_put(state.units, uid, replace(state.units[uid], ready=True))
+            )
+        case CardRevealed(unit_id=uid):
+            state = replace(
+                state, units=_put(state.units, uid, replace(state.units[uid], revealed=True))
+            )
+            return _with_round(state, revealed=(*state.current.revealed, uid))
+        case TimerStarted(duration_ms=duration, deadline=deadline, warn_ms=warn_ms):
+            timer = Timer(
+                status="running",
+                duration_ms=duration,
+                remaining_ms=duration,
+                deadline=deadline,
+                warn_ms=warn_ms,
+                warned=duration <= warn_ms,
+                started_at=event.at,
+            )
+            return _with_round(
+                replace(state, timer=timer, phase="discussing"), discussion_started_at=event.at
+            )
+        case TimerPaused(remaining_ms=remaining):
+            timer = replace(state.timer, status="paused", remaining_ms=remaining, deadline=None)
+            return replace(state, timer=timer)
+        case TimerResumed(deadline=deadline):
+            return replace(state, timer=replace(state.timer, status="running", deadline=deadline))
+        case TimerExtended(by_ms=by_ms):
+            t = state.timer
+            timer = replace(
+                t,
+                duration_ms=t.duration_ms + by_ms,
+                remaining_ms=t.remaining_ms + by_ms,
+                deadline=t.deadline + by_ms if t.deadline is not None else None,
+            )
+            return replace(state, timer=timer)
+        case WarningGiven():
+            return replace(state, timer=replace(state.timer, warned=True))
+        case TimeUp():
+            return _timer_stopped(state, event.at, 0, "expired")
+        case DiscussionEnded(remaining_ms=remaining):
+            return _timer_stopped(state, event.at, remaining, "expired")
+        case DecisionRecorded(text=text, reached=reached):
+            return _with_round(state, decision_text=text, reached=reached)
+        case SupportGiven(player_id=pid, value=value):
+            return _with_round(state, supports=_put(state.current.supports, pid, value))
+        case PromptShown(index=index):
+            return replace(state, phase="reflecting", prompt_index=index)
+        case AnswerGiven():
+            answer = Answer(
+                event.answer_id,
+                state.round,
+                event.prompt_id,
+                event.player_id,
+                event.text,
+                event.anonymous,
+                event.at,
+            )
+            return replace(state, answers=_put(state.answers, answer.id, answer))
+        case AnswerShown(answer_id=aid, shown=shown):
+            answer = replace(state.answers[aid], shown=shown)
+            return replace(state, answers=_put(state.answers, aid, answer))
+        case RoundStarted(round=number, picker=picker):
+            units = {
+                uid: replace(u, strategy=None, revealed=False, ready=False)
+                for uid, u in state.units.items()
+            }
+            record = RoundRecord(number=number, picker=picker, started_at=event.at)
+            return replace(
+                state,
+                phase="choosing",
+                round=number,
+                units=units,
+                picker=picker,
+                opdracht=None,
+                timer=Timer(),
+                prompt_index=0,
+                rounds=(*state.rounds, record),
+            )
+        case GameEnded():
+            return replace(state, phase="ended", ended_at=event.at, timer=Timer())
+    raise AssertionError(f"unhandled event {event!r}")
+
+
+def fold(events: Iterable[Event]) -> State:
+    """The state after these events, from nothing: how a restart and a replay rebuild a session."""
+    state: State | None = None
+    for event in events:
+        state = evolve(state, event)
+    if state is None:
+        raise ValueError("a session needs at least its session_created event")
+    return state
