@@ -9,7 +9,7 @@ STAMP   = $(VENV)/.installed
 run: $(STAMP)
 	$(BIN)/theater serve
 
-test: $(STAMP) lint
+test: $(STAMP) node_modules/.installed lint
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
@@ -18,6 +18,10 @@ lint: $(STAMP)
 	$(BIN)/mypy game cards app
 
 install: $(STAMP)
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)

@@ -1,0 +1,68 @@
+"""One socket's outbox: bounded, so a slow phone never holds up the others.
+
+Every state frame carries the viewer's whole view, so a newer state makes older queued ones
+worthless: when the queue is full the queued states are dropped and only the latest is kept.
+"""
+
+import asyncio
+import contextlib
+from collections import deque
+from dataclasses import dataclass, field
+
+from fastapi import WebSocket
+
+from game import Actor
+
+
+@dataclass(eq=False)
+class Connection:
+    websocket: WebSocket
+    actor: Actor
+    limit: int = 64
+    outbox: deque[tuple[bool, str]] = field(default_factory=deque)  # (is_state, text)
+    wake: asyncio.Event = field(default_factory=asyncio.Event)
+    drained: asyncio.Event = field(default_factory=asyncio.Event)
+    closed: bool = False
+    dropped_states: int = 0
+    overflowed: bool = False
+
+    def send(self, text: str, *, is_state: bool = False) -> None:
+        if self.closed:
+            return
+        if len(self.outbox) >= self.limit:
+            kept = deque(item for item in self.outbox if not item[0])
+            self.dropped_states += len(self.outbox) - len(kept)
+            self.outbox = kept
+            if len(kept) >= self.limit:  # not reading at all: let it go, it can reconnect
+                self.overflowed = self.closed = True
+                self.wake.set()
+                return
+        self.outbox.append((is_state, text))
+        self.wake.set()
+
+    async def pump(self) -> None:
+        """Write the outbox to the socket until the connection closes."""
+        with contextlib.suppress(Exception):  # a dead socket ends its pump, nothing else
+            while not self.closed:
+                await self.wake.wait()
+                self.wake.clear()
+                while self.outbox and not self.closed:
+                    _, text = self.outbox.popleft()
+                    await self.websocket.send_text(text)
+                    if len(self.outbox) < self.limit // 2:
+                        self.drained.set()
+        if self.overflowed:
+            await self.close(1013, "too slow: reconnect for a fresh state")
+
+    async def room(self) -> None:
+        """Wait until the outbox is at most half full (or the connection is gone)."""
+        while len(self.outbox) >= self.limit // 2 and not self.closed:
+            self.drained.clear()
+            await self.drained.wait()
+
+    async def close(self, code: int, reason: str = "") -> None:
+        self.closed = True
+        self.wake.set()
+        self.drained.set()
+        with contextlib.suppress(Exception):
+            await self.websocket.close(code, reason)

@@ -1,0 +1,96 @@
+"""The FastAPI application: routes, socket, error shape, start-up recovery and retention."""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from fastapi import FastAPI, Request, WebSocket
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse
+from starlette.exceptions import HTTPException
+
+from app.config import Config
+from app.http import STATUS, ApiError, build_router, error_response
+from app.sessions import Sessions
+from app.socket import serve_socket
+from app.store import open_store
+from game import GameError
+
+log = logging.getLogger("theater")
+
+SWEEP_SECONDS = 3600
+
+
+def create_app(config: Config | None = None) -> FastAPI:
+    config = config or Config.from_env()
+    store = open_store(config.db)
+    sessions = Sessions(store, config)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        recovered = await sessions.recover()
+        log.info("recovered %d unfinished sessions", recovered)
+        sweeper = asyncio.create_task(_sweep_forever(sessions))
+        try:
+            yield
+        finally:
+            sweeper.cancel()
+            await sessions.close()
+            await store.close()
+
+    app = FastAPI(
+        title="Theater van Besluit",
+        version="0.1.0",
+        description=(
+            "The digital table for Theater van Besluit. HTTP creates and joins sessions; the game "
+            "itself runs over the WebSocket `/ws/{session_id}` (see docs/PROTOCOL.md and "
+            "docs/asyncapi.json)."
+        ),
+        lifespan=lifespan,
+    )
+    app.state.sessions = sessions
+    app.include_router(build_router(sessions))
+
+    @app.exception_handler(ApiError)
+    async def api_error(request: Request, exc: ApiError) -> JSONResponse:
+        return error_response(exc.code, exc.message, exc.status)
+
+    @app.exception_handler(GameError)
+    async def refused(request: Request, exc: GameError) -> JSONResponse:
+        return error_response(exc.code, exc.message, STATUS.get(exc.code, 400))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid", "type": ""}
+        if first.get("type") == "json_invalid":
+            return error_response("bad_message", "The request body is not valid JSON.", 400)
+        where = ".".join(str(p) for p in first["loc"] if p != "body") or "body"
+        return error_response("invalid_args", f"{where}: {first['msg']}", 400)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "bad_request")
+        return error_response(code, str(exc.detail), exc.status_code)
+
+    @app.websocket("/ws/{session_id}")
+    async def socket(websocket: WebSocket, session_id: str) -> None:
+        await serve_socket(websocket, session_id, sessions, config)
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    async def home() -> str:
+        return (
+            "<!doctype html><html lang='en'><meta charset='utf-8'><title>Theater van Besluit</title>"
+            "<h1>Theater van Besluit</h1><p>The server runs. API: <a href='/docs'>/docs</a>.</p>"
+        )
+
+    return app
+
+
+async def _sweep_forever(sessions: Sessions) -> None:
+    while True:
+        try:
+            await sessions.sweep()
+        except Exception:
+            log.exception("retention sweep failed; trying again later")
+        await asyncio.sleep(SWEEP_SECONDS)

@@ -1,0 +1,142 @@
+"""A live session: its state, its sockets, its timer. Commands run one at a time (a lock), each
+event is in the store before anyone is told, and every socket gets its own view."""
+
+import asyncio
+import json
+import logging
+from collections import Counter
+from typing import Any
+
+from app.clock import now_ms
+from app.connection import Connection
+from app.store import EventStore, VersionConflict
+from game import Actor, Event, GameError, State, decide, due, evolve, fold, next_deadline, view
+
+log = logging.getLogger("theater.table")
+
+
+class Table:
+    def __init__(self, state: State, store: EventStore) -> None:
+        self.state = state
+        self.store = store
+        self.lock = asyncio.Lock()
+        self.connections: set[Connection] = set()
+        self.online: Counter[str] = Counter()  # player id -> open sockets
+        self._timer: asyncio.TimerHandle | None = None
+        self.closed = False
+
+    @classmethod
+    async def load(cls, session_id: str, store: EventStore) -> "Table | None":
+        events = await store.load(session_id)
+        return cls(fold(events), store) if events else None
+
+    @property
+    def session_id(self) -> str:
+        return self.state.session_id
+
+    # --- commands and time ----------------------------------------------------------------
+
+    async def execute(self, actor: Actor, name: str, args: dict[str, Any] | None) -> list[Event]:
+        """Decide, store, apply, tell everyone. Raises GameError and changes nothing on refusal."""
+        async with self.lock:
+            for _ in range(3):
+                events = decide(self.state, actor, name, args, now_ms())
+                try:
+                    await self._commit(events)
+                except VersionConflict:
+                    await self._reload()
+                    continue
+                return events
+            raise GameError("rate_limited", "The table is busy; try again in a moment.")
+
+    async def _commit(self, events: list[Event]) -> None:
+        if not events:
+            return
+        await self.store.append(self.session_id, self.state.version, events)
+        for event in events:
+            self.state = evolve(self.state, event)
+        self.broadcast()
+        self.schedule()
+        for conn in list(self.connections):
+            if conn.actor.player_id and conn.actor.player_id not in self.state.players:
+                self.detach(conn)
+                asyncio.get_running_loop().create_task(conn.close(4403, "removed from the table"))
+
+    async def _reload(self) -> None:
+        events = await self.store.load(self.session_id)
+        self.state = fold(events)
+
+    async def _fire(self) -> None:
+        async with self.lock:
+            if self.closed:
+                return
+            events = due(self.state, now_ms())
+            if not events:
+                self.schedule()
+                return
+            try:
+                await self._commit(events)
+            except VersionConflict:  # another server fired it first: take its events
+                await self._reload()
+                self.broadcast()
+                self.schedule()
+
+    def schedule(self) -> None:
+        """Wake at the next deadline in the state (warning or time-up), and not before."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        when = next_deadline(self.state)
+        if when is None or self.closed:
+            return
+        loop = asyncio.get_running_loop()
+        delay = max(0.0, (when - now_ms()) / 1000)
+        self._timer = loop.call_later(delay, lambda: loop.create_task(self._fire()))
+
+    # --- sockets --------------------------------------------------------------------------
+
+    def frame(self, conn: Connection) -> str:
+        connected = {pid for pid, n in self.online.items() if n > 0}
+        now = now_ms()
+        return json.dumps(
+            {
+                "type": "state",
+                "version": self.state.version,
+                "server_now": now,
+                "view": view(self.state, conn.actor, now, connected),
+            },
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+
+    def broadcast(self) -> None:
+        for conn in list(self.connections):
+            conn.send(self.frame(conn), is_state=True)
+
+    def attach(self, conn: Connection) -> None:
+        self.connections.add(conn)
+        if conn.actor.player_id:
+            self.online[conn.actor.player_id] += 1
+            if self.online[conn.actor.player_id] == 1:
+                self.broadcast()
+                return
+        conn.send(self.frame(conn), is_state=True)
+
+    def detach(self, conn: Connection) -> None:
+        if conn not in self.connections:
+            return
+        self.connections.discard(conn)
+        pid = conn.actor.player_id
+        if pid:
+            self.online[pid] -= 1
+            if self.online[pid] <= 0:
+                del self.online[pid]
+                self.broadcast()
+
+    async def close(self, code: int, reason: str) -> None:
+        self.closed = True
+        if self._timer is not None:
+            self._timer.cancel()
+        for conn in list(self.connections):
+            await conn.close(code, reason)
+        self.connections.clear()

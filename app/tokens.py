@@ -1,0 +1,40 @@
+"""Secrets and codes: tokens are 256-bit random strings stored only as SHA-256 hashes; join codes
+are six characters that survive being read aloud (no 0/O, 1/I/L)."""
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Iterable
+
+JOIN_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+JOIN_CODE_LENGTH = 6
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def new_session_id() -> str:
+    return secrets.token_hex(8)
+
+
+def new_join_code() -> str:
+    return "".join(secrets.choice(JOIN_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
+
+
+def normalise_join_code(code: str) -> str:
+    """What a player typed, as we store it: upper case, no spaces or dashes, O read as 0 is not."""
+    return "".join(ch for ch in code.upper() if ch.isalnum())
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def matches(token: str, hashes: Iterable[str]) -> bool:
+    """Constant-time membership: the hash of `token` compared with every candidate."""
+    digest = hash_token(token)
+    found = False
+    for candidate in hashes:
+        found |= hmac.compare_digest(digest, candidate)
+    return found
