@@ -141,10 +141,8 @@ async def _playing(server: Server, http: httpx.AsyncClient) -> dict[str, Client]
     s = await new_session(server, http)
     for name in ("Ann", "Bob", "Cas"):
         await s.join(http, name)
-    clients = {
-        r: await s.client(r).connect() for r in ("facilitator", "screen", "trainer", "Ann", "Bob")
-    }
-    return s, clients
+    roles = ("facilitator", "screen", "trainer", "Ann", "Bob")
+    return {r: await s.client(r).connect() for r in roles}
 
 
 async def test_only_the_facilitator_steers_and_only_players_play(
