@@ -34,8 +34,8 @@ class Connection:
             self.dropped_states += len(self.outbox) - len(kept)
             self.outbox = kept
             if len(kept) >= self.limit:  # not reading at all: let it go, it can reconnect
-                self.overflowed = self.closed = True
-                self.wake.set()
+                self.overflowed = True
+                self.stop()
                 return
         self.outbox.append((is_state, text))
         self.wake.set()
@@ -60,9 +60,13 @@ class Connection:
             self.drained.clear()
             await self.drained.wait()
 
-    async def close(self, code: int, reason: str = "") -> None:
+    def stop(self) -> None:
+        """Stop writing: the socket is gone or about to be."""
         self.closed = True
         self.wake.set()
         self.drained.set()
+
+    async def close(self, code: int, reason: str = "") -> None:
+        self.stop()
         with contextlib.suppress(Exception):
             await self.websocket.close(code, reason)

@@ -9,13 +9,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from game.commands import NAME_MAX, ORGANISATION_MAX
-from game.settings import Settings
-
-ErrorCodeText = str
 
 
 class ErrorBody(BaseModel):
-    code: ErrorCodeText = Field(examples=["unknown_code"])
+    code: str = Field(examples=["unknown_code"])
     message: str
 
 
@@ -253,4 +250,3 @@ class StateFrame(BaseModel):
 
 CLIENT_FRAMES: tuple[type[BaseModel], ...] = (Hello, Command, Ping)
 SERVER_FRAMES: tuple[type[BaseModel], ...] = (Welcome, StateFrame, Ack, Error, Pong)
-SETTINGS_MODEL = Settings

@@ -67,8 +67,7 @@ async def serve_socket(ws: WebSocket, session_id: str, sessions: Sessions, confi
             await _commands(ws, conn, table, config)
         finally:
             table.detach(conn)
-            conn.closed = True
-            conn.wake.set()
+            conn.stop()
             with contextlib.suppress(Exception):
                 await pump
     except WebSocketDisconnect:

@@ -5,6 +5,7 @@ import asyncio
 import json
 import logging
 from collections import Counter
+from collections.abc import Coroutine
 from typing import Any
 
 from app.clock import now_ms
@@ -23,6 +24,7 @@ class Table:
         self.connections: set[Connection] = set()
         self.online: Counter[str] = Counter()  # player id -> open sockets
         self._timer: asyncio.TimerHandle | None = None
+        self._tasks: set[asyncio.Task[None]] = set()  # keep fired tasks alive until done
         self.closed = False
 
     @classmethod
@@ -60,7 +62,12 @@ class Table:
         for conn in list(self.connections):
             if conn.actor.player_id and conn.actor.player_id not in self.state.players:
                 self.detach(conn)
-                asyncio.get_running_loop().create_task(conn.close(4403, "removed from the table"))
+                self._spawn(conn.close(4403, "removed from the table"))
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def _reload(self) -> None:
         events = await self.store.load(self.session_id)
@@ -91,7 +98,7 @@ class Table:
             return
         loop = asyncio.get_running_loop()
         delay = max(0.0, (when - now_ms()) / 1000)
-        self._timer = loop.call_later(delay, lambda: loop.create_task(self._fire()))
+        self._timer = loop.call_later(delay, lambda: self._spawn(self._fire()))
 
     # --- sockets --------------------------------------------------------------------------
 

@@ -4,7 +4,6 @@ are six characters that survive being read aloud (no 0/O, 1/I/L)."""
 import hashlib
 import hmac
 import secrets
-from collections.abc import Iterable
 
 JOIN_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 JOIN_CODE_LENGTH = 6
@@ -31,10 +30,6 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def matches(token: str, hashes: Iterable[str]) -> bool:
-    """Constant-time membership: the hash of `token` compared with every candidate."""
-    digest = hash_token(token)
-    found = False
-    for candidate in hashes:
-        found |= hmac.compare_digest(digest, candidate)
-    return found
+def matches(token: str, digest: str) -> bool:
+    """Does `token` hash to `digest`? Compared in constant time."""
+    return hmac.compare_digest(hash_token(token), digest)

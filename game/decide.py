@@ -5,7 +5,7 @@ A refusal raises `GameError` before anything is returned, so it cannot change th
 
 import unicodedata
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, cast
 
 from pydantic import ValidationError
 
@@ -64,8 +64,6 @@ from game.timer import WARNING_SECONDS, due, remaining_ms, round_duration_ms, sc
 
 MAX_PLAYERS = 12
 MIN_PLAYERS = 3
-
-A = TypeVar("A", bound=_Args)
 
 
 def create_session(
