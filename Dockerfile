@@ -6,13 +6,15 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     THEATER_HOST=0.0.0.0 \
     THEATER_PORT=8000 \
-    THEATER_DB=sqlite:////data/theater.db
+    THEATER_DB=sqlite:////data/theater.db \
+    THEATER_WEB=/srv/theater/web
 
 WORKDIR /srv/theater
 COPY pyproject.toml README.md ./
 COPY game ./game
 COPY cards ./cards
 COPY app ./app
+COPY web ./web
 RUN pip install . \
     && useradd --system --uid 10001 --home-dir /data theater \
     && mkdir -p /data && chown theater /data

@@ -20,7 +20,7 @@ lint: $(STAMP)
 install: $(STAMP)
 
 node_modules/.installed: package.json package-lock.json
-	scripts/system-packages.sh npm:npm
+	scripts/system-packages.sh npm:npm chromium:chromium
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 

@@ -19,7 +19,7 @@ from app.sessions import Sessions, require_role
 from app.table import Table
 from app.tokens import normalise_join_code
 from cards import DeckError
-from game import GameError, Role, Settings, public_dict
+from game import Actor, GameError, Role, Settings, State, fold, public_dict, view
 
 STATUS = {
     "forbidden": 403,
@@ -45,6 +45,16 @@ def error_response(code: str, message: str, status: int) -> JSONResponse:
 ERRORS: dict[int | str, dict[str, object]] = {
     s: {"model": ErrorResponse} for s in (400, 403, 404, 409, 422, 429)
 }
+
+
+def _viewer(state: State, viewer: str) -> Actor:
+    roles: tuple[Role, ...] = ("trainer", "facilitator", "screen")
+    for role in roles:
+        if viewer == role:
+            return Actor(role)
+    if viewer in state.players:
+        return Actor("player", viewer)
+    raise ApiError("invalid_args", f"No viewer {viewer[:20]!r} in this session at that step.")
 
 
 def _bearer(authorization: str | None) -> str | None:
@@ -166,6 +176,28 @@ def build_router(sessions: Sessions) -> APIRouter:
             media_type=media,
             headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )
+
+    @router.get("/api/sessions/{session_id}/replay", responses=ERRORS, tags=["trainers"])
+    async def replay(
+        session_id: str,
+        version: Annotated[int, Query(ge=1)],
+        viewer: Annotated[str, Query(max_length=20)] = "trainer",
+        authorization: Annotated[str | None, Header()] = None,
+    ) -> dict[str, object]:
+        """The session as `viewer` (trainer, facilitator, screen or a player id) saw it right after
+        event `version`: the same fold the live table uses, stopped early."""
+        table = await table_or_404(session_id)
+        _guard(table, authorization)
+        events = await sessions.store.load(session_id)
+        prefix = events[: min(version, len(events))]
+        state = fold(prefix)
+        actor = _viewer(state, viewer)
+        return {
+            "version": len(prefix),
+            "versions": len(events),
+            "event": public_dict(prefix[-1]),
+            "view": view(state, actor, prefix[-1].at),
+        }
 
     @router.delete(
         "/api/sessions/{session_id}", status_code=204, responses=ERRORS, tags=["sessions"]

@@ -7,11 +7,12 @@ from collections.abc import AsyncIterator
 
 from fastapi import FastAPI, Request, WebSocket
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from app.config import Config
 from app.http import STATUS, ApiError, build_router, error_response
+from app.pages import SecurityHeaders, build_pages, static_files
 from app.sessions import Sessions
 from app.socket import serve_socket
 from app.store import open_store
@@ -51,6 +52,9 @@ def create_app(config: Config | None = None) -> FastAPI:
     )
     app.state.sessions = sessions
     app.include_router(build_router(sessions))
+    app.include_router(build_pages())
+    app.mount("/static", static_files(), name="static")
+    app.add_middleware(SecurityHeaders)
 
     @app.exception_handler(ApiError)
     async def api_error(request: Request, exc: ApiError) -> JSONResponse:
@@ -76,13 +80,6 @@ def create_app(config: Config | None = None) -> FastAPI:
     @app.websocket("/ws/{session_id}")
     async def socket(websocket: WebSocket, session_id: str) -> None:
         await serve_socket(websocket, session_id, sessions, config)
-
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    async def home() -> str:
-        return (
-            "<!doctype html><html lang='en'><meta charset='utf-8'><title>Theater van Besluit</title>"
-            "<h1>Theater van Besluit</h1><p>The server runs. API: <a href='/docs'>/docs</a>.</p>"
-        )
 
     return app
 

@@ -178,6 +178,7 @@ class AnswerView(_View):
     anonymous: bool
     author: str | None = Field(description="Name; null when anonymous")
     shown: bool = Field(description="On the shared screen")
+    mine: bool | None = Field(default=None, description="Players only: this answer is yours")
 
 
 class MeView(_View):

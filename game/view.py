@@ -146,7 +146,10 @@ def view(state: State, viewer: Actor, now: int, connected: Collection[str] = ())
     elif me is not None:
         mine = [a for a in state.answers.values() if a.player_id == me.id]
         shown = [a for a in answers if a.shown and a.player_id != me.id]
-        out["answers"] = [_answer(state, a, with_author=True) for a in [*mine, *shown]]
+        out["answers"] = [
+            {**_answer(state, a, with_author=True), "mine": a.player_id == me.id}
+            for a in [*mine, *shown]
+        ]
         out["me"] = {
             "player_id": me.id,
             "unit": my_unit,

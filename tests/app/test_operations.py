@@ -11,9 +11,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.app.conftest import GENEROUS
 from tests.app.server import FAST, Client, Server, free_port, new_session
 from tests.app.wire import names, play_game, seat
+from tests.conftest import GENEROUS
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import httpx
 
 from app.clock import now_ms
-from tests.app.conftest import GENEROUS
 from tests.app.server import FAST, Client, Server
 from tests.app.wire import names, seat
+from tests.conftest import GENEROUS
 
 
 async def test_a_phone_that_drops_gets_its_seat_card_and_time_back(

@@ -1,0 +1,83 @@
+"""The pages: plain files from web/, a QR code per session, and a strict Content-Security-Policy.
+
+Page URLs carry no secret: tokens travel in the fragment (`#…`) or in the phone's storage.
+"""
+
+import io
+import os
+from pathlib import Path
+
+import segno
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, Response
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.staticfiles import StaticFiles
+
+# web/ sits beside app/ in the repository; an installed copy (the Docker image) names it.
+WEB = Path(os.environ.get("THEATER_WEB") or Path(__file__).resolve().parent.parent / "web")
+
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    "connect-src 'self'; font-src 'self'; manifest-src 'self'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+
+class SecurityHeaders(BaseHTTPMiddleware):
+    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        response = await call_next(request)
+        if not request.url.path.startswith(("/docs", "/redoc")):  # Swagger UI loads from a CDN
+            response.headers["Content-Security-Policy"] = CSP
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        return response
+
+
+def build_pages() -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+
+    def page(name: str) -> FileResponse:
+        return FileResponse(WEB / f"{name}.html", headers={"Cache-Control": "no-cache"})
+
+    @router.get("/")
+    async def home() -> FileResponse:
+        return page("host")
+
+    @router.get("/j")
+    @router.get("/j/{code}")
+    async def join(code: str = "") -> FileResponse:
+        return page("join")
+
+    @router.get("/p/{session_id}")
+    async def player(session_id: str) -> FileResponse:
+        return page("player")
+
+    @router.get("/f/{session_id}")
+    async def facilitator(session_id: str) -> FileResponse:
+        return page("facilitator")
+
+    @router.get("/s/{session_id}")
+    async def screen(session_id: str) -> FileResponse:
+        return page("screen")
+
+    @router.get("/r/{session_id}")
+    async def replay(session_id: str) -> FileResponse:
+        return page("replay")
+
+    @router.get("/qr/{code}.svg")
+    async def qr(request: Request, code: str) -> Response:
+        """The join link as a QR code, drawn here so no page needs an outside service."""
+        link = f"{str(request.base_url).rstrip('/')}/j/{code[:12]}"
+        out = io.BytesIO()
+        segno.make(link, error="m").save(
+            out, kind="svg", scale=8, border=2, title=link, dark="#000", light="#fff"
+        )
+        return Response(
+            out.getvalue(), media_type="image/svg+xml", headers={"Cache-Control": "max-age=3600"}
+        )
+
+    return router
+
+
+def static_files() -> StaticFiles:
+    return StaticFiles(directory=WEB / "static")

@@ -1,0 +1,247 @@
+"""The pages' qualities apart from a whole game: both languages complete, a strict CSP that the
+pages live with, phones 320 px wide with text at 200 %, the trainer's replay, and axe itself."""
+
+import re
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.async_api import Browser, BrowserContext, expect
+
+from app.protocol import View
+from game.commands import COMMANDS
+from tests.app.server import Server, new_session
+from tests.app.wire import names, play_game, seat
+from tests.e2e.conftest import assert_accessible, axe_violations, snap
+
+ROOT = Path(__file__).resolve().parents[2]
+WEB = ROOT / "web"
+
+
+def catalog() -> dict[str, dict[str, str]]:
+    source = (WEB / "static" / "i18n.js").read_text(encoding="utf-8")
+    blocks = re.split(r"\n  (nl|en): \{\n", source)
+    out = {}
+    for lang, block in zip(blocks[1::2], blocks[2::2], strict=True):
+        out[lang] = dict(
+            re.findall(r'^\s+"([\w.]+)": "((?:[^"\\]|\\.)*)",?$', block.split("\n  }")[0], re.M)
+        )
+    return out
+
+
+def test_both_languages_have_every_key_with_the_same_placeholders() -> None:
+    cat = catalog()
+    assert set(cat) == {"nl", "en"} and len(cat["nl"]) > 100
+    assert set(cat["nl"]) == set(cat["en"])
+    for key, text in cat["nl"].items():
+        assert text and cat["en"][key], key
+        assert set(re.findall(r"\{\w+\}", text)) == set(re.findall(r"\{\w+\}", cat["en"][key])), key
+
+
+def test_every_string_the_pages_ask_for_is_in_the_catalog() -> None:
+    keys = set(catalog()["nl"])
+    used: set[str] = set()
+    for js in (WEB / "static").glob("*.js"):
+        used |= set(re.findall(r"""\bt\(\s*"([\w.]+)\"""", js.read_text()))
+        used |= set(re.findall(r"""button\(\s*"([\w.]+)\"""", js.read_text()))
+    for html in WEB.glob("*.html"):
+        used |= set(re.findall(r'data-i18n="([\w.]+)"', html.read_text()))
+    assert used and used <= keys, used - keys
+    dynamic = {f"phase.{p}" for p in View.model_fields["phase"].annotation.__args__}  # type: ignore[union-attr]
+    dynamic |= {f"reached.{r}" for r in ("yes", "partly", "no")}
+    dynamic |= {f"fac.hint.{h}" for h in ("fewer_than_6_players", "no_picker", "not_all_ready")}
+    dynamic |= {
+        f"err.{c}"
+        for c in ("unknown_code", "name_taken", "table_full", "game_started", "rate_limited")
+    }
+    assert dynamic <= keys, dynamic - keys
+    assert (
+        "start_game" in COMMANDS
+    )  # the commands the buttons send exist (checked in the game test)
+
+
+def _foreign(text: str, strings: set[str]) -> list[str]:
+    """Strings of the other language on the page: a whole line, or inside a line when long."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return [s for s in strings if s in lines or (len(s) > 12 and any(s in line for line in lines))]
+
+
+async def _lobby(server: Server) -> tuple[dict[str, str], dict]:
+    async with httpx.AsyncClient(base_url=server.http) as http:
+        s = await new_session(server, http, language="en")
+        joined = await s.join(http, "Lena", "Gemeente")
+    return s.created, joined
+
+
+async def _phone(
+    browser: Browser, server: Server, token: str | None, session_id: str, **options: object
+) -> BrowserContext:
+    ctx = await browser.new_context(**options)  # type: ignore[arg-type]
+    if token:
+        await ctx.add_init_script(
+            f"if (location.protocol === 'http:') localStorage.setItem('tvb:seat:{session_id}', '{token}')"
+        )
+    return ctx
+
+
+async def test_pages_run_under_the_strict_content_security_policy(
+    browser: Browser, web_server: Server
+) -> None:
+    created, joined = await _lobby(web_server)
+    sid = created["session_id"]
+    urls = {
+        "host": "/",
+        "join": f"/j/{created['join_code']}",
+        "facilitator": f"/f/{sid}#{created['facilitator_token']}",
+        "screen": f"/s/{sid}#{created['screen_token']}",
+        "player": f"/p/{sid}",
+        "replay": f"/r/{sid}#{created['trainer_token']}",
+    }
+    ctx = await _phone(browser, web_server, joined["player_token"], sid)
+    problems: list[str] = []
+    ctx.on("weberror", lambda e: problems.append(str(e.error)))
+    for name, url in urls.items():
+        page = await ctx.new_page()
+        page.on(
+            "console",
+            lambda m, n=name: problems.append(f"{n}: {m.text}") if m.type == "error" else None,
+        )
+        response = await page.goto(web_server.http + url)
+        assert (
+            response is not None
+            and "script-src 'self'" in response.headers["content-security-policy"]
+        )
+        await expect(page.locator("h1")).not_to_be_empty()
+        await page.wait_for_timeout(300)
+        await page.close()
+    assert problems == []
+    await ctx.close()
+
+
+async def test_english_pages_show_no_dutch_and_the_switch_turns_them_dutch(
+    browser: Browser, web_server: Server
+) -> None:
+    cat = catalog()
+    only = {
+        lang: {
+            v
+            for k, v in cat[lang].items()
+            if v != cat["nl" if lang == "en" else "en"][k] and "{" not in v and len(v) > 3
+        }
+        for lang in cat
+    }
+    created, joined = await _lobby(web_server)
+    sid = created["session_id"]
+    ctx = await _phone(browser, web_server, joined["player_token"], sid)
+    for url in (
+        f"/p/{sid}",
+        f"/f/{sid}#{created['facilitator_token']}",
+        f"/s/{sid}#{created['screen_token']}",
+    ):
+        page = await ctx.new_page()
+        await page.goto(web_server.http + url)  # the session is English: pages follow it
+        await expect(page.locator(".phase")).to_have_text("Waiting for the game to start")
+        assert not _foreign(await page.inner_text("body"), only["nl"]), url
+        await page.get_by_role("button", name="Nederlands").click()
+        await expect(page.locator(".phase")).to_have_text("Wachten tot het spel begint")
+        assert not _foreign(await page.inner_text("body"), only["en"]), url
+        assert await page.evaluate("document.documentElement.lang") == "nl"
+        await page.get_by_role("button", name="English").click()
+        await page.close()
+    await ctx.close()
+
+
+@pytest.mark.parametrize("path", ["join", "player"])
+async def test_a_phone_320_px_wide_with_text_at_200_percent_needs_no_sideways_scrolling(
+    browser: Browser, web_server: Server, path: str
+) -> None:
+    created, joined = await _lobby(web_server)
+    sid = created["session_id"]
+    ctx = await _phone(
+        browser,
+        web_server,
+        joined["player_token"],
+        sid,
+        viewport={"width": 320, "height": 640},
+        has_touch=True,
+        is_mobile=True,
+    )
+    page = await ctx.new_page()
+    await page.goto(
+        web_server.http + (f"/j/{created['join_code']}" if path == "join" else f"/p/{sid}")
+    )
+    await expect(page.locator("h1")).not_to_be_empty()
+    await page.evaluate("document.documentElement.style.fontSize = '200%'")
+    await page.wait_for_timeout(100)
+    assert await page.evaluate(
+        "document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1"
+    )
+    small = await page.evaluate(
+        "[...document.querySelectorAll('button, input, select, a.button')].filter(e => e.offsetParent)"
+        ".map(e => e.getBoundingClientRect()).filter(r => r.height < 44 || r.width < 44).length"
+    )
+    assert small == 0
+    await snap(page, f"320px-200pct-{path}")
+    await ctx.close()
+
+
+async def test_a_player_without_a_seat_is_sent_to_join(
+    browser: Browser, web_server: Server
+) -> None:
+    created, _ = await _lobby(web_server)
+    ctx = await browser.new_context()
+    page = await ctx.new_page()
+    await page.goto(f"{web_server.http}/p/{created['session_id']}")
+    await page.get_by_role("link", name="Ga naar meedoen").click()
+    await expect(page.get_by_label("Code")).to_be_visible()
+    await ctx.close()
+
+
+async def test_a_trainer_replays_a_game_step_by_step_as_anyone(
+    browser: Browser, server: Server
+) -> None:
+    async with httpx.AsyncClient(base_url=server.http) as http:
+        g = await seat(server, http, names(3), rounds=2, round_seconds=60)
+        await play_game(g)
+        await g.close()
+        events = (
+            await http.get(
+                f"/api/sessions/{g.session.id}/events",
+                headers={"Authorization": f"Bearer {g.session.token('trainer')}"},
+            )
+        ).json()
+    started = next(i for i, e in enumerate(events, 1) if e["type"] == "game_started")
+    dealt = next(i for i, e in enumerate(events, 1) if e["type"] == "strategies_dealt")
+    ctx = await browser.new_context(bypass_csp=True)
+    page = await ctx.new_page()
+    await page.goto(f"{server.http}/r/{g.session.id}#{g.session.token('trainer')}")
+    await expect(page.get_by_text(f"Stap 1 van {len(events)}")).to_be_visible()
+    await expect(page.get_by_text("Gebeurtenis: session_created")).to_be_visible()
+    await page.get_by_role("button", name="Volgende ronde").click()
+    await expect(page.get_by_text("Gebeurtenis: game_started")).to_be_visible()
+    for step in range(started + 1, dealt + 1):
+        await page.get_by_role("button", name="Volgende stap").click()
+        await expect(page.get_by_text(f"Stap {step} van")).to_be_visible()
+    await expect(page.get_by_text("Gebeurtenis: strategies_dealt")).to_be_visible()
+    await expect(page.locator("tbody tr")).to_have_count(3)
+    assert await page.locator("tbody td", has_text="verborgen").count() == 0  # the trainer sees all
+    await assert_accessible(page, "replay page")
+    await snap(page, "replay-trainer")
+    await page.get_by_label("Bekijk als").select_option(label="Speler 1")
+    await expect(page.locator("tbody td", has_text="verborgen")).to_have_count(
+        2
+    )  # a player: own card only
+    await page.get_by_label("Bekijk als").select_option(label="gedeeld scherm")
+    await expect(page.locator("tbody td", has_text="verborgen")).to_have_count(3)
+    async with page.expect_download() as info:
+        await page.get_by_role("button", name="Verslag downloaden (csv)").click()
+    assert (await (await info.value).path()).read_text().startswith("kind,round")
+    await ctx.close()
+
+
+async def test_axe_reports_a_real_violation(browser: Browser) -> None:
+    page = await browser.new_page()
+    await page.set_content("<html><body><input type='text'><img src='x.png'></body></html>")
+    ids = {v["id"] for v in await axe_violations(page)}
+    assert {"image-alt", "label"} <= ids
+    await page.close()

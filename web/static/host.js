@@ -1,0 +1,47 @@
+// Create a session: the settings a facilitator may give, then on to the facilitator page.
+import { h, mount, setupChrome, showError } from "./common.js";
+import { t } from "./i18n.js";
+
+function field(id, labelKey, control) {
+  return [h("label", { for: id }, t(labelKey)), control];
+}
+
+function render() {
+  const rounds = h("select", { id: "rounds", name: "rounds" },
+    [1, 2, 3, 4, 5, 6].map((n) => h("option", { value: n, selected: n === 3 }, String(n))));
+  const noConsensus = h("select", { id: "no-consensus", name: "no_consensus_round" },
+    h("option", { value: "" }, t("host.none")),
+    [1, 2, 3, 4, 5, 6].map((n) => h("option", { value: n }, String(n))));
+  const form = h("form", { id: "create", novalidate: true },
+    h("p", {}, t("host.intro")),
+    field("language", "host.language", h("select", { id: "language", name: "language" },
+      h("option", { value: "nl" }, "Nederlands"), h("option", { value: "en" }, "English"))),
+    field("rounds", "host.rounds", rounds),
+    field("minutes", "host.minutes", h("input", { id: "minutes", name: "minutes", type: "number", min: 1, max: 15, inputmode: "numeric" })),
+    field("no-consensus", "host.noConsensus", noConsensus),
+    h("label", { class: "check", for: "open-card" },
+      h("input", { id: "open-card", name: "open_card", type: "checkbox", checked: true }), t("host.openCard")),
+    field("custom", "host.custom", h("textarea", { id: "custom", name: "custom", rows: 3 })),
+    h("p", {}, h("button", { type: "submit" }, t("host.create"))));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const data = new FormData(form);
+    const settings = {
+      language: data.get("language"),
+      rounds: Number(data.get("rounds")),
+      open_card_last_round: data.get("open_card") === "on",
+      custom_opdrachten: String(data.get("custom") || "").split("\n").map((s) => s.trim()).filter(Boolean).map((text) => ({ text })),
+    };
+    if (data.get("minutes")) settings.round_seconds = Math.round(Number(data.get("minutes")) * 60);
+    if (data.get("no_consensus_round")) settings.no_consensus_round = Number(data.get("no_consensus_round"));
+    const response = await fetch("/api/sessions", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(settings) });
+    const body = await response.json();
+    if (!response.ok) { showError(body.error); return; }
+    localStorage.setItem(`tvb:links:${body.session_id}`, JSON.stringify(body.links));
+    location.assign(body.links.facilitator);
+  });
+  mount(document.getElementById("app"), h("h2", {}, t("host.heading")), form);
+}
+
+setupChrome(render);
+render();
