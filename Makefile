@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: run test lint install clean
+.PHONY: run test lint install clean budget
 
 run: $(STAMP)
 	$(BIN)/theater serve
@@ -18,6 +18,9 @@ lint: $(STAMP)
 	$(BIN)/mypy game cards app
 
 install: $(STAMP)
+
+budget: $(STAMP) node_modules/.installed
+	$(BIN)/python bench/page_budget.py
 
 node_modules/.installed: package.json package-lock.json
 	scripts/system-packages.sh npm:npm chromium:chromium

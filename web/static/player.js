@@ -3,6 +3,12 @@ import { TableSocket, cardBlock, h, mount, nameOf, openCards, phaseLine, session
 import { t } from "./i18n.js";
 
 const sessionId = sessionIdFromPath();
+// A seat link (`/p/{session}#token`, e.g. to move to another device) is kept on the device and
+// taken out of the address bar.
+if (location.hash.length > 1) {
+  localStorage.setItem(`tvb:seat:${sessionId}`, location.hash.slice(1));
+  history.replaceState(null, "", location.pathname);
+}
 const token = localStorage.getItem(`tvb:seat:${sessionId}`);
 let view = null;
 let socket = null;
