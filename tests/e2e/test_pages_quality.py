@@ -52,8 +52,9 @@ def test_every_string_the_pages_ask_for_is_in_the_catalog() -> None:
     dynamic |= {f"fac.hint.{h}" for h in ("fewer_than_6_players", "no_picker", "not_all_ready")}
     dynamic |= {
         f"err.{c}"
-        for c in ("unknown_code", "name_taken", "table_full", "game_started", "rate_limited")
-    }
+        for c in ("unknown_code", "name_taken", "table_full", "game_started", "rate_limited",
+                  "forbidden", "invalid_phase", "invalid_args", "offline", "other")
+    }  # fmt: skip
     assert dynamic <= keys, dynamic - keys
     assert (
         "start_game" in COMMANDS
@@ -245,3 +246,24 @@ async def test_axe_reports_a_real_violation(browser: Browser) -> None:
     ids = {v["id"] for v in await axe_violations(page)}
     assert {"image-alt", "label"} <= ids
     await page.close()
+
+
+async def test_join_problems_are_said_in_the_players_language(
+    browser: Browser, web_server: Server
+) -> None:
+    created, _ = await _lobby(web_server)
+    ctx = await browser.new_context()
+    page = await ctx.new_page()
+    await page.goto(f"{web_server.http}/j/{created['join_code']}")
+    await page.get_by_label("Je naam").fill("lena")
+    await page.get_by_role("button", name="Meedoen").click()
+    await expect(page.get_by_role("alert")).to_have_text(
+        "Die naam is al bezet; voeg een letter toe."
+    )
+    await page.get_by_label("Code").fill("ZZZZZZ")
+    await page.get_by_role("button", name="English").click()
+    await page.get_by_role("button", name="Join").click()
+    await expect(page.get_by_role("alert")).to_have_text(
+        "We do not know this code. Check it with the facilitator."
+    )
+    await ctx.close()

@@ -16,8 +16,21 @@ export function h(tag, attrs = {}, ...children) {
   return el;
 }
 
+// Replace a page's content; what the person was typing or ticking (fields with an id) and the
+// focus survive, so a state frame or a language switch never eats their input.
 export function mount(root, ...children) {
+  const kept = new Map();
+  for (const el of root.querySelectorAll("input[id], textarea[id], select[id]")) {
+    kept.set(el.id, el.type === "checkbox" || el.type === "radio" ? el.checked : el.value);
+  }
+  const focused = document.activeElement?.id;
   root.replaceChildren(...children.flat(Infinity).filter(Boolean));
+  for (const [id, value] of kept) {
+    const el = document.getElementById(id);
+    if (!el || !root.contains(el)) continue;
+    if (typeof value === "boolean") el.checked = value; else el.value = value;
+  }
+  if (focused) document.getElementById(focused)?.focus();
 }
 
 export function sessionIdFromPath() {
@@ -137,9 +150,9 @@ export function showStatus(online) {
 export function showError(error) {
   const box = document.getElementById("error");
   if (!box) return;
-  const key = `err.${error.code}`;
+  // Server messages are English sentences; the pages say it in the viewer's language by code.
   let text;
-  try { text = t(key); } catch { text = t("err.generic", { message: error.message || error.code }); }
+  try { text = t(`err.${error.code}`); } catch { text = t("err.other"); }
   box.textContent = text;
   box.hidden = false;
   clearTimeout(showError.timer);

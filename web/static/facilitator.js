@@ -67,10 +67,11 @@ function choosing(v) {
 }
 
 function decisionForm(v) {
-  const text = h("textarea", { id: "decision", rows: 2, maxlength: 1000 }, v.decision?.text ?? "");
-  const reached = ["yes", "partly", "no"].map((value) => h("label", { class: "check", for: `reached-${value}` },
-    h("input", { type: "radio", name: "reached", id: `reached-${value}`, value, checked: (v.decision?.reached ?? "yes") === value }), t(`reached.${value}`)));
-  const form = h("form", {}, h("label", { for: "decision" }, t("fac.decision")), text,
+  const id = `decision-${v.round}`;
+  const text = h("textarea", { id, rows: 2, maxlength: 1000 }, v.decision?.text ?? "");
+  const reached = ["yes", "partly", "no"].map((value) => h("label", { class: "check", for: `${id}-${value}` },
+    h("input", { type: "radio", name: "reached", id: `${id}-${value}`, value, checked: (v.decision?.reached ?? "yes") === value }), t(`reached.${value}`)));
+  const form = h("form", {}, h("label", { for: id }, t("fac.decision")), text,
     h("fieldset", {}, h("legend", {}, t("fac.reached")), reached),
     h("p", {}, h("button", { type: "submit" }, t("fac.record"))));
   form.addEventListener("submit", (event) => {
@@ -135,9 +136,7 @@ function body(v) {
 
 function render() {
   if (!view) return;
-  const typing = document.activeElement?.id === "decision" ? document.activeElement.value : null;
   mount(document.getElementById("app"), h("p", { class: "phase" }, phaseLine(view)), body(view));
-  if (typing !== null) { const box = document.getElementById("decision"); if (box) { box.value = typing; box.focus(); } }
 }
 
 setupChrome(render);

@@ -23,6 +23,11 @@ function render() {
       h("input", { id: "open-card", name: "open_card", type: "checkbox", checked: true }), t("host.openCard")),
     field("custom", "host.custom", h("textarea", { id: "custom", name: "custom", rows: 3 })),
     h("p", {}, h("button", { type: "submit" }, t("host.create"))));
+  // A round without consensus must be one of the rounds played.
+  rounds.addEventListener("change", () => {
+    for (const option of noConsensus.options) option.disabled = option.value && Number(option.value) > Number(rounds.value);
+    if (noConsensus.selectedOptions[0]?.disabled) noConsensus.value = "";
+  });
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const data = new FormData(form);

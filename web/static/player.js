@@ -73,11 +73,12 @@ function body(v) {
 
 function reflection(v) {
   const mine = v.answers.find((a) => a.mine && a.prompt_id === v.prompt.id && a.round === v.round);
-  const text = h("textarea", { id: "answer", rows: 3, maxlength: 2000 }, mine?.text ?? "");
-  const anonymous = h("input", { id: "anon", type: "checkbox", checked: mine?.anonymous ?? false });
+  const id = `answer-${v.round}-${v.prompt.id}`;
+  const text = h("textarea", { id, rows: 3, maxlength: 2000 }, mine?.text ?? "");
+  const anonymous = h("input", { id: `${id}-anon`, type: "checkbox", checked: mine?.anonymous ?? false });
   const form = h("form", {},
-    h("label", { for: "answer" }, t("reflect.answer")), text,
-    h("label", { class: "check", for: "anon" }, anonymous, t("reflect.anonymous")),
+    h("label", { for: id }, t("reflect.answer")), text,
+    h("label", { class: "check", for: `${id}-anon` }, anonymous, t("reflect.anonymous")),
     h("p", {}, h("button", { type: "submit" }, t("reflect.send"))));
   form.addEventListener("submit", (event) => {
     event.preventDefault();
@@ -98,10 +99,7 @@ function playerList(v) {
 
 function render() {
   if (!view) return;
-  const app = document.getElementById("app");
-  const typing = document.activeElement?.id === "answer" ? document.activeElement.value : null;
-  mount(app, h("p", { class: "phase" }, phaseLine(view)), body(view));
-  if (typing !== null) { const box = document.getElementById("answer"); if (box) { box.value = typing; box.focus(); } }
+  mount(document.getElementById("app"), h("p", { class: "phase" }, phaseLine(view)), body(view));
   if (view.timer.warned && view.phase === "discussing" && buzzed !== view.round) {
     buzzed = view.round;
     navigator.vibrate?.([200, 100, 200]);
