@@ -9,7 +9,7 @@ from pathlib import Path
 
 import segno
 from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.staticfiles import StaticFiles
 
@@ -33,35 +33,51 @@ class SecurityHeaders(BaseHTTPMiddleware):
         return response
 
 
+# page -> (catalog key of its heading, layout class of <main>)
+PAGES = {
+    "host": ("host.heading", ""),
+    "join": ("join.heading", ""),
+    "player": ("app.title", ""),
+    "facilitator": ("fac.heading", "wide"),
+    "screen": ("app.title", "wide screen"),
+    "replay": ("replay.heading", "wide"),
+}
+
+
 def build_pages() -> APIRouter:
     router = APIRouter(include_in_schema=False)
 
-    def page(name: str) -> FileResponse:
-        return FileResponse(WEB / f"{name}.html", headers={"Cache-Control": "no-cache"})
+    shell = (WEB / "page.html").read_text(encoding="utf-8")
+
+    def page(name: str) -> HTMLResponse:
+        """One shell for every page: its script, its heading, its width."""
+        heading, layout = PAGES[name]
+        html = shell.format(script=name, heading=heading, layout=layout)
+        return HTMLResponse(html, headers={"Cache-Control": "no-cache"})
 
     @router.get("/")
-    async def home() -> FileResponse:
+    async def home() -> HTMLResponse:
         return page("host")
 
     @router.get("/j")
     @router.get("/j/{code}")
-    async def join(code: str = "") -> FileResponse:
+    async def join(code: str = "") -> HTMLResponse:
         return page("join")
 
     @router.get("/p/{session_id}")
-    async def player(session_id: str) -> FileResponse:
+    async def player(session_id: str) -> HTMLResponse:
         return page("player")
 
     @router.get("/f/{session_id}")
-    async def facilitator(session_id: str) -> FileResponse:
+    async def facilitator(session_id: str) -> HTMLResponse:
         return page("facilitator")
 
     @router.get("/s/{session_id}")
-    async def screen(session_id: str) -> FileResponse:
+    async def screen(session_id: str) -> HTMLResponse:
         return page("screen")
 
     @router.get("/r/{session_id}")
-    async def replay(session_id: str) -> FileResponse:
+    async def replay(session_id: str) -> HTMLResponse:
         return page("replay")
 
     @router.get("/qr/{code}.svg")
