@@ -5,6 +5,7 @@ Page URLs carry no secret: tokens travel in the fragment (`#…`) or in the phon
 
 import io
 import os
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import segno
@@ -44,6 +45,17 @@ PAGES = {
 }
 
 
+ROUTES = {
+    "/": "host",
+    "/j": "join",
+    "/j/{code}": "join",
+    "/p/{session_id}": "player",
+    "/f/{session_id}": "facilitator",
+    "/s/{session_id}": "screen",
+    "/r/{session_id}": "replay",
+}
+
+
 def build_pages() -> APIRouter:
     router = APIRouter(include_in_schema=False)
 
@@ -55,30 +67,15 @@ def build_pages() -> APIRouter:
         html = shell.format(script=name, heading=heading, layout=layout)
         return HTMLResponse(html, headers={"Cache-Control": "no-cache"})
 
-    @router.get("/")
-    async def home() -> HTMLResponse:
-        return page("host")
+    def serve(name: str) -> Callable[[], Awaitable[HTMLResponse]]:
+        async def endpoint() -> HTMLResponse:
+            return page(name)
 
-    @router.get("/j")
-    @router.get("/j/{code}")
-    async def join(code: str = "") -> HTMLResponse:
-        return page("join")
+        return endpoint
 
-    @router.get("/p/{session_id}")
-    async def player(session_id: str) -> HTMLResponse:
-        return page("player")
-
-    @router.get("/f/{session_id}")
-    async def facilitator(session_id: str) -> HTMLResponse:
-        return page("facilitator")
-
-    @router.get("/s/{session_id}")
-    async def screen(session_id: str) -> HTMLResponse:
-        return page("screen")
-
-    @router.get("/r/{session_id}")
-    async def replay(session_id: str) -> HTMLResponse:
-        return page("replay")
+    # The path's second part (join code, session id) is read by the page's script.
+    for path, name in ROUTES.items():
+        router.add_api_route(path, serve(name), methods=["GET"])
 
     @router.get("/qr/{code}.svg")
     async def qr(request: Request, code: str) -> Response:
