@@ -23,7 +23,6 @@ class Connection:
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     drained: asyncio.Event = field(default_factory=asyncio.Event)
     closed: bool = False
-    dropped_states: int = 0
     overflowed: bool = False
 
     def send(self, text: str, *, is_state: bool = False) -> None:
@@ -31,7 +30,6 @@ class Connection:
             return
         if len(self.outbox) >= self.limit:
             kept = deque(item for item in self.outbox if not item[0])
-            self.dropped_states += len(self.outbox) - len(kept)
             self.outbox = kept
             if len(kept) >= self.limit:  # not reading at all: let it go, it can reconnect
                 self.overflowed = True

@@ -102,9 +102,7 @@ class Table:
 
     # --- sockets --------------------------------------------------------------------------
 
-    def frame(self, conn: Connection) -> str:
-        connected = {pid for pid, n in self.online.items() if n > 0}
-        now = now_ms()
+    def frame(self, conn: Connection, now: int, connected: set[str]) -> str:
         return json.dumps(
             {
                 "type": "state",
@@ -117,8 +115,9 @@ class Table:
         )
 
     def broadcast(self) -> None:
+        now, connected = now_ms(), set(self.online)
         for conn in list(self.connections):
-            conn.send(self.frame(conn), is_state=True)
+            conn.send(self.frame(conn, now, connected), is_state=True)
 
     def attach(self, conn: Connection) -> None:
         self.connections.add(conn)
@@ -127,7 +126,7 @@ class Table:
             if self.online[conn.actor.player_id] == 1:
                 self.broadcast()
                 return
-        conn.send(self.frame(conn), is_state=True)
+        conn.send(self.frame(conn, now_ms(), set(self.online)), is_state=True)
 
     def detach(self, conn: Connection) -> None:
         if conn not in self.connections:

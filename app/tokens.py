@@ -22,7 +22,7 @@ def new_join_code() -> str:
 
 
 def normalise_join_code(code: str) -> str:
-    """What a player typed, as we store it: upper case, no spaces or dashes, O read as 0 is not."""
+    """What a player typed, as we store it: upper case, without spaces or dashes."""
     return "".join(ch for ch in code.upper() if ch.isalnum())
 
 

@@ -159,10 +159,10 @@ def _with_round(state: State, **changes: Any) -> State:
     return replace(state, rounds=(*state.rounds[:-1], replace(state.current, **changes)))
 
 
-def _timer_stopped(state: State, at: int, remaining_ms: int, status: TimerStatus) -> State:
+def _timer_stopped(state: State, at: int, remaining_ms: int) -> State:
     elapsed = state.timer.duration_ms - remaining_ms
     timer = replace(
-        state.timer, status=status, remaining_ms=remaining_ms, deadline=None, ended_at=at
+        state.timer, status="expired", remaining_ms=remaining_ms, deadline=None, ended_at=at
     )
     return _with_round(
         replace(state, timer=timer, phase="deciding"),
@@ -293,9 +293,9 @@ def evolve(state: State | None, event: Event) -> State:
         case WarningGiven():
             return replace(state, timer=replace(state.timer, warned=True))
         case TimeUp():
-            return _timer_stopped(state, event.at, 0, "expired")
+            return _timer_stopped(state, event.at, 0)
         case DiscussionEnded(remaining_ms=remaining):
-            return _timer_stopped(state, event.at, remaining, "expired")
+            return _timer_stopped(state, event.at, remaining)
         case DecisionRecorded(text=text, reached=reached):
             return _with_round(state, decision_text=text, reached=reached)
         case SupportGiven(player_id=pid, value=value):

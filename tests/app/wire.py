@@ -1,7 +1,6 @@
 """Playing whole games over real sockets, and checking from the wire what players saw."""
 
 import asyncio
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -153,7 +152,3 @@ def check_no_leaks(g: WireGame, language: str = "nl") -> int:
 def names(n: int) -> list[tuple[str, str]]:
     orgs = ["Gemeente", "GGD", "Bibliotheek", "Welzijn"]
     return [(f"Speler {i + 1}", orgs[i % len(orgs)]) for i in range(n)]
-
-
-def frame_json(c: Client) -> list[dict[str, Any]]:
-    return [json.loads(r) for r in c.raw]

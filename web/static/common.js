@@ -166,6 +166,13 @@ export function phaseLine(view) {
   return bits.join(" · ");
 }
 
+// A debrief download: the export needs the facilitator's or trainer's token in a header.
+export async function downloadExport(sessionId, token, format) {
+  const response = await fetch(`/api/sessions/${sessionId}/export?format=${format}`, { headers: { Authorization: `Bearer ${token}` } });
+  if (!response.ok) { showError((await response.json()).error); return; }
+  h("a", { href: URL.createObjectURL(await response.blob()), download: `theater-${sessionId}.${format}` }).click();
+}
+
 export function nameOf(view, playerId) {
   return view.players.find((p) => p.id === playerId)?.name ?? "";
 }

@@ -1,5 +1,5 @@
 // The facilitator's laptop: one obvious next step per phase, the timer, decisions, reflection.
-import { TableSocket, h, mount, nameOf, unitNames, openCards, phaseLine, sessionIdFromPath, setupChrome, showError, showStatus, startClock, timerBlock } from "./common.js";
+import { downloadExport, TableSocket, h, mount, nameOf, unitNames, openCards, phaseLine, sessionIdFromPath, setupChrome, showError, showStatus, startClock, timerBlock } from "./common.js";
 import { t } from "./i18n.js";
 
 const sessionId = sessionIdFromPath();
@@ -95,13 +95,6 @@ function reflecting(v) {
   ];
 }
 
-async function download(format) {
-  const response = await fetch(`/api/sessions/${sessionId}/export?format=${format}`, { headers: { Authorization: `Bearer ${token}` } });
-  if (!response.ok) { showError((await response.json()).error); return; }
-  const link = h("a", { href: URL.createObjectURL(await response.blob()), download: `theater-${sessionId}.${format}` });
-  link.click();
-}
-
 function body(v) {
   const support = v.support_counts;
   const hints = (v.hints || []).map((key) => h("p", { class: "hint" }, t(`fac.hint.${key}`)));
@@ -129,7 +122,7 @@ function body(v) {
       return [reflecting(v), h("p", {}, t("fac.support", { yes: support.yes ?? 0, partly: support.partly ?? 0, no: support.no ?? 0 }))];
     case "ended":
       return [h("p", {}, t("ended.thanks")), h("div", { class: "row" },
-        ["md", "csv", "json"].map((format) => h("button", { type: "button", class: "secondary", onclick: () => download(format) }, t("fac.export", { format }))))];
+        ["md", "csv", "json"].map((format) => h("button", { type: "button", class: "secondary", onclick: () => downloadExport(sessionId, token, format) }, t("fac.export", { format }))))];
   }
   return [];
 }

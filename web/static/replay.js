@@ -1,6 +1,6 @@
 // A trainer steps through a finished (or running) session, event by event or round by round,
 // seeing what any participant saw at that moment; and downloads the debrief.
-import { formatMs, h, mount, nameOf, phaseLine, sessionIdFromPath, setupChrome, showError, unitNames } from "./common.js";
+import { downloadExport, formatMs, h, mount, nameOf, phaseLine, sessionIdFromPath, setupChrome, showError, unitNames } from "./common.js";
 import { t } from "./i18n.js";
 
 const sessionId = sessionIdFromPath();
@@ -29,12 +29,6 @@ function roundStart(direction) {
   const starts = events.map((e, i) => (["game_started", "round_started"].includes(e.type) ? i + 1 : 0)).filter(Boolean);
   const target = direction > 0 ? starts.find((v) => v > version) : starts.reverse().find((v) => v < version);
   return target ?? (direction > 0 ? events.length : 1);
-}
-
-async function download(format) {
-  const response = await fetch(`/api/sessions/${sessionId}/export?format=${format}`, { headers: { Authorization: `Bearer ${token}` } });
-  if (!response.ok) { showError((await response.json()).error); return; }
-  h("a", { href: URL.createObjectURL(await response.blob()), download: `theater-${sessionId}.${format}` }).click();
 }
 
 function viewBlock(v) {
@@ -70,7 +64,7 @@ function render() {
       h("button", { type: "button", class: "secondary", disabled: version >= data.versions, onclick: () => load(roundStart(1)) }, t("replay.nextRound"))),
     h("p", { role: "status" }, t("replay.event", { type: data.event.type })),
     viewBlock(v),
-    h("div", { class: "row" }, ["md", "csv", "json"].map((format) => h("button", { type: "button", class: "secondary", onclick: () => download(format) }, t("fac.export", { format })))));
+    h("div", { class: "row" }, ["md", "csv", "json"].map((format) => h("button", { type: "button", class: "secondary", onclick: () => downloadExport(sessionId, token, format) }, t("fac.export", { format })))));
 }
 
 setupChrome(render);
