@@ -2,6 +2,7 @@
 
 import argparse
 import asyncio
+import logging
 import sys
 
 from app.config import Config
@@ -12,6 +13,7 @@ def _serve(args: argparse.Namespace) -> None:
 
     from app.main import create_app
 
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(name)s: %(message)s")
     config = Config.from_env(host=args.host, port=args.port, db=args.db, redis=args.redis)
     app = create_app(config)
     print(

@@ -3,6 +3,7 @@
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator
 
 from fastapi import FastAPI, Request, WebSocket
@@ -30,8 +31,11 @@ def create_app(config: Config | None = None) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        started = time.perf_counter()
         recovered = await sessions.recover()
-        log.info("recovered %d unfinished sessions", recovered)
+        log.info(
+            "recovered %d unfinished sessions in %.3f s", recovered, time.perf_counter() - started
+        )
         sweeper = asyncio.create_task(_sweep_forever(sessions))
         try:
             yield

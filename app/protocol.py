@@ -96,6 +96,9 @@ class Welcome(BaseModel):
 class Ack(BaseModel):
     type: Literal["ack"] = "ack"
     id: str | int | None
+    version: int = Field(
+        description="The state version this command produced (its state came first)."
+    )
 
 
 class Error(BaseModel):

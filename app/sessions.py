@@ -76,7 +76,7 @@ class Sessions:
             raise LookupError(join_code)
         token = new_token()
         args = {"name": name, "organisation": organisation, "token_hash": hash_token(token)}
-        events = await table.execute(Actor(None), "join", args)
+        events, _ = await table.execute(Actor(None), "join", args)
         joined = next(e for e in events if isinstance(e, PlayerJoined))
         return table, joined.player_id, token
 

@@ -139,7 +139,7 @@ async def _handle(raw: str, conn: Connection, table: Table) -> str:
             "unknown_command", f"There is no command called {command.name!r}.", command.id
         )
     try:
-        await table.execute(conn.actor, command.name, command.args)
+        _, version = await table.execute(conn.actor, command.name, command.args)
     except GameError as e:
         return _error(e.code, e.message, command.id)
-    return Ack(id=command.id).model_dump_json()
+    return Ack(id=command.id, version=version).model_dump_json()

@@ -38,8 +38,11 @@ class Table:
 
     # --- commands and time ----------------------------------------------------------------
 
-    async def execute(self, actor: Actor, name: str, args: dict[str, Any] | None) -> list[Event]:
-        """Decide, store, apply, tell everyone. Raises GameError and changes nothing on refusal."""
+    async def execute(
+        self, actor: Actor, name: str, args: dict[str, Any] | None
+    ) -> tuple[list[Event], int]:
+        """Decide, store, apply, tell everyone; return the events and the version they reached.
+        Raises GameError and changes nothing on refusal."""
         async with self.lock:
             for _ in range(3):
                 events = decide(self.state, actor, name, args, now_ms())
@@ -48,7 +51,7 @@ class Table:
                 except VersionConflict:
                     await self._reload()
                     continue
-                return events
+                return events, self.state.version
             raise GameError("rate_limited", "The table is busy; try again in a moment.")
 
     async def _commit(self, events: list[Event]) -> None:
