@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
+from app import gcpause
 from app.config import Config
 from app.http import STATUS, ApiError, build_router, error_response
 from app.pages import SecurityHeaders, build_pages, static_files
@@ -37,10 +38,12 @@ def create_app(config: Config | None = None) -> FastAPI:
             "recovered %d unfinished sessions in %.3f s", recovered, time.perf_counter() - started
         )
         sweeper = asyncio.create_task(_sweep_forever(sessions))
+        collector = asyncio.create_task(gcpause.keep_young())
         try:
             yield
         finally:
             sweeper.cancel()
+            collector.cancel()
             await sessions.close()
             await store.close()
 

@@ -6,6 +6,7 @@ with `VersionConflict`, which is how several servers can share a session safely.
 """
 
 import sqlite3
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -55,7 +56,11 @@ CREATE TABLE IF NOT EXISTS events (
 
 class SqliteStore:
     """SQLite in WAL mode. Calls are short and made on the event loop's thread: one append is a
-    single small transaction (tens of microseconds with synchronous=NORMAL)."""
+    single small transaction (tens of microseconds with synchronous=NORMAL, which syncs the log
+    only at checkpoints). Checkpoints copy the log into the database and sync it, which takes the
+    disk's time (100 ms and more), so they run on a thread of their own, never on the loop."""
+
+    CHECKPOINT_EVERY_S = 1.0
 
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
@@ -66,6 +71,22 @@ class SqliteStore:
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute("PRAGMA foreign_keys=ON")
         self.db.executescript(SCHEMA)
+        self._stop = threading.Event()
+        self._checkpointer: threading.Thread | None = None
+        if self.path != ":memory:":
+            self.db.execute("PRAGMA wal_autocheckpoint=0")
+            self._checkpointer = threading.Thread(
+                target=self._checkpoint_forever, name="sqlite-checkpoint", daemon=True
+            )
+            self._checkpointer.start()
+
+    def _checkpoint_forever(self) -> None:
+        db = sqlite3.connect(self.path, isolation_level=None)
+        try:
+            while not self._stop.wait(self.CHECKPOINT_EVERY_S):
+                db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        finally:
+            db.close()
 
     async def create(self, session_id: str, join_code: str, first: Event) -> None:
         with self.db:
@@ -123,6 +144,9 @@ class SqliteStore:
         return cur.rowcount > 0
 
     async def close(self) -> None:
+        self._stop.set()
+        if self._checkpointer is not None:
+            self._checkpointer.join()
         self.db.close()
 
 

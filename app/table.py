@@ -5,15 +5,31 @@ import asyncio
 import json
 import logging
 from collections import Counter
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from app.clock import now_ms
 from app.connection import Connection
 from app.store import EventStore, VersionConflict
-from game import Actor, Event, GameError, State, decide, due, evolve, fold, next_deadline, view
+from game import (
+    Actor,
+    Event,
+    GameError,
+    State,
+    common,
+    decide,
+    due,
+    evolve,
+    fold,
+    next_deadline,
+    own,
+)
 
 log = logging.getLogger("theater.table")
+
+
+def _json(data: dict[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
 class Table:
@@ -105,22 +121,20 @@ class Table:
 
     # --- sockets --------------------------------------------------------------------------
 
-    def frame(self, conn: Connection, now: int, connected: set[str]) -> str:
-        return json.dumps(
-            {
-                "type": "state",
-                "version": self.state.version,
-                "server_now": now,
-                "view": view(self.state, conn.actor, now, connected),
-            },
-            ensure_ascii=False,
-            separators=(",", ":"),
+    def frames(self) -> Callable[[Connection], str]:
+        """State frames for this moment: the part every viewer shares is serialised once, and
+        each socket adds its own part (its cards, its answers, `me`)."""
+        now = now_ms()
+        shared = _json(common(self.state, now, self.online))[:-1]
+        head = (
+            f'{{"type":"state","version":{self.state.version},"server_now":{now},"view":{shared},'
         )
+        return lambda conn: head + _json(own(self.state, conn.actor))[1:] + "}"
 
     def broadcast(self) -> None:
-        now, connected = now_ms(), set(self.online)
+        frame = self.frames()
         for conn in list(self.connections):
-            conn.send(self.frame(conn, now, connected), is_state=True)
+            conn.send(frame(conn), is_state=True)
 
     def attach(self, conn: Connection) -> None:
         self.connections.add(conn)
@@ -129,7 +143,7 @@ class Table:
             if self.online[conn.actor.player_id] == 1:
                 self.broadcast()
                 return
-        conn.send(self.frame(conn, now_ms(), set(self.online)), is_state=True)
+        conn.send(self.frames()(conn), is_state=True)
 
     def detach(self, conn: Connection) -> None:
         if conn not in self.connections:

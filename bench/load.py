@@ -29,6 +29,7 @@ import json
 import os
 import platform
 import re
+import subprocess
 import sys
 import tempfile
 import time
@@ -138,9 +139,10 @@ async def drive_game(room: Room, start: float, until: float) -> None:
             return
         move = room.next_move()
         if move is None:
-            room.fac_moved.clear()
+            room.fac_moved.clear()  # the timer moves the table on: wait for that frame
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(room.fac_moved.wait(), 0.05)
+                await asyncio.wait_for(room.fac_moved.wait(), max(0.0, until - time.time()))
+            moment = max(moment, time.time())
             continue
         bot, name, args = move
         version = await room.command(bot, name, **args)
@@ -180,6 +182,32 @@ async def probe(bots: list[Bot], start: float, until: float, rtts: list[float]) 
     await asyncio.gather(*tasks, return_exceptions=True)
 
 
+PROFILE: Path | None = None  # --profile: py-spy samples the real server's steady windows
+
+
+def _profile(server: ServerProcess, seconds: float) -> subprocess.Popen[bytes] | None:
+    if PROFILE is None or server.proc is None or "app.cli" not in server.argv:
+        return None
+    out = PROFILE.with_suffix(f".{server.proc.pid}.{int(time.time())}.txt")
+    print(f"profiling the server into {out}", file=sys.stderr)
+    argv = [
+        str(Path(sys.executable).parent / "py-spy"),
+        "record",
+        "--nonblocking",
+        "--format",
+        "raw",
+        "-r",
+        "200",
+    ]
+    argv += ["-d", str(int(seconds)), "-p", str(server.proc.pid), "-o", str(out)]
+    return subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _own_cpu() -> float:
+    t = os.times()
+    return t.user + t.system
+
+
 async def steady(
     server: ServerProcess,
     rooms: list[Room],
@@ -198,9 +226,12 @@ async def steady(
     drivers = [drive(r, start + i / n, until) for i, r in enumerate(rooms)]
     runner = asyncio.gather(*drivers, probe(probes, start, until, rtts))
     await sleep_until(start)
-    cpu0, frames0 = server.cpu_seconds(), counters.frames
+    spy = _profile(server, seconds)
+    cpu0, frames0, own0 = server.cpu_seconds(), counters.frames, _own_cpu()
     await sleep_until(until)
-    cpu1, frames1 = server.cpu_seconds(), counters.frames
+    cpu1, frames1, own1 = server.cpu_seconds(), counters.frames, _own_cpu()
+    if spy:
+        await asyncio.to_thread(spy.wait)
     await runner
     await asyncio.sleep(1.0)  # let the last frames land
     latencies, unreached, changes = [], 0, 0
@@ -237,6 +268,7 @@ async def steady(
         "rss_kb_per_conn": (server.rss_bytes() - rss_idle) / connections / 1024,
         "cpu_us_per_frame": (cpu1 - cpu0) / delivered * 1e6 if delivered else float("nan"),
         "frames_per_s": delivered / seconds,
+        "load_cpu_share": (own1 - own0) / seconds,
         "warning_late_p99_ms": pct(timers["warning"], 99) * 1000,
         "time_up_late_p99_ms": pct(timers["time_up"], 99) * 1000,
         "timer_events": len(timers["warning"]) + len(timers["time_up"]),
@@ -283,12 +315,10 @@ async def run_raw(tables: int, storm_tables: int, seconds: float, tmp: Path) -> 
             return times
 
         out: dict[str, Any] = {"storm": await seat_all(rooms[:storm_tables], seat)}
-        gc.freeze()
         out["half"] = await steady(
             server, rooms[:storm_tables], drive_raw, seconds, counters, rss_idle
         )
         await seat_all(rooms[storm_tables:], seat)
-        gc.freeze()
         out["full"] = await steady(server, rooms, drive_raw, seconds, counters, rss_idle)
         for room in rooms:
             room.closing = True
@@ -340,13 +370,11 @@ async def run_game(tables: int, storm_tables: int, seconds: float, tmp: Path) ->
 
         await asyncio.gather(*(staff(r) for r in rooms[:storm_tables]))
         out: dict[str, Any] = {"storm": await seat_all(rooms[:storm_tables], seat)}
-        gc.freeze()
         out["half"] = await steady(
             server, rooms[:storm_tables], drive_game, seconds, counters, rss_idle
         )
         await asyncio.gather(*(staff(r) for r in rooms[storm_tables:]))
         await seat_all(rooms[storm_tables:], seat)
-        gc.freeze()
         out["full"] = await steady(server, rooms, drive_game, seconds, counters, rss_idle)
         out["refused_examples"] = counters.errors[:5]
         for room in rooms:
@@ -376,6 +404,7 @@ ROWS: list[tuple[str, str, str, str]] = [
     ("unexpected closes", "unexpected_closes", "{:.0f}", ""),
     ("server RSS / conn (KB)", "rss_kb_per_conn", "{:.1f}", "ratio"),
     ("server CPU / frame (us)", "cpu_us_per_frame", "{:.1f}", "ratio"),
+    ("load generator CPU share", "load_cpu_share", "{:.2f}", ""),
     ("stall probe p99 (ms)", "stall_p99_ms", "{:.2f}", "ratio"),
     ("stall probe max (ms)", "stall_max_ms", "{:.1f}", "ratio"),
     ("warning late p99 (ms)", "warning_late_p99_ms", "{:.1f}", ""),
@@ -383,8 +412,11 @@ ROWS: list[tuple[str, str, str, str]] = [
 ]
 
 
+NAN = float("nan")
+
+
 def ratio(ours: float, raw: float) -> float:
-    return ours / raw if raw else float("nan")
+    return ours / raw if raw else NAN
 
 
 def report(raw: dict[str, Any], game: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
@@ -396,9 +428,8 @@ def report(raw: dict[str, Any], game: dict[str, Any], args: argparse.Namespace) 
     for label, key, fmt, has_ratio in ROWS:
         line = f"{label:32}"
         for window in ("half", "full"):
-            a, b = raw[window].get(key), game[window][key]
-            line += f"{fmt.format(a) if a is not None and key in raw[window] else '-':>14}"
-            line += f"{fmt.format(b):>12}"
+            a, b = raw[window].get(key, NAN), game[window][key]
+            line += f"{fmt.format(a):>14}{fmt.format(b):>12}"
             line += f"{ratio(b, a):>8.2f}" if has_ratio else f"{'':>8}"
         print(line)
     print()
@@ -409,7 +440,7 @@ def report(raw: dict[str, Any], game: dict[str, Any], args: argparse.Namespace) 
         ("p50 seat (s)", "p50_s", "{:.3f}"),
         ("p99 seat (s)", "p99_s", "{:.3f}"),
     ):
-        a, b = raw["storm"][key], game["storm"][key]
+        a, b = raw["storm"].get(key, NAN), game["storm"][key]
         print(f"{label:32}{fmt.format(a):>14}{fmt.format(b):>12}{ratio(b, a):>8.2f}")
     rec = game["recovery"]
     print(f"\nrecovered {rec['sessions']:,} sessions from the store in {rec['seconds']:.3f} s")
@@ -420,7 +451,7 @@ def report(raw: dict[str, Any], game: dict[str, Any], args: argparse.Namespace) 
         "half_p99_le_5ms": half["p99_ms"] <= 5,
         "full_p99_le_15ms": full["p99_ms"] <= 15,
         "full_max_le_100ms": full["max_ms"] <= 100,
-        "full_p99_le_3x_raw": full["p99_ms"] <= 3 * raw["full"]["p99_ms"],
+        "full_p99_le_3x_raw": full["p99_ms"] <= 3 * raw["full"].get("p99_ms", NAN),
         "no_frames_lost": full["frames_lost"] == 0 and full["unreached"] == 0,
         "no_unexpected_closes": full["unexpected_closes"] == 0,
         "rss_le_48kb": full["rss_kb_per_conn"] <= 48,
@@ -446,14 +477,14 @@ def report(raw: dict[str, Any], game: dict[str, Any], args: argparse.Namespace) 
 async def main(args: argparse.Namespace) -> dict[str, Any]:
     if (os.cpu_count() or 1) > LOAD_CPU:
         os.sched_setaffinity(0, {LOAD_CPU})
-    gc.set_threshold(50_000, 20, 20)  # the load generator's own pauses are not the server's
+    gc.disable()  # the load generator's own collector pauses would be blamed on the server
     storm = args.storm_tables or args.tables // 2
-    with tempfile.TemporaryDirectory(prefix="theater-load-") as tmp:
-        raw = await run_raw(args.tables, storm, args.seconds, Path(tmp))
-        gc.unfreeze()
+    with contextlib.ExitStack() as stack:
+        tmp = args.workdir or stack.enter_context(tempfile.TemporaryDirectory(prefix="load-"))
+        raw = await run_raw(args.tables, storm, args.seconds, Path(tmp)) if args.raw else None
         gc.collect()
         game = await run_game(args.tables, storm, args.seconds, Path(tmp))
-    return report(raw, game, args)
+    return report(raw or {k: {} for k in ("storm", "half", "full")}, game, args)
 
 
 if __name__ == "__main__":
@@ -461,5 +492,10 @@ if __name__ == "__main__":
     parser.add_argument("--tables", type=int, default=1000)
     parser.add_argument("--storm-tables", type=int, default=0, help="default: half the tables")
     parser.add_argument("--seconds", type=float, default=20.0, help="per steady window")
-    result = asyncio.run(main(parser.parse_args()))
+    parser.add_argument("--no-raw", dest="raw", action="store_false", help="skip the baseline")
+    parser.add_argument("--workdir", type=Path, help="keep the servers' logs and store here")
+    parser.add_argument("--profile", type=Path, help="py-spy the real server into PATH.*.txt")
+    options = parser.parse_args()
+    PROFILE = options.profile
+    result = asyncio.run(main(options))
     print(json.dumps(result, separators=(",", ":")))

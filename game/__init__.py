@@ -14,7 +14,7 @@ from game.events import Event, parse_event, public_dict, to_json
 from game.settings import Settings
 from game.state import State, evolve, fold
 from game.timer import due, next_deadline
-from game.view import view
+from game.view import common, own, view
 
 __all__ = [
     "COMMANDS",
@@ -27,12 +27,14 @@ __all__ = [
     "Role",
     "Settings",
     "State",
+    "common",
     "create_session",
     "decide",
     "due",
     "evolve",
     "fold",
     "next_deadline",
+    "own",
     "parse_event",
     "public_dict",
     "to_json",

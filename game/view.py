@@ -1,5 +1,8 @@
 """view(state, viewer, now, connected) -> dict: the only way anything leaves a session.
 
+A view is `common` (the same for everyone, so a broadcast serialises it once) plus `own` (what
+depends on who looks).
+
 Secrecy lives here and nowhere else: a unit's strategy goes to that unit's members, the
 facilitator and the trainer, and to everyone once the unit laid it open in the open-card round.
 """
@@ -80,8 +83,11 @@ def _round_log(state: State, record: RoundRecord) -> dict[str, Any]:
 
 def view(state: State, viewer: Actor, now: int, connected: Collection[str] = ()) -> dict[str, Any]:
     """Everything `viewer` may know at `now`. `connected` lists the player ids online now."""
-    me = state.players.get(viewer.player_id or "") if viewer.role == "player" else None
-    my_unit = me.unit if me else None
+    return {**common(state, now, connected), **own(state, viewer)}
+
+
+def common(state: State, now: int, connected: Collection[str] = ()) -> dict[str, Any]:
+    """The part of the view that is the same for every viewer: a broadcast builds it once."""
     timer = state.timer
     record = state.rounds[-1] if state.rounds else None
     prompts = prompt_ids(state.round, state.settings.rounds) if state.round else ()
@@ -94,14 +100,12 @@ def view(state: State, viewer: Actor, now: int, connected: Collection[str] = ())
             "index": state.prompt_index,
             "count": len(prompts),
         }
-    supports = dict(record.supports) if record else {}
+    supports = record.supports if record else {}
     decision = None
     if record and record.decision_text is not None:
         decision = {"text": record.decision_text, "reached": record.reached}
     opdracht = state.deck.opdracht(state.opdracht) if state.opdracht else None
-    remaining = [o for o in state.deck.opdrachten if o.id not in state.used_opdrachten]
-
-    out: dict[str, Any] = {
+    return {
         "session_id": state.session_id,
         "join_code": state.join_code,
         "language": state.settings.language,
@@ -119,9 +123,8 @@ def view(state: State, viewer: Actor, now: int, connected: Collection[str] = ())
             }
             for p in state.players.values()
         ],
-        "units": [_unit(state, u, viewer, my_unit) for u in state.units.values()],
         "opdracht": {"id": opdracht.id, "text": opdracht.text} if opdracht else None,
-        "opdracht_slots": len(remaining) if state.phase == "choosing" else 0,
+        "opdracht_slots": _opdrachten_left(state) if state.phase == "choosing" else 0,
         "picker": state.picker,
         "timer": {
             "status": timer.status,
@@ -134,8 +137,20 @@ def view(state: State, viewer: Actor, now: int, connected: Collection[str] = ())
         "support_counts": {v: n for v, n in Counter(supports.values()).items()},
         "prompt": prompt,
     }
+
+
+def own(state: State, viewer: Actor) -> dict[str, Any]:
+    """The part that depends on who looks: which cards, which answers, and `me` for a player."""
+    me = state.players.get(viewer.player_id or "") if viewer.role == "player" else None
+    my_unit = me.unit if me else None
+    out: dict[str, Any] = {
+        "units": [_unit(state, u, viewer, my_unit) for u in state.units.values()]
+    }
     answers = [a for a in state.answers.values() if a.round == state.round]
+    record = state.rounds[-1] if state.rounds else None
+    supports = dict(record.supports) if record else {}
     if _sees_all(viewer):
+        remaining = [o for o in state.deck.opdrachten if o.id not in state.used_opdrachten]
         out["supports"] = supports
         out["settings"] = state.settings.model_dump(mode="json", exclude={"seed"})
         out["opdrachten_left"] = [{"id": o.id, "text": o.text} for o in remaining]
@@ -160,6 +175,10 @@ def view(state: State, viewer: Actor, now: int, connected: Collection[str] = ())
     else:
         out["answers"] = [_answer(state, a, with_author=True) for a in answers if a.shown]
     return out
+
+
+def _opdrachten_left(state: State) -> int:
+    return sum(1 for o in state.deck.opdrachten if o.id not in state.used_opdrachten)
 
 
 def _hints(state: State) -> list[str]:
