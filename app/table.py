@@ -2,11 +2,12 @@
 event is in the store before anyone is told, and every socket gets its own view."""
 
 import asyncio
-import json
 import logging
 from collections import Counter
 from collections.abc import Callable, Coroutine
 from typing import Any
+
+import orjson
 
 from app.clock import now_ms
 from app.connection import Connection
@@ -23,13 +24,15 @@ from game import (
     fold,
     next_deadline,
     own,
+    sees,
+    units,
 )
 
 log = logging.getLogger("theater.table")
 
 
-def _json(data: dict[str, Any]) -> str:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+def _json(data: Any) -> str:
+    return orjson.dumps(data).decode()
 
 
 class Table:
@@ -122,14 +125,20 @@ class Table:
     # --- sockets --------------------------------------------------------------------------
 
     def frames(self) -> Callable[[Connection], str]:
-        """State frames for this moment: the part every viewer shares is serialised once, and
-        each socket adds its own part (its cards, its answers, `me`)."""
-        now = now_ms()
-        shared = _json(common(self.state, now, self.online))[:-1]
-        head = (
-            f'{{"type":"state","version":{self.state.version},"server_now":{now},"view":{shared},'
-        )
-        return lambda conn: head + _json(own(self.state, conn.actor))[1:] + "}"
+        """State frames for this moment. The view's parts are serialised once each: what everyone
+        sees, the cards per group of viewers who see the same cards, then each socket's own."""
+        now, state = now_ms(), self.state
+        shared = _json(common(state, now, self.online))[:-1]
+        head = f'{{"type":"state","version":{state.version},"server_now":{now},"view":{shared},'
+        cards: dict[str | None, str] = {}
+
+        def frame(conn: Connection) -> str:
+            seen = sees(state, conn.actor)
+            if seen not in cards:
+                cards[seen] = _json(units(state, seen))
+            return f'{head}"units":{cards[seen]},{_json(own(state, conn.actor))[1:]}}}'
+
+        return frame
 
     def broadcast(self) -> None:
         frame = self.frames()

@@ -14,7 +14,7 @@ from game.events import Event, parse_event, public_dict, to_json
 from game.settings import Settings
 from game.state import State, evolve, fold
 from game.timer import due, next_deadline
-from game.view import common, own, view
+from game.view import common, own, sees, units, view
 
 __all__ = [
     "COMMANDS",
@@ -37,6 +37,8 @@ __all__ = [
     "own",
     "parse_event",
     "public_dict",
+    "sees",
     "to_json",
+    "units",
     "view",
 ]

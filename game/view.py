@@ -1,7 +1,7 @@
 """view(state, viewer, now, connected) -> dict: the only way anything leaves a session.
 
-A view is `common` (the same for everyone, so a broadcast serialises it once) plus `own` (what
-depends on who looks).
+A view is `common` (the same for everyone), `units` (the same for everyone who `sees` the same
+cards) and `own` (the rest that depends on who looks): a broadcast builds each part once.
 
 Secrecy lives here and nowhere else: a unit's strategy goes to that unit's members, the
 facilitator and the trainer, and to everyone once the unit laid it open in the open-card round.
@@ -32,8 +32,24 @@ def _strategy(state: State, strategy_id: str | None) -> dict[str, str] | None:
     return {"id": card.id, "title": card.title, "text": card.text}
 
 
-def _unit(state: State, unit: Unit, viewer: Actor, my_unit: str | None) -> dict[str, Any]:
-    visible = _sees_all(viewer) or unit.revealed or unit.id == my_unit
+ALL_CARDS = "*"
+
+
+def sees(state: State, viewer: Actor) -> str | None:
+    """Whose closed cards `viewer` may see: all of them (facilitator, trainer), their own unit's
+    (a player), or none (the screen, a player without a unit yet)."""
+    if _sees_all(viewer):
+        return ALL_CARDS
+    me = state.players.get(viewer.player_id or "") if viewer.role == "player" else None
+    return me.unit if me else None
+
+
+def units(state: State, seen: str | None) -> list[dict[str, Any]]:
+    return [_unit(state, u, seen) for u in state.units.values()]
+
+
+def _unit(state: State, unit: Unit, seen: str | None) -> dict[str, Any]:
+    visible = seen == ALL_CARDS or unit.revealed or unit.id == seen
     return {
         "id": unit.id,
         "members": list(unit.members),
@@ -83,7 +99,11 @@ def _round_log(state: State, record: RoundRecord) -> dict[str, Any]:
 
 def view(state: State, viewer: Actor, now: int, connected: Collection[str] = ()) -> dict[str, Any]:
     """Everything `viewer` may know at `now`. `connected` lists the player ids online now."""
-    return {**common(state, now, connected), **own(state, viewer)}
+    return {
+        **common(state, now, connected),
+        "units": units(state, sees(state, viewer)),
+        **own(state, viewer),
+    }
 
 
 def common(state: State, now: int, connected: Collection[str] = ()) -> dict[str, Any]:
@@ -140,12 +160,9 @@ def common(state: State, now: int, connected: Collection[str] = ()) -> dict[str,
 
 
 def own(state: State, viewer: Actor) -> dict[str, Any]:
-    """The part that depends on who looks: which cards, which answers, and `me` for a player."""
+    """What else depends on who looks: answers, `me` for a player, the log for the facilitator."""
     me = state.players.get(viewer.player_id or "") if viewer.role == "player" else None
-    my_unit = me.unit if me else None
-    out: dict[str, Any] = {
-        "units": [_unit(state, u, viewer, my_unit) for u in state.units.values()]
-    }
+    out: dict[str, Any] = {}
     answers = [a for a in state.answers.values() if a.round == state.round]
     record = state.rounds[-1] if state.rounds else None
     supports = dict(record.supports) if record else {}
@@ -167,7 +184,7 @@ def own(state: State, viewer: Actor) -> dict[str, Any]:
         ]
         out["me"] = {
             "player_id": me.id,
-            "unit": my_unit,
+            "unit": me.unit,
             "name": me.name,
             "support": supports.get(me.id),
             "is_picker": state.picker == me.id,
