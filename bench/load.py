@@ -218,6 +218,9 @@ async def steady(
 ) -> dict[str, Any]:
     """Play for `seconds` at one command per table per second; figures for that window."""
     gc.collect()
+    idle0 = server.cpu_seconds()
+    await asyncio.sleep(2.0)  # everyone connected, nobody playing: what holding them costs
+    idle = (server.cpu_seconds() - idle0) / 2.0
     start = time.time() + 1.0
     until = start + seconds
     n = len(rooms)
@@ -269,6 +272,7 @@ async def steady(
         "cpu_us_per_frame": (cpu1 - cpu0) / delivered * 1e6 if delivered else float("nan"),
         "frames_per_s": delivered / seconds,
         "load_cpu_share": (own1 - own0) / seconds,
+        "idle_cpu_share": idle,
         "warning_late_p99_ms": pct(timers["warning"], 99) * 1000,
         "time_up_late_p99_ms": pct(timers["time_up"], 99) * 1000,
         "timer_events": len(timers["warning"]) + len(timers["time_up"]),
@@ -404,6 +408,7 @@ ROWS: list[tuple[str, str, str, str]] = [
     ("unexpected closes", "unexpected_closes", "{:.0f}", ""),
     ("server RSS / conn (KB)", "rss_kb_per_conn", "{:.1f}", "ratio"),
     ("server CPU / frame (us)", "cpu_us_per_frame", "{:.1f}", "ratio"),
+    ("server CPU share, idle", "idle_cpu_share", "{:.3f}", ""),
     ("load generator CPU share", "load_cpu_share", "{:.2f}", ""),
     ("stall probe p99 (ms)", "stall_p99_ms", "{:.2f}", "ratio"),
     ("stall probe max (ms)", "stall_max_ms", "{:.1f}", "ratio"),
