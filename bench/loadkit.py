@@ -82,10 +82,11 @@ class ServerProcess:
         assert match
         return int(match[1]) * 1024
 
-    def cpu_seconds(self) -> float:
+    def cpu_seconds(self) -> tuple[float, float]:
+        """(user, system) CPU seconds so far."""
         assert self.proc is not None
         fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / TICK  # utime + stime
+        return int(fields[11]) / TICK, int(fields[12]) / TICK
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
