@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: run test lint install clean budget
+.PHONY: run test lint install clean budget bench
 
 run: $(STAMP)
 	$(BIN)/theater serve
@@ -21,6 +21,9 @@ install: $(STAMP)
 
 budget: $(STAMP) node_modules/.installed
 	$(BIN)/python bench/page_budget.py
+
+bench: $(STAMP)
+	$(BIN)/python bench/load.py
 
 node_modules/.installed: package.json package-lock.json
 	scripts/system-packages.sh npm:npm chromium:chromium
