@@ -229,8 +229,8 @@ async def test_a_seven_player_game_played_through_the_pages(
     shown = await phone.locator(".clock").text_content() or ""
     other = await t.phones["Anouk"].locator(".clock").text_content() or ""
     assert shown == other or abs(int(shown[-2:]) - int(other[-2:])) <= 1, (shown, other)
-    for page in t.phones.values():
-        await expect(page.get_by_text("Nog één minuut!")).to_be_visible(timeout=10_000)
+    for page in t.phones.values():  # the warning comes 12 s after the start, however fast we were
+        await expect(page.get_by_text("Nog één minuut!")).to_be_visible(timeout=20_000)
     await _decide_and_reflect(t, last=False)
     await t.fac.get_by_role("button", name="Volgende ronde").click()
 
