@@ -4,13 +4,17 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: run test lint install clean budget bench
+.PHONY: run test lint install clean budget bench services
 
 run: $(STAMP)
 	$(BIN)/theater serve
 
-test: $(STAMP) node_modules/.installed lint
+test: $(STAMP) node_modules/.installed services lint
 	$(BIN)/python -m pytest
+
+# PostgreSQL and Redis for the scaled-out tests (the tests start and stop their own instances)
+services:
+	scripts/system-packages.sh redis-server:redis-server pg_ctlcluster:postgresql
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

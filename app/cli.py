@@ -19,7 +19,7 @@ def _serve(args: argparse.Namespace) -> None:
     print(
         f"Theater van Besluit: open http://{config.host}:{config.port}/  (API: /docs)", flush=True
     )
-    print(f"Events are stored in {config.db}", flush=True)
+    print(f"Events are stored in {config.db.split('@')[-1]}", flush=True)  # no password
     uvicorn.run(
         app,
         host=config.host,
@@ -40,6 +40,7 @@ def _replay(args: argparse.Namespace) -> int:
 
     async def run() -> str | None:
         store = open_store(config.db)
+        await store.open()
         try:
             events = await store.load(args.session_id)
             return FORMATS[args.format][1](fold(events), events) if events else None
@@ -60,7 +61,9 @@ def main(argv: list[str] | None = None) -> int:
     serve = sub.add_parser("serve", help="serve the app (HTTP + WebSocket)")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
-    serve.add_argument("--db", help="sqlite:///path/theater.db (default: ./theater.db)")
+    serve.add_argument(
+        "--db", help="sqlite:///path/theater.db (default: ./theater.db) or postgresql://…"
+    )
     serve.add_argument("--redis", help="redis://… (fan-out across servers)")
     replay = sub.add_parser("replay", help="a trainer's export of one session")
     replay.add_argument("session_id")

@@ -14,7 +14,7 @@ from app.protocol import (
     Links,
     SessionCreatedResponse,
 )
-from app.ratelimit import Window
+from app.ratelimit import Limit, RedisWindow, Window
 from app.sessions import Sessions, require_role
 from app.table import Table
 from app.tokens import normalise_join_code
@@ -66,9 +66,15 @@ def _bearer(authorization: str | None) -> str | None:
 def build_router(sessions: Sessions) -> APIRouter:
     router = APIRouter()
     config = sessions.config
-    joins = Window(config.joins_per_minute)
-    failed_joins = Window(config.failed_joins_per_minute)
-    creations = Window(config.sessions_per_minute)
+
+    def window(name: str, limit: int) -> Limit:
+        if sessions.fanout is None:
+            return Window(limit)
+        return RedisWindow(sessions.fanout.redis, name, limit)
+
+    joins = window("joins", config.joins_per_minute)
+    failed_joins = window("failed_joins", config.failed_joins_per_minute)
+    creations = window("sessions", config.sessions_per_minute)
 
     def client(request: Request) -> str:
         return request.client.host if request.client else "?"
@@ -99,9 +105,9 @@ def build_router(sessions: Sessions) -> APIRouter:
         """Open a table. Keep the tokens: the facilitator's steers the game, the trainer's reads
         the log, the screen's shows the public view."""
         ip = client(request)
-        if creations.full(ip):
+        if await creations.full(ip):
             raise ApiError("rate_limited", "Too many sessions created from here; wait a minute.")
-        creations.hit(ip)
+        await creations.hit(ip)
         try:
             table, tokens = await sessions.create(settings or Settings())
         except DeckError as e:
@@ -133,14 +139,14 @@ def build_router(sessions: Sessions) -> APIRouter:
     async def join(request: Request, body: JoinRequest) -> JoinResponse:
         """Take a seat by join code. Keep `player_token`: it brings you back to your seat."""
         ip = client(request)
-        if joins.full(ip) or failed_joins.full(ip):
+        if await joins.full(ip) or await failed_joins.full(ip):
             raise ApiError("rate_limited", "Too many tries from here; wait a minute and try again.")
-        joins.hit(ip)
+        await joins.hit(ip)
         code = normalise_join_code(body.join_code)
         try:
             table, player_id, token = await sessions.join(code, body.name, body.organisation or "")
         except LookupError:
-            failed_joins.hit(ip)
+            await failed_joins.hit(ip)
             raise ApiError(
                 "unknown_code",
                 f"No session has the code {code[:8]!r}; check it with your facilitator.",

@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException
 
 from app import gcpause
 from app.config import Config
+from app.fanout import Fanout
 from app.http import STATUS, ApiError, build_router, error_response
 from app.pages import SecurityHeaders, build_pages, static_files
 from app.sessions import Sessions
@@ -28,15 +29,18 @@ SWEEP_SECONDS = 3600
 def create_app(config: Config | None = None) -> FastAPI:
     config = config or Config.from_env()
     store = open_store(config.db)
-    sessions = Sessions(store, config)
+    fanout = Fanout(config.redis) if config.redis else None
+    sessions = Sessions(store, config, fanout)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await store.open()
         started = time.perf_counter()
         recovered = await sessions.recover()
         log.info(
             "recovered %d unfinished sessions in %.3f s", recovered, time.perf_counter() - started
         )
+        sessions.listen()
         sweeper = asyncio.create_task(_sweep_forever(sessions))
         collector = asyncio.create_task(gcpause.keep_young())
         try:
@@ -45,6 +49,8 @@ def create_app(config: Config | None = None) -> FastAPI:
             sweeper.cancel()
             collector.cancel()
             await sessions.close()
+            if fanout is not None:
+                await fanout.close()
             await store.close()
 
     app = FastAPI(

@@ -3,10 +3,13 @@
 import asyncio
 import logging
 import secrets
+from collections.abc import Coroutine
+from typing import Any
 
 from app.clock import now_ms
 from app.config import Config
-from app.store import EventStore
+from app.fanout import PRESENCE_EVERY_S, Fanout, Presence
+from app.store import CodeTaken, EventStore
 from app.table import Table
 from app.tokens import hash_token, matches, new_join_code, new_session_id, new_token
 from cards import load_deck
@@ -19,11 +22,63 @@ DAY_MS = 24 * 3600 * 1000
 
 
 class Sessions:
-    def __init__(self, store: EventStore, config: Config) -> None:
+    def __init__(self, store: EventStore, config: Config, fanout: Fanout | None = None) -> None:
         self.store = store
         self.config = config
+        self.fanout = fanout
+        self.presence = Presence()
         self.tables: dict[str, Table] = {}
         self._loading: dict[str, asyncio.Lock] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _add(self, table: Table) -> Table:
+        """Hold a table here, telling the other servers (if any) about its changes."""
+        fanout = self.fanout
+        if fanout is not None:
+            table.on_version = lambda sid, v: self._spawn(fanout.version(sid, v))
+            table.on_presence = lambda sid, online: self._spawn(fanout.presence(sid, online))
+            table.elsewhere = self.presence.online(table.session_id)
+        self.tables[table.session_id] = table
+        table.schedule()
+        return table
+
+    # --- the fan-out's side: what other servers did -----------------------------------------
+
+    def listen(self) -> None:
+        if self.fanout is not None:
+            self.fanout.start(self._on_version, self._on_presence, self._resync)
+            self._spawn(self._announce_presence_forever())
+
+    async def _on_version(self, session_id: str, version: int) -> None:
+        table = await self.get(session_id)  # held here from now on: its timer fires here too
+        if table is not None and table.state.version < version:
+            await table.catch_up()
+
+    async def _on_presence(self, session_id: str, server: str, online: frozenset[str]) -> None:
+        self.presence.update(session_id, server, online)
+        table = self.tables.get(session_id)
+        if table is not None:
+            table.set_elsewhere(self.presence.online(session_id))
+
+    async def _resync(self) -> None:
+        """After (re)connecting to Redis: catch up everything that was missed."""
+        for table in list(self.tables.values()):
+            await table.catch_up()
+        await self.recover()
+
+    async def _announce_presence_forever(self) -> None:
+        assert self.fanout is not None
+        while True:
+            await asyncio.sleep(PRESENCE_EVERY_S)
+            for table in list(self.tables.values()):
+                if table.online:
+                    await self.fanout.presence(table.session_id, frozenset(table.online))
+                table.set_elsewhere(self.presence.online(table.session_id))  # forget the quiet
 
     async def recover(self) -> int:
         """Load every unfinished session so its timer fires even if nobody reconnects."""
@@ -42,32 +97,31 @@ class Sessions:
             if table is None:
                 table = await Table.load(session_id, self.store)
                 if table is not None:
-                    self.tables[session_id] = table
-                    table.schedule()
+                    self._add(table)
         return table
 
     async def create(self, settings: Settings) -> tuple[Table, dict[Role, str]]:
         tokens: dict[Role, str] = {r: new_token() for r in ("facilitator", "screen", "trainer")}
         deck = load_deck(settings.deck, settings.language)
-        for _ in range(20):
-            code = new_join_code()
-            if await self.store.find_code(code) is None:
-                break
-        session_id = new_session_id()
-        first = create_session(
-            session_id=session_id,
-            join_code=code,
-            settings=settings,
-            deck=deck,
-            seed=settings.seed if settings.seed is not None else secrets.randbits(63),
-            time_scale=self.config.clock_scale,
-            token_hashes={role: hash_token(t) for role, t in tokens.items()},
-            now=now_ms(),
-        )
-        await self.store.create(session_id, code, first)
-        table = Table(evolve(None, first), self.store)
-        self.tables[session_id] = table
-        return table, tokens
+        seed = settings.seed if settings.seed is not None else secrets.randbits(63)
+        for _ in range(20):  # the store's unique index decides, whichever server drew the code
+            code, session_id = new_join_code(), new_session_id()
+            first = create_session(
+                session_id=session_id,
+                join_code=code,
+                settings=settings,
+                deck=deck,
+                seed=seed,
+                time_scale=self.config.clock_scale,
+                token_hashes={role: hash_token(t) for role, t in tokens.items()},
+                now=now_ms(),
+            )
+            try:
+                await self.store.create(session_id, code, first)
+            except CodeTaken:
+                continue
+            return self._add(Table(evolve(None, first), self.store)), tokens
+        raise GameError("rate_limited", "No free join code found; try again.")
 
     async def join(self, join_code: str, name: str, organisation: str) -> tuple[Table, str, str]:
         session_id = await self.store.find_code(join_code)
@@ -110,6 +164,8 @@ class Sessions:
         return old
 
     async def close(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
         for table in list(self.tables.values()):
             await table.close(1012, "server restarting")
         self.tables.clear()

@@ -18,6 +18,10 @@ class VersionConflict(Exception):
     """Someone else appended first; reload and decide again."""
 
 
+class CodeTaken(Exception):
+    """Another session (maybe on another server) holds this join code; draw another."""
+
+
 @dataclass(frozen=True)
 class SessionRow:
     session_id: str
@@ -27,9 +31,10 @@ class SessionRow:
 
 
 class EventStore(Protocol):
+    async def open(self) -> None: ...
     async def create(self, session_id: str, join_code: str, first: Event) -> None: ...
     async def append(self, session_id: str, expected_version: int, events: list[Event]) -> None: ...
-    async def load(self, session_id: str) -> list[Event]: ...
+    async def load(self, session_id: str, after: int = 0) -> list[Event]: ...
     async def find_code(self, join_code: str) -> str | None: ...
     async def sessions(self) -> list[SessionRow]: ...
     async def delete(self, session_id: str) -> bool: ...
@@ -99,14 +104,20 @@ class SqliteStore:
                 f"BEGIN IMMEDIATE; {script}; PRAGMA user_version = {number}; COMMIT;"
             )
 
+    async def open(self) -> None:
+        """Nothing to do: the file opened in the constructor."""
+
     async def create(self, session_id: str, join_code: str, first: Event) -> None:
-        with self.db:
-            self.db.execute("BEGIN IMMEDIATE")
-            self.db.execute(
-                "INSERT INTO sessions (session_id, join_code, updated_at) VALUES (?, ?, ?)",
-                (session_id, join_code, first.at),
-            )
-            self._insert(session_id, 1, [first])
+        try:
+            with self.db:
+                self.db.execute("BEGIN IMMEDIATE")
+                self.db.execute(
+                    "INSERT INTO sessions (session_id, join_code, updated_at) VALUES (?, ?, ?)",
+                    (session_id, join_code, first.at),
+                )
+                self._insert(session_id, 1, [first])
+        except sqlite3.IntegrityError as e:
+            raise CodeTaken(join_code) from e
 
     def _insert(self, session_id: str, first_version: int, events: list[Event]) -> None:
         self.db.executemany(
@@ -162,9 +173,10 @@ class SqliteStore:
             self.db.execute("RELEASE one")
         return None
 
-    async def load(self, session_id: str) -> list[Event]:
+    async def load(self, session_id: str, after: int = 0) -> list[Event]:
         rows = self.db.execute(
-            "SELECT body FROM events WHERE session_id = ? ORDER BY version", (session_id,)
+            "SELECT body FROM events WHERE session_id = ? AND version > ? ORDER BY version",
+            (session_id, after),
         ).fetchall()
         return [parse_event(body) for (body,) in rows]
 
@@ -190,9 +202,16 @@ class SqliteStore:
 
 
 def open_store(url: str) -> EventStore:
-    """`sqlite:///path/theater.db` (or a bare path); other engines arrive with scaling out."""
+    """`sqlite:///path/theater.db` (or a bare path), or `postgresql://user@host:port/db` for
+    several servers sharing sessions. Call `await store.open()` before use."""
     if url.startswith("sqlite:///"):
         return SqliteStore(url.removeprefix("sqlite:///") or ":memory:")
+    if url.startswith(("postgresql://", "postgres://")):
+        from app.pg_store import PostgresStore
+
+        return PostgresStore(url)
     if "://" not in url:
         return SqliteStore(url)
-    raise ValueError(f"Unsupported database URL {url.split('://')[0]}://… (use sqlite:///path)")
+    raise ValueError(
+        f"Unsupported database URL {url.split('://')[0]}://… (use sqlite:///path or postgresql://…)"
+    )

@@ -45,6 +45,10 @@ class Table:
         self._timer: asyncio.TimerHandle | None = None
         self._tasks: set[asyncio.Task[None]] = set()  # keep fired tasks alive until done
         self.closed = False
+        self.elsewhere: frozenset[str] = frozenset()  # players online on other servers
+        # told after every commit / presence change here (the fan-out to other servers)
+        self.on_version: Callable[[str, int], None] | None = None
+        self.on_presence: Callable[[str, frozenset[str]], None] | None = None
 
     @classmethod
     async def load(cls, session_id: str, store: EventStore) -> "Table | None":
@@ -63,12 +67,12 @@ class Table:
         """Decide, store, apply, tell everyone; return the events and the version they reached.
         Raises GameError and changes nothing on refusal."""
         async with self.lock:
-            for _ in range(3):
+            for _ in range(8):  # each lost race means another server made progress
                 events = decide(self.state, actor, name, args, now_ms())
                 try:
                     await self._commit(events)
-                except VersionConflict:
-                    await self._reload()
+                except VersionConflict:  # another server wrote first: take its events, decide again
+                    await self._catch_up()
                     continue
                 return events, self.state.version
             raise GameError("rate_limited", "The table is busy; try again in a moment.")
@@ -79,6 +83,11 @@ class Table:
         await self.store.append(self.session_id, self.state.version, events)
         for event in events:
             self.state = evolve(self.state, event)
+        self._changed()
+        if self.on_version is not None:
+            self.on_version(self.session_id, self.state.version)
+
+    def _changed(self) -> None:
         self.broadcast()
         self.schedule()
         for conn in list(self.connections):
@@ -86,14 +95,23 @@ class Table:
                 self.detach(conn)
                 self._spawn(conn.close(4403, "removed from the table"))
 
+    async def catch_up(self) -> None:
+        """Take the events other servers appended since our version (the fan-out's nudge)."""
+        async with self.lock:
+            if not self.closed:
+                await self._catch_up()
+
+    async def _catch_up(self) -> None:
+        events = await self.store.load(self.session_id, after=self.state.version)
+        for event in events:
+            self.state = evolve(self.state, event)
+        if events:
+            self._changed()
+
     def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
         task = asyncio.get_running_loop().create_task(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
-
-    async def _reload(self) -> None:
-        events = await self.store.load(self.session_id)
-        self.state = fold(events)
 
     async def _fire(self) -> None:
         async with self.lock:
@@ -106,9 +124,7 @@ class Table:
             try:
                 await self._commit(events)
             except VersionConflict:  # another server fired it first: take its events
-                await self._reload()
-                self.broadcast()
-                self.schedule()
+                await self._catch_up()
 
     def schedule(self) -> None:
         """Wake at the next deadline in the state (warning or time-up), and not before."""
@@ -128,7 +144,8 @@ class Table:
         """State frames for this moment. The view's parts are serialised once each: what everyone
         sees, the cards per group of viewers who see the same cards, then each socket's own."""
         now, state = now_ms(), self.state
-        shared = _json(common(state, now, self.online))[:-1]
+        online = self.online.keys() | self.elsewhere if self.elsewhere else self.online
+        shared = _json(common(state, now, online))[:-1]
         head = f'{{"type":"state","version":{state.version},"server_now":{now},"view":{shared},'
         cards: dict[str | None, str] = {}
 
@@ -145,12 +162,22 @@ class Table:
         for conn in list(self.connections):
             conn.send(frame(conn), is_state=True)
 
+    def set_elsewhere(self, online: frozenset[str]) -> None:
+        if online != self.elsewhere:
+            self.elsewhere = online
+            self.broadcast()
+
+    def _presence_changed(self) -> None:
+        self.broadcast()
+        if self.on_presence is not None:
+            self.on_presence(self.session_id, frozenset(self.online))
+
     def attach(self, conn: Connection) -> None:
         self.connections.add(conn)
         if conn.actor.player_id:
             self.online[conn.actor.player_id] += 1
             if self.online[conn.actor.player_id] == 1:
-                self.broadcast()
+                self._presence_changed()
                 return
         conn.send(self.frames()(conn), is_state=True)
 
@@ -163,7 +190,7 @@ class Table:
             self.online[pid] -= 1
             if self.online[pid] <= 0:
                 del self.online[pid]
-                self.broadcast()
+                self._presence_changed()
 
     async def close(self, code: int, reason: str) -> None:
         self.closed = True

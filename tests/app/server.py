@@ -35,6 +35,8 @@ class Server:
     port: int = field(default_factory=free_port)
     proc: subprocess.Popen[bytes] | None = None
     log: Path | None = None
+    db_url: str | None = None  # e.g. postgresql://…; default: SQLite at `db`
+    redis: str | None = None
 
     @property
     def http(self) -> str:
@@ -56,7 +58,8 @@ class Server:
                 "--port",
                 str(self.port),
                 "--db",
-                f"sqlite:///{self.db}",
+                self.db_url or f"sqlite:///{self.db}",
+                *(["--redis", self.redis] if self.redis else []),
             ],
             env=env,
             stdout=self.log.open("ab"),
@@ -236,12 +239,12 @@ class Session:
         self.players[name] = r.json()
         return r.json()
 
-    def client(self, role_or_name: str) -> Client:
+    def client(self, role_or_name: str, server: Server | None = None) -> Client:
+        """A socket for this role or player, on `server` (default: where the session began)."""
+        at = server or self.server
         if role_or_name in ("facilitator", "screen", "trainer"):
-            return Client(self.server, self.id, self.token(role_or_name), role_or_name)
-        return Client(
-            self.server, self.id, self.players[role_or_name]["player_token"], role_or_name
-        )
+            return Client(at, self.id, self.token(role_or_name), role_or_name)
+        return Client(at, self.id, self.players[role_or_name]["player_token"], role_or_name)
 
 
 async def new_session(server: Server, http: httpx.AsyncClient, **settings: Any) -> Session:

@@ -1,0 +1,128 @@
+"""The event log in PostgreSQL, for several servers sharing sessions (same interface as SQLite).
+
+`UNIQUE (session_id, version)` is what makes sharing safe: of two servers appending at the same
+version, exactly one succeeds; the other gets `VersionConflict`, reloads and decides again. The
+schema migrates itself at start-up, under an advisory lock so servers starting together take
+turns.
+"""
+
+import asyncpg
+
+from app.store import CodeTaken, SessionRow, VersionConflict
+from game import Event, parse_event, to_json
+
+MIGRATIONS = (
+    """
+    CREATE TABLE sessions (
+        session_id TEXT PRIMARY KEY,
+        join_code  TEXT NOT NULL UNIQUE,
+        updated_at BIGINT NOT NULL,
+        ended      BOOLEAN NOT NULL DEFAULT FALSE
+    );
+    CREATE TABLE events (
+        id         BIGSERIAL PRIMARY KEY,
+        session_id TEXT NOT NULL REFERENCES sessions(session_id) ON DELETE CASCADE,
+        version    INTEGER NOT NULL,
+        type       TEXT NOT NULL,
+        at         BIGINT NOT NULL,
+        body       TEXT NOT NULL,
+        UNIQUE (session_id, version)
+    );
+    """,
+)
+MIGRATION_LOCK = 0x7468656174  # any constant the servers agree on
+
+
+class PostgresStore:
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._pool: asyncpg.Pool | None = None
+
+    @property
+    def pool(self) -> asyncpg.Pool:
+        if self._pool is None:
+            raise RuntimeError("PostgresStore.open() was not awaited")
+        return self._pool
+
+    async def open(self) -> None:
+        self._pool = await asyncpg.create_pool(self.url, min_size=1, max_size=10)
+        async with self.pool.acquire() as db, db.transaction():
+            await db.execute("SELECT pg_advisory_xact_lock($1)", MIGRATION_LOCK)
+            await db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER)")
+            version = await db.fetchval("SELECT max(version) FROM schema_version") or 0
+            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+                await db.execute(script)
+                await db.execute("INSERT INTO schema_version VALUES ($1)", number)
+
+    @staticmethod
+    def _rows(session_id: str, first_version: int, events: list[Event]) -> list[tuple]:  # type: ignore[type-arg]
+        return [
+            (session_id, first_version + i, e.type, e.at, to_json(e)) for i, e in enumerate(events)
+        ]
+
+    async def create(self, session_id: str, join_code: str, first: Event) -> None:
+        try:
+            async with self.pool.acquire() as db, db.transaction():
+                await db.execute(
+                    "INSERT INTO sessions (session_id, join_code, updated_at) VALUES ($1, $2, $3)",
+                    session_id,
+                    join_code,
+                    first.at,
+                )
+                await db.executemany(
+                    "INSERT INTO events (session_id, version, type, at, body) "
+                    "VALUES ($1, $2, $3, $4, $5)",
+                    self._rows(session_id, 1, [first]),
+                )
+        except asyncpg.UniqueViolationError as e:
+            raise CodeTaken(join_code) from e
+
+    async def append(self, session_id: str, expected_version: int, events: list[Event]) -> None:
+        if not events:
+            return
+        try:
+            async with self.pool.acquire() as db, db.transaction():
+                await db.executemany(
+                    "INSERT INTO events (session_id, version, type, at, body) "
+                    "VALUES ($1, $2, $3, $4, $5)",
+                    self._rows(session_id, expected_version + 1, events),
+                )
+                await db.execute(
+                    "UPDATE sessions SET updated_at = $1, ended = ended OR $2 "
+                    "WHERE session_id = $3",
+                    events[-1].at,
+                    any(e.type == "game_ended" for e in events),
+                    session_id,
+                )
+        except asyncpg.UniqueViolationError as e:
+            raise VersionConflict(f"{session_id} is past version {expected_version}") from e
+
+    async def load(self, session_id: str, after: int = 0) -> list[Event]:
+        rows = await self.pool.fetch(
+            "SELECT body FROM events WHERE session_id = $1 AND version > $2 ORDER BY version",
+            session_id,
+            after,
+        )
+        return [parse_event(row["body"]) for row in rows]
+
+    async def find_code(self, join_code: str) -> str | None:
+        found: str | None = await self.pool.fetchval(
+            "SELECT session_id FROM sessions WHERE join_code = $1", join_code
+        )
+        return found
+
+    async def sessions(self) -> list[SessionRow]:
+        rows = await self.pool.fetch(
+            "SELECT session_id, join_code, updated_at, ended FROM sessions"
+        )
+        return [SessionRow(r[0], r[1], r[2], r[3]) for r in rows]
+
+    async def delete(self, session_id: str) -> bool:
+        result: str = await self.pool.execute(
+            "DELETE FROM sessions WHERE session_id = $1", session_id
+        )
+        return result != "DELETE 0"
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            await self._pool.close()

@@ -1,0 +1,193 @@
+"""Several `theater serve` processes, one PostgreSQL, one Redis: one game, whichever server a
+phone talks to, and a server may die in the middle of it."""
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+
+from tests.app.server import FAST, Client, Server, new_session
+from tests.app.wire import WireGame, check_deals, check_no_leaks, names, play_game
+from tests.conftest import GENEROUS
+from tests.scaled.conftest import Redis
+
+
+async def log_of(database: str, session_id: str) -> list[asyncpg.Record]:
+    db = await asyncpg.connect(database)
+    try:
+        return await db.fetch(
+            "SELECT version, type, at, body FROM events WHERE session_id = $1 ORDER BY version",
+            session_id,
+        )
+    finally:
+        await db.close()
+
+
+def assert_no_gap_no_duplicate(log: list[asyncpg.Record]) -> None:
+    assert [r["version"] for r in log] == list(range(1, len(log) + 1))
+
+
+async def spread_game(a: Server, b: Server, players: int = 7) -> WireGame:
+    """A session begun on A; joins and phones alternate between A and B; the facilitator is on
+    A, the screen and the trainer on B."""
+    async with (
+        httpx.AsyncClient(base_url=a.http) as on_a,
+        httpx.AsyncClient(base_url=b.http) as on_b,
+    ):
+        s = await new_session(a, on_a)
+        for i, (name, org) in enumerate(names(players)):
+            await s.join(on_a if i % 2 == 0 else on_b, name, org)
+    phones: dict[str, Client] = {}
+    for i, (name, _) in enumerate(names(players)):
+        phones[s.players[name]["player_id"]] = await s.client(
+            name, a if i % 2 == 0 else b
+        ).connect()
+    g = WireGame(
+        s,
+        await s.client("facilitator", a).connect(),
+        await s.client("screen", b).connect(),
+        await s.client("trainer", b).connect(),
+        phones,
+    )
+    # the facilitator on A sees the phones on B as online: presence crosses servers too
+    await g.fac.until(lambda v: all(p["connected"] for p in v["players"]))
+    return g
+
+
+async def test_a_whole_game_across_two_servers(servers: list[Server], database: str) -> None:
+    a, b, _ = servers
+    g = await spread_game(a, b)
+    await play_game(g)
+    check_deals(g)
+    assert check_no_leaks(g) > 200, "every frame on both servers was scanned for hidden cards"
+    log = await log_of(database, g.session.id)
+    assert_no_gap_no_duplicate(log)
+    assert sum(r["type"] == "time_up" for r in log) == g.fac.view["rounds"]
+    assert {c.version for c in g.everyone} == {len(log)}, "every socket ends on the last version"
+    await g.close()
+
+
+async def test_conflicting_commands_at_the_same_instant(
+    servers: list[Server], database: str
+) -> None:
+    a, b, c = servers
+    g = await spread_game(a, b)
+    fac_b = await g.session.client("facilitator", b).connect()
+    first, second = await asyncio.gather(g.fac.command("start_game"), fac_b.command("start_game"))
+    answers = sorted([first["type"], second["type"]])
+    assert answers == ["ack", "error"], (first, second)
+    refused = first if first["type"] == "error" else second
+    assert refused["code"] == "invalid_phase"
+
+    # a burst of joins spread over three servers: all seated, one after another in the log
+    async def join(server: Server, i: int) -> dict[str, Any]:
+        async with httpx.AsyncClient(base_url=server.http) as http:
+            # the game has started: joins are refused by the rules, the same on every server
+            r = await http.post(
+                "/api/join",
+                json={"join_code": g.session.created["join_code"], "name": f"Laat {i}"},
+            )
+            return {"status": r.status_code, **r.json()}
+
+    late = await asyncio.gather(*(join((a, b, c)[i % 3], i) for i in range(6)))
+    assert {r["status"] for r in late} == {409}, late
+    log = await log_of(database, g.session.id)
+    assert_no_gap_no_duplicate(log)
+    assert sum(r["type"] == "game_started" for r in log) == 1
+    await fac_b.close()
+    await g.close()
+
+
+async def test_simultaneous_joins_on_three_servers_all_get_a_seat(
+    servers: list[Server], database: str
+) -> None:
+    a, b, c = servers
+    async with httpx.AsyncClient(base_url=a.http) as http:
+        s = await new_session(a, http)
+
+    async def join(server: Server, i: int) -> httpx.Response:
+        async with httpx.AsyncClient(base_url=server.http) as client:
+            return await client.post(
+                "/api/join", json={"join_code": s.created["join_code"], "name": f"Speler {i}"}
+            )
+
+    answers = await asyncio.gather(*(join((a, b, c)[i % 3], i) for i in range(12)))
+    assert [r.status_code for r in answers] == [201] * 12, [r.text for r in answers]
+    assert len({r.json()["player_id"] for r in answers}) == 12
+    log = await log_of(database, s.id)
+    assert_no_gap_no_duplicate(log)
+    assert [r["type"] for r in log] == ["session_created"] + ["player_joined"] * 12
+
+
+async def test_kill_9_of_a_server_mid_discussion(servers: list[Server], database: str) -> None:
+    a, b, _ = servers
+    g = await spread_game(a, b)
+    await g.fac.ok("start_game")
+    v = await g.fac.until(lambda v: v["phase"] == "choosing")
+    await g.players[v["picker"]].ok("pick_opdracht", slot=0)
+    v = await g.fac.until(lambda v: v["phase"] == "reading")
+    for unit in v["units"]:
+        await g.players[unit["members"][0]].ok("ready")
+    await g.fac.until(lambda v: all(u["ready"] for u in v["units"]))
+    await g.fac.ok("start_timer")
+    await g.all_see(lambda v: v["phase"] == "discussing")
+    deadline = g.fac.view["timer"]["deadline"]
+    before = await log_of(database, g.session.id)
+
+    a.kill()
+    # A's phones (and the facilitator) come back through B, as behind a load balancer
+    moved = [pid for pid, c in g.players.items() if c.server is a]
+    assert moved
+    for pid in moved:
+        name = next(n for n, p in g.session.players.items() if p["player_id"] == pid)
+        g.players[pid] = await g.session.client(name, b).connect()
+    g.fac = await g.session.client("facilitator", b).connect()
+    await g.all_see(lambda v: v["phase"] == "deciding", timeout=15)
+
+    after = await log_of(database, g.session.id)
+    assert_no_gap_no_duplicate(after)
+    assert after[: len(before)] == before, "nothing committed before the kill is lost"
+    assert sum(r["type"] == "time_up" for r in after) == 1
+    assert sum(r["type"] == "warning_given" for r in after) <= 1
+    time_up = next(r for r in after if r["type"] == "time_up")
+    assert 0 <= time_up["at"] - deadline < 1000, "the time-up came on time from B"
+    await g.close()
+
+
+async def test_redis_restarted_mid_game(
+    servers: list[Server], redis_server: Redis, database: str
+) -> None:
+    a, b, _ = servers
+    g = await spread_game(a, b)
+    redis_server.stop()
+    await g.fac.ok("start_game")  # on A, while B hears nothing
+    redis_server.start()
+    # the screen on B: same socket, no reload, catches up once the fan-out is back
+    v = await g.screen.until(lambda v: v["phase"] == "choosing", timeout=20)
+    picker = g.players[v["picker"]]
+    await picker.ok("pick_opdracht", slot=0)  # and commands flow across servers again
+    await g.all_see(lambda v: v["phase"] == "reading", timeout=10)
+    assert_no_gap_no_duplicate(await log_of(database, g.session.id))
+    await g.close()
+
+
+async def test_rate_limits_hold_across_servers(
+    tmp_path: Path, database: str, redis_server: Redis
+) -> None:
+    env = {**FAST, **GENEROUS, "THEATER_FAILED_JOINS_PER_MINUTE": "3"}
+    pair = [
+        Server(tmp_path / f"s{i}.db", env=env, db_url=database, redis=redis_server.url).start()
+        for i in range(2)
+    ]
+    try:
+        codes = []
+        for i in range(4):
+            async with httpx.AsyncClient(base_url=pair[i % 2].http) as http:
+                r = await http.post("/api/join", json={"join_code": "ZZZZZZ", "name": "Raad"})
+                codes.append(r.json()["error"]["code"])
+        assert codes == ["unknown_code"] * 3 + ["rate_limited"], codes
+    finally:
+        for server in pair:
+            server.stop()
