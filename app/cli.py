@@ -27,7 +27,8 @@ def _serve(args: argparse.Namespace) -> None:
         ws_max_size=config.hard_frame_bytes,
         ws_per_message_deflate=False,
         log_level="info",
-        proxy_headers=False,
+        proxy_headers=config.forwarded_allow_ips is not None,
+        forwarded_allow_ips=config.forwarded_allow_ips,
     )
 
 

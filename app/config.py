@@ -28,6 +28,8 @@ class Config:
     joins_per_minute: int = 120  # per client address: a training day behind one NAT fits
     failed_joins_per_minute: int = 20  # guessing codes: 31^6 of them, 20 tries a minute
     sessions_per_minute: int = 30
+    # behind a load balancer: whose X-Forwarded-For to believe (client addresses for rate limits)
+    forwarded_allow_ips: str | None = None
 
     @classmethod
     def from_env(cls, **overrides: object) -> "Config":
@@ -40,6 +42,8 @@ class Config:
             env["db"] = os.environ["THEATER_DB"]
         if os.environ.get("THEATER_REDIS"):
             env["redis"] = os.environ["THEATER_REDIS"]
+        if os.environ.get("THEATER_FORWARDED_ALLOW_IPS"):
+            env["forwarded_allow_ips"] = os.environ["THEATER_FORWARDED_ALLOW_IPS"]
         env["clock_scale"] = _env_float("THEATER_CLOCK_SCALE", 1.0)
         env["retention_days"] = _env_float("THEATER_RETENTION_DAYS", 30.0)
         env["hello_timeout_s"] = _env_float("THEATER_HELLO_TIMEOUT", 10.0)

@@ -1,0 +1,38 @@
+"""compose.yaml cannot run here (no Docker engine), so it is checked by reading: the topology the
+scaled-out tests run must be the one it describes."""
+
+import re
+from pathlib import Path
+
+import yaml
+
+from app.config import Config
+from app.pg_store import PostgresStore
+from app.store import open_store
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_compose_runs_two_app_servers_on_postgres_and_redis_behind_a_balancer() -> None:
+    compose = yaml.safe_load((ROOT / "compose.yaml").read_text())
+    services = compose["services"]
+    apps = [name for name, s in services.items() if s.get("build") == "."]
+    assert len(apps) >= 2
+    for name in apps:
+        env = services[name]["environment"]
+        db, redis = env["THEATER_DB"], env["THEATER_REDIS"]
+        assert db.startswith("postgresql://") and "@postgres:" in db
+        assert redis.startswith("redis://redis:")
+        assert set(services[name]["depends_on"]) == {"postgres", "redis"}
+        config = Config.from_env(db=db, redis=redis)
+        assert isinstance(open_store(config.db), PostgresStore)
+
+    lb = services["lb"]
+    mount = next(v for v in lb["volumes"] if "nginx.conf" in v)
+    nginx = (ROOT / mount.split(":")[0]).read_text()
+    upstreams = set(re.findall(r"server (\w+):8000", nginx))
+    assert upstreams == set(apps), "every app server, and only those, behind the balancer"
+    assert "proxy_set_header Upgrade $http_upgrade" in nginx
+    assert "ip_hash" not in nginx and "sticky" not in nginx.replace("no sticky", "")
+    assert "X-Forwarded-For" in nginx
+    assert all(services[a]["environment"].get("THEATER_FORWARDED_ALLOW_IPS") for a in apps)
