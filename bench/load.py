@@ -40,7 +40,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.loadkit import Bot, Counters, Http, Room, ServerProcess, pct  # noqa: E402
+from bench.loadkit import Bot, Counters, Http, Room, ServerProcess, Together, pct  # noqa: E402
+from tests.app.server import free_port  # noqa: E402
+from tests.scaled.services import Redis, postgres_cluster  # noqa: E402
 
 SCALE = 20
 ROUND_SECONDS = 120
@@ -67,6 +69,13 @@ class GameRoom(Room):
         self.by_pid: dict[str, Bot] = {}
         self.fac_moved = asyncio.Event()
         self.timer_events: list[tuple[str, float, int]] = []  # kind, when due (s), version
+        self.senders: dict[str, Bot] = {}  # two-server run: each player's commands go via A
+
+    def sockets(self) -> int:
+        return super().sockets() + len(self.senders)
+
+    def sender(self, bot: Bot) -> Bot:
+        return self.senders.get(bot.player_id or "", bot)
 
     def seen(self, bot: Bot, version: int, now: float, msg: str) -> None:
         super().seen(bot, version, now, msg)
@@ -146,7 +155,7 @@ async def drive_game(room: Room, start: float, until: float) -> None:
             moment = max(moment, time.time())
             continue
         bot, name, args = move
-        version = await room.command(bot, name, **args)
+        version = await room.command(room.sender(bot), name, **args)
         if version is None:
             await asyncio.sleep(0.1)
         else:
@@ -186,8 +195,10 @@ async def probe(bots: list[Bot], start: float, until: float, rtts: list[float]) 
 PROFILE: Path | None = None  # --profile: py-spy samples the real server's steady windows
 
 
-def _profile(server: ServerProcess, seconds: float) -> subprocess.Popen[bytes] | None:
-    if PROFILE is None or server.proc is None or "app.cli" not in server.argv:
+def _profile(server: ServerProcess | Together, seconds: float) -> subprocess.Popen[bytes] | None:
+    if PROFILE is None or not isinstance(server, ServerProcess) or "app.cli" not in server.argv:
+        return None
+    if server.proc is None:
         return None
     out = PROFILE.with_suffix(f".{server.proc.pid}.{int(time.time())}.txt")
     print(f"profiling the server into {out}", file=sys.stderr)
@@ -219,7 +230,7 @@ async def own_lag(until: float, lags: list[float]) -> None:
 
 
 async def steady(
-    server: ServerProcess,
+    server: ServerProcess | Together,
     rooms: list[Room],
     drive: Callable[[Room, float, float], Awaitable[None]],
     seconds: float,
@@ -266,7 +277,7 @@ async def steady(
                 reached = room.reached_all(version)
                 if reached is not None:
                     timers[kind].append(reached - due)
-    connections = sum(len(r.phones) + len(r.others) for r in rooms)
+    connections = sum(r.sockets() for r in rooms)
     delivered = frames1 - frames0
     return {
         "tables": n,
@@ -417,6 +428,74 @@ async def run_game(tables: int, storm_tables: int, seconds: float, tmp: Path) ->
     return out
 
 
+async def run_two_servers(tables: int, seconds: float, tmp: Path) -> dict[str, Any]:
+    """Two servers on one PostgreSQL and one Redis: every command enters on A, every measured
+    phone sits on B, so each state change crosses the store and the fan-out."""
+    import asyncpg
+
+    with postgres_cluster() as admin_url:
+        admin = await asyncpg.connect(admin_url)
+        await admin.execute("CREATE DATABASE theater")
+        await admin.close()
+        db = admin_url.rsplit("/", 1)[0] + "/theater"
+        redis = Redis(free_port(), tmp / "redis.log").start()
+        argv = [sys.executable, "-m", "app.cli", "serve", "--port", "{port}", "--db", db]
+        argv += ["--redis", redis.url]
+        a = ServerProcess(argv, tmp / "a.log", env=GENEROUS, cpu=SERVER_CPU)
+        b = ServerProcess(argv, tmp / "b.log", env=GENEROUS, cpu=SERVER_CPU)
+        try:
+            a.start("/healthz")
+            b.start("/healthz")
+            return await _two_servers(a, b, tables, seconds)
+        finally:
+            a.stop()
+            b.stop()
+            redis.stop()
+
+
+async def _two_servers(
+    a: ServerProcess, b: ServerProcess, tables: int, seconds: float
+) -> dict[str, Any]:
+    both = Together([a, b])
+    rss_idle = both.rss_bytes()
+    counters = Counters()
+    http = Http(a.port, size=64)
+    settings = {"rounds": 6, "round_seconds": ROUND_SECONDS}
+    rooms = []
+    for i in range(tables):
+        status, body = await http.post("/api/sessions", settings)
+        assert status == 201, body
+        rooms.append(GameRoom(i, counters, body))
+
+    async def seat(room: GameRoom) -> None:
+        sid = room.created["session_id"]
+        for role, port in (("facilitator", a.port), ("screen", b.port)):
+            bot = Bot(room, role)
+            room.others.append(bot)
+            await bot.open(f"ws://127.0.0.1:{port}/ws/{sid}", room.created[f"{role}_token"])
+        for i in range(PLAYERS):
+            join = {"join_code": room.created["join_code"], "name": f"Speler {i + 1}",
+                    "organisation": ORGS[i % len(ORGS)]}  # fmt: skip
+            status, body = await http.post("/api/join", join)
+            assert status == 201, body
+            phone, sender = Bot(room, "player", body["player_id"]), Bot(room, "sender")
+            room.phones.append(phone)
+            room.by_pid[body["player_id"]] = phone
+            room.senders[body["player_id"]] = sender
+            await phone.open(f"ws://127.0.0.1:{b.port}/ws/{sid}", body["player_token"])
+            await sender.open(f"ws://127.0.0.1:{a.port}/ws/{sid}", body["player_token"])
+
+    for start in range(0, tables, 50):
+        await asyncio.gather(*(seat(r) for r in rooms[start : start + 50]))
+    out = await steady(both, list(rooms), drive_game, seconds, counters, rss_idle)
+    out["frames_lost"] = await lost_at_the_end(list(rooms))
+    out["refused_examples"] = counters.errors[:5]
+    for room in rooms:
+        room.closing = True
+    await http.close()
+    return out
+
+
 ROWS: list[tuple[str, str, str, str]] = [
     # label, key, format, ratio?
     ("connections held", "connections", "{:,.0f}", ""),
@@ -491,6 +570,14 @@ def report(raw: dict[str, Any], game: dict[str, Any], args: argparse.Namespace) 
         "timers_le_50ms": max(full["warning_late_p99_ms"], full["time_up_late_p99_ms"]) <= 50,
         "recovery_lt_2s": rec["seconds"] < 2,
     }
+    two = game.get("two_servers")
+    if two:
+        print(f"\ntwo servers, PostgreSQL + Redis: {two['tables']} tables, commands enter on A, ")
+        print(f"the {two['tables'] * PLAYERS:,} measured phones sit on B")
+        for label, key, fmt, _ in ROWS:
+            if key in two:
+                print(f"{label:32}{fmt.format(two[key]):>14}")
+        print(f"{'frames lost':32}{two['frames_lost']:>14}")
     print("targets:", ", ".join(f"{k}={'ok' if v else 'MISSED'}" for k, v in targets.items()))
     return {
         "date": time.strftime("%Y-%m-%d"),
@@ -513,6 +600,11 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         raw = await run_raw(args.tables, storm, args.seconds, Path(tmp)) if args.raw else None
         gc.collect()
         game = await run_game(args.tables, storm, args.seconds, Path(tmp))
+        if args.two_server_tables:
+            gc.collect()
+            game["two_servers"] = await run_two_servers(
+                args.two_server_tables, args.seconds, Path(tmp)
+            )
     return report(raw or {k: {} for k in ("storm", "half", "full")}, game, args)
 
 
@@ -521,6 +613,9 @@ if __name__ == "__main__":
     parser.add_argument("--tables", type=int, default=1000)
     parser.add_argument("--storm-tables", type=int, default=0, help="default: half the tables")
     parser.add_argument("--seconds", type=float, default=20.0, help="per steady window")
+    parser.add_argument(
+        "--two-server-tables", type=int, default=200, help="0: skip the two-server run"
+    )
     parser.add_argument("--no-raw", dest="raw", action="store_false", help="skip the baseline")
     parser.add_argument("--workdir", type=Path, help="keep the servers' logs and store here")
     parser.add_argument("--profile", type=Path, help="py-spy the real server into PATH.*.txt")

@@ -98,6 +98,20 @@ class ServerProcess:
                 self.proc.wait(10)
 
 
+@dataclass
+class Together:
+    """Several server processes measured as one (the two-server run)."""
+
+    parts: list[ServerProcess]
+
+    def cpu_seconds(self) -> tuple[float, float]:
+        user, system = zip(*(p.cpu_seconds() for p in self.parts), strict=True)
+        return sum(user), sum(system)
+
+    def rss_bytes(self) -> int:
+        return sum(p.rss_bytes() for p in self.parts)
+
+
 class Http:
     """HTTP/1.1 over a few keep-alive connections: a load generator cannot afford a full client
     library per request, and the server sees the same requests a browser sends."""
@@ -245,6 +259,9 @@ class Room:
             arrival = self.arrivals.setdefault(version, [0, 0.0])
             arrival[0] += 1
             arrival[1] = max(arrival[1], now)
+
+    def sockets(self) -> int:
+        return len(self.phones) + len(self.others)
 
     def reached_all(self, version: int) -> float | None:
         """When the last phone received `version`, or None if one has not (yet)."""

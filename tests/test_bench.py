@@ -11,11 +11,12 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+SMALL = ("--tables", "4", "--seconds", "3", "--two-server-tables", "2")
 
 
 def test_the_load_benchmark_runs_a_small_load_end_to_end() -> None:
     run = subprocess.run(
-        [sys.executable, "bench/load.py", "--tables", "4", "--seconds", "3"],
+        [sys.executable, "bench/load.py", *SMALL],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -36,3 +37,6 @@ def test_the_load_benchmark_runs_a_small_load_end_to_end() -> None:
     assert result["theater"]["full"]["connections"] == 4 * 14
     assert result["theater"]["refused_examples"] == []
     assert result["theater"]["recovery"]["sessions"] == 4
+    two = result["theater"]["two_servers"]  # commands on A, phones on B (PostgreSQL + Redis)
+    assert two["frames_lost"] == 0 and two["unreached"] == 0 and two["refused_examples"] == []
+    assert two["connections"] == 2 * (12 + 2 + 12)

@@ -11,7 +11,7 @@ import httpx
 from tests.app.server import FAST, Client, Server, new_session
 from tests.app.wire import WireGame, check_deals, check_no_leaks, names, play_game
 from tests.conftest import GENEROUS
-from tests.scaled.conftest import Redis
+from tests.scaled.services import Redis
 
 
 async def log_of(database: str, session_id: str) -> list[asyncpg.Record]:
@@ -119,6 +119,22 @@ async def test_simultaneous_joins_on_three_servers_all_get_a_seat(
     log = await log_of(database, s.id)
     assert_no_gap_no_duplicate(log)
     assert [r["type"] for r in log] == ["session_created"] + ["player_joined"] * 12
+
+
+async def test_a_phone_that_joined_on_one_server_connects_at_once_to_another(
+    servers: list[Server],
+) -> None:
+    a, b, _ = servers
+    async with httpx.AsyncClient(base_url=a.http) as http:
+        s = await new_session(a, http)
+        screen = await s.client("screen", b).connect()  # B holds the table from before the joins
+        for name, org in names(6):
+            await s.join(http, name, org)
+            phone = await s.client(name, b).connect()  # no pause: B may not have heard yet
+            assert phone.welcome["player_id"] == s.players[name]["player_id"]
+            assert phone.view["me"]["name"] == name
+            await phone.close()
+    await screen.close()
 
 
 async def test_kill_9_of_a_server_mid_discussion(servers: list[Server], database: str) -> None:

@@ -1,0 +1,81 @@
+"""Real PostgreSQL and Redis on 127.0.0.1, started and stopped by whoever needs them (the scaled-out
+tests, the load benchmark's two-server run). PostgreSQL refuses to run as root, so it runs as the
+`postgres` user the Debian package creates, from a directory outside pytest's (which only root may
+enter)."""
+
+import contextlib
+import glob
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import redis
+
+from tests.app.server import free_port
+
+
+def _pg_bin(name: str) -> str:
+    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
+    if not found:
+        raise RuntimeError(f"PostgreSQL's {name} is not installed (apt-get install postgresql)")
+    return found[-1]
+
+
+def _as_postgres(*argv: str) -> list[str]:
+    return list(argv) if os.geteuid() != 0 else ["runuser", "-u", "postgres", "--", *argv]
+
+
+@contextlib.contextmanager
+def postgres_cluster() -> Iterator[str]:
+    """A PostgreSQL cluster for as long as the block runs; yields the URL of its `postgres`
+    database."""
+    base = Path(tempfile.mkdtemp(prefix="theater-pg-"))
+    if os.geteuid() == 0:
+        shutil.chown(base, "postgres")
+    data, port = base / "data", free_port()
+    subprocess.run(
+        _as_postgres(_pg_bin("initdb"), "-D", str(data), "-A", "trust", "-U", "postgres"),
+        check=True,
+        capture_output=True,
+    )
+    ctl = _as_postgres(_pg_bin("pg_ctl"), "-D", str(data), "-l", str(base / "log"), "-w")
+    options = f"-c listen_addresses=127.0.0.1 -p {port} -k {base} -c fsync=off"
+    subprocess.run([*ctl, "-o", options, "start"], check=True, capture_output=True)
+    try:
+        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run([*ctl, "-m", "fast", "stop"], check=False, capture_output=True)
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@dataclass
+class Redis:
+    port: int
+    log: Path
+    proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> "Redis":
+        argv = ["redis-server", "--bind", "127.0.0.1", "--port", str(self.port)]
+        argv += ["--save", "", "--appendonly", "no"]
+        self.proc = subprocess.Popen(argv, stdout=self.log.open("ab"), stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with contextlib.suppress(redis.exceptions.ConnectionError):
+                if redis.Redis(port=self.port).ping():
+                    return self
+            time.sleep(0.05)
+        raise RuntimeError(f"redis did not start:\n{self.log.read_text()}")
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
