@@ -1,4 +1,5 @@
-# Theater van Besluit: one process, the embedded SQLite store on a volume.
+# Theater van Besluit: one process, the embedded SQLite store on a volume. Scaled out (see
+# compose.yaml), THEATER_DB=postgresql://… and THEATER_REDIS=redis://… point it at shared ones.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \

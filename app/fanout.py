@@ -29,6 +29,7 @@ PRESENCE_TTL_S = 15.0
 OnVersion = Callable[[str, int], Awaitable[None]]
 OnPresence = Callable[[str, str, frozenset[str]], Awaitable[None]]
 OnResync = Callable[[], Awaitable[None]]
+OnDeleted = Callable[[str], Awaitable[None]]
 
 
 class Fanout:
@@ -41,8 +42,16 @@ class Fanout:
         self._task: asyncio.Task[None] | None = None
         self.connected = asyncio.Event()
 
-    def start(self, on_version: OnVersion, on_presence: OnPresence, on_resync: OnResync) -> None:
-        self._task = asyncio.create_task(self._listen(on_version, on_presence, on_resync))
+    def start(
+        self,
+        on_version: OnVersion,
+        on_presence: OnPresence,
+        on_deleted: OnDeleted,
+        on_resync: OnResync,
+    ) -> None:
+        self._task = asyncio.create_task(
+            self._listen(on_version, on_presence, on_deleted, on_resync)
+        )
 
     async def _publish(self, message: dict[str, Any]) -> None:
         try:
@@ -56,8 +65,15 @@ class Fanout:
     async def presence(self, session_id: str, online: frozenset[str]) -> None:
         await self._publish({"s": session_id, "p": sorted(online)})
 
+    async def deleted(self, session_id: str) -> None:
+        await self._publish({"s": session_id, "d": True})
+
     async def _listen(
-        self, on_version: OnVersion, on_presence: OnPresence, on_resync: OnResync
+        self,
+        on_version: OnVersion,
+        on_presence: OnPresence,
+        on_deleted: OnDeleted,
+        on_resync: OnResync,
     ) -> None:
         backoff = 0.1
         while True:
@@ -79,6 +95,8 @@ class Fanout:
                         await on_version(data["s"], int(data["v"]))
                     elif "p" in data:
                         await on_presence(data["s"], data["from"], frozenset(data["p"]))
+                    elif "d" in data:
+                        await on_deleted(data["s"])
             except asyncio.CancelledError:
                 raise
             except Exception as e:  # Redis gone (or a bad message): wait, resubscribe, catch up

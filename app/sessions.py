@@ -51,7 +51,7 @@ class Sessions:
 
     def listen(self) -> None:
         if self.fanout is not None:
-            self.fanout.start(self._on_version, self._on_presence, self._resync)
+            self.fanout.start(self._on_version, self._on_presence, self._on_deleted, self._resync)
             self._spawn(self._announce_presence_forever())
 
     async def _on_version(self, session_id: str, version: int) -> None:
@@ -64,6 +64,11 @@ class Sessions:
         table = self.tables.get(session_id)
         if table is not None:
             table.set_elsewhere(self.presence.online(session_id))
+
+    async def _on_deleted(self, session_id: str) -> None:
+        table = self.tables.pop(session_id, None)
+        if table is not None:
+            await table.close(4410, "session deleted")
 
     async def _resync(self) -> None:
         """After (re)connecting to Redis: catch up everything that was missed."""
@@ -147,10 +152,11 @@ class Sessions:
         return None
 
     async def delete(self, session_id: str) -> bool:
-        table = self.tables.pop(session_id, None)
-        if table is not None:
-            await table.close(4410, "session deleted")
-        return await self.store.delete(session_id)
+        await self._on_deleted(session_id)
+        deleted = await self.store.delete(session_id)
+        if self.fanout is not None:
+            await self.fanout.deleted(session_id)  # names and reflections go from every server
+        return deleted
 
     async def sweep(self) -> list[str]:
         """Delete sessions untouched for longer than the retention: their names and reflections

@@ -7,6 +7,7 @@ from typing import Any
 
 import asyncpg
 import httpx
+import pytest
 
 from tests.app.server import FAST, Client, Server, new_session
 from tests.app.wire import WireGame, check_deals, check_no_leaks, names, play_game
@@ -207,3 +208,18 @@ async def test_rate_limits_hold_across_servers(
     finally:
         for server in pair:
             server.stop()
+
+
+async def test_a_session_deleted_on_one_server_is_gone_from_all(servers: list[Server]) -> None:
+    a, b, _ = servers
+    async with httpx.AsyncClient(base_url=a.http) as http:
+        s = await new_session(a, http)
+        screen_b = await s.client("screen", b).connect()
+        r = await http.delete(
+            f"/api/sessions/{s.id}", headers={"Authorization": f"Bearer {s.token('facilitator')}"}
+        )
+        assert r.status_code == 204
+    await asyncio.wait_for(screen_b.reader, 5)  # type: ignore[arg-type]
+    assert screen_b.closed_code == 4410
+    with pytest.raises(ConnectionError):
+        await s.client("screen", b).connect()
