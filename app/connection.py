@@ -20,7 +20,7 @@ class Connection:
     actor: Actor
     limit: int = 64
     outbox: deque[tuple[bool, str]] = field(default_factory=deque)  # (is_state, text)
-    wake: asyncio.Event = field(default_factory=asyncio.Event)
+    waiter: asyncio.Future[None] | None = None  # the pump, waiting for something to send
     drained: asyncio.Event = field(default_factory=asyncio.Event)
     closed: bool = False
     overflowed: bool = False
@@ -36,19 +36,25 @@ class Connection:
                 self.stop()
                 return
         self.outbox.append((is_state, text))
-        self.wake.set()
+        self._wake()
+
+    def _wake(self) -> None:
+        if self.waiter is not None and not self.waiter.done():
+            self.waiter.set_result(None)
 
     async def pump(self) -> None:
         """Write the outbox to the socket until the connection closes."""
+        loop = asyncio.get_running_loop()
         with contextlib.suppress(Exception):  # a dead socket ends its pump, nothing else
             while not self.closed:
-                await self.wake.wait()
-                self.wake.clear()
-                while self.outbox and not self.closed:
-                    _, text = self.outbox.popleft()
-                    await self.websocket.send_text(text)
-                    if len(self.outbox) < self.limit // 2:
-                        self.drained.set()
+                if not self.outbox:
+                    self.waiter = loop.create_future()
+                    await self.waiter
+                    continue
+                _, text = self.outbox.popleft()
+                await self.websocket.send_text(text)
+                if len(self.outbox) < self.limit // 2:
+                    self.drained.set()
         if self.overflowed:
             await self.close(1013, "too slow: reconnect for a fresh state")
 
@@ -61,7 +67,7 @@ class Connection:
     def stop(self) -> None:
         """Stop writing: the socket is gone or about to be."""
         self.closed = True
-        self.wake.set()
+        self._wake()
         self.drained.set()
 
     async def close(self, code: int, reason: str = "") -> None:

@@ -143,11 +143,12 @@ class SqliteStore:
     def _commit_pending(self) -> None:
         batch, self._pending = self._pending, []
         outcomes: list[Exception | None] = []
+        alone = len(batch) == 1  # then the transaction itself keeps a conflict apart
         try:
             with self.db:
                 self.db.execute("BEGIN IMMEDIATE")
                 for session_id, expected, events, _ in batch:
-                    outcomes.append(self._append_one(session_id, expected, events))
+                    outcomes.append(self._append_one(session_id, expected, events, alone))
         except sqlite3.Error as e:  # the commit itself failed: nothing of the batch is stored
             outcomes = [e] * len(batch)
         for (*_, done), outcome in zip(batch, outcomes, strict=True):
@@ -158,8 +159,11 @@ class SqliteStore:
             else:
                 done.set_exception(outcome)
 
-    def _append_one(self, session_id: str, expected: int, events: list[Event]) -> Exception | None:
-        self.db.execute("SAVEPOINT one")
+    def _append_one(
+        self, session_id: str, expected: int, events: list[Event], alone: bool
+    ) -> Exception | None:
+        if not alone:
+            self.db.execute("SAVEPOINT one")
         try:
             self._insert(session_id, expected + 1, events)
             self.db.execute(
@@ -167,10 +171,12 @@ class SqliteStore:
                 (events[-1].at, any(e.type == "game_ended" for e in events), session_id),
             )
         except sqlite3.IntegrityError:
-            self.db.execute("ROLLBACK TO one")
+            if not alone:
+                self.db.execute("ROLLBACK TO one")
             return VersionConflict(f"{session_id} is past version {expected}")
         finally:
-            self.db.execute("RELEASE one")
+            if not alone:
+                self.db.execute("RELEASE one")
         return None
 
     async def load(self, session_id: str, after: int = 0) -> list[Event]:
