@@ -13,8 +13,7 @@ import contextlib
 import logging
 import secrets
 import time
-from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 import redis.asyncio as aioredis
@@ -26,10 +25,14 @@ CHANNEL = "theater:tables"
 PRESENCE_EVERY_S = 5.0
 PRESENCE_TTL_S = 15.0
 
-OnVersion = Callable[[str, int], Awaitable[None]]
-OnPresence = Callable[[str, str, frozenset[str]], Awaitable[None]]
-OnResync = Callable[[], Awaitable[None]]
-OnDeleted = Callable[[str], Awaitable[None]]
+
+class Listener(Protocol):
+    """What a server does with what the others say."""
+
+    async def on_version(self, session_id: str, version: int) -> None: ...
+    async def on_presence(self, session_id: str, server: str, online: frozenset[str]) -> None: ...
+    async def on_deleted(self, session_id: str) -> None: ...
+    async def resync(self) -> None: ...
 
 
 class Fanout:
@@ -40,18 +43,9 @@ class Fanout:
         self.server_id = secrets.token_hex(6)
         self.redis = aioredis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
         self._task: asyncio.Task[None] | None = None
-        self.connected = asyncio.Event()
 
-    def start(
-        self,
-        on_version: OnVersion,
-        on_presence: OnPresence,
-        on_deleted: OnDeleted,
-        on_resync: OnResync,
-    ) -> None:
-        self._task = asyncio.create_task(
-            self._listen(on_version, on_presence, on_deleted, on_resync)
-        )
+    def start(self, listener: Listener) -> None:
+        self._task = asyncio.create_task(self._listen(listener))
 
     async def _publish(self, message: dict[str, Any]) -> None:
         try:
@@ -68,22 +62,15 @@ class Fanout:
     async def deleted(self, session_id: str) -> None:
         await self._publish({"s": session_id, "d": True})
 
-    async def _listen(
-        self,
-        on_version: OnVersion,
-        on_presence: OnPresence,
-        on_deleted: OnDeleted,
-        on_resync: OnResync,
-    ) -> None:
+    async def _listen(self, listener: Listener) -> None:
         backoff = 0.1
         while True:
             pubsub = self.redis.pubsub()
             try:
                 await pubsub.subscribe(CHANNEL)
                 log.info("fan-out: subscribed to %s", CHANNEL)
-                self.connected.set()
                 backoff = 0.1
-                await on_resync()  # whatever was missed while away: from the store
+                await listener.resync()  # whatever was missed while away: from the store
                 while True:
                     message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
                     if message is None:
@@ -92,15 +79,14 @@ class Fanout:
                     if data.get("from") == self.server_id:
                         continue
                     if "v" in data:
-                        await on_version(data["s"], int(data["v"]))
+                        await listener.on_version(data["s"], int(data["v"]))
                     elif "p" in data:
-                        await on_presence(data["s"], data["from"], frozenset(data["p"]))
+                        await listener.on_presence(data["s"], data["from"], frozenset(data["p"]))
                     elif "d" in data:
-                        await on_deleted(data["s"])
+                        await listener.on_deleted(data["s"])
             except asyncio.CancelledError:
                 raise
             except Exception as e:  # Redis gone (or a bad message): wait, resubscribe, catch up
-                self.connected.clear()
                 log.warning("fan-out: lost Redis (%s); retrying in %.1f s", e, backoff)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 5.0)
@@ -122,11 +108,8 @@ class Presence:
     def __init__(self) -> None:
         self.remote: dict[str, dict[str, tuple[float, frozenset[str]]]] = {}
 
-    def update(self, session_id: str, server: str, online: frozenset[str]) -> bool:
-        """Record; True when this changes who is online."""
-        before = self.online(session_id)
+    def update(self, session_id: str, server: str, online: frozenset[str]) -> None:
         self.remote.setdefault(session_id, {})[server] = (time.monotonic(), online)
-        return self.online(session_id) != before
 
     def online(self, session_id: str) -> frozenset[str]:
         servers = self.remote.get(session_id)

@@ -51,26 +51,26 @@ class Sessions:
 
     def listen(self) -> None:
         if self.fanout is not None:
-            self.fanout.start(self._on_version, self._on_presence, self._on_deleted, self._resync)
+            self.fanout.start(self)
             self._spawn(self._announce_presence_forever())
 
-    async def _on_version(self, session_id: str, version: int) -> None:
+    async def on_version(self, session_id: str, version: int) -> None:
         table = await self.get(session_id)  # held here from now on: its timer fires here too
         if table is not None and table.state.version < version:
             await table.catch_up()
 
-    async def _on_presence(self, session_id: str, server: str, online: frozenset[str]) -> None:
+    async def on_presence(self, session_id: str, server: str, online: frozenset[str]) -> None:
         self.presence.update(session_id, server, online)
         table = self.tables.get(session_id)
         if table is not None:
             table.set_elsewhere(self.presence.online(session_id))
 
-    async def _on_deleted(self, session_id: str) -> None:
+    async def on_deleted(self, session_id: str) -> None:
         table = self.tables.pop(session_id, None)
         if table is not None:
             await table.close(4410, "session deleted")
 
-    async def _resync(self) -> None:
+    async def resync(self) -> None:
         """After (re)connecting to Redis: catch up everything that was missed."""
         for table in list(self.tables.values()):
             await table.catch_up()
@@ -152,7 +152,7 @@ class Sessions:
         return None
 
     async def delete(self, session_id: str) -> bool:
-        await self._on_deleted(session_id)
+        await self.on_deleted(session_id)
         deleted = await self.store.delete(session_id)
         if self.fanout is not None:
             await self.fanout.deleted(session_id)  # names and reflections go from every server
