@@ -26,7 +26,7 @@ install: $(STAMP)
 budget: $(STAMP) node_modules/.installed
 	$(BIN)/python bench/page_budget.py
 
-bench: $(STAMP)
+bench: $(STAMP) services
 	$(BIN)/python bench/load.py
 
 node_modules/.installed: package.json package-lock.json

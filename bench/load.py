@@ -1,7 +1,7 @@
 """Load benchmark: T tables of 12 phones (duos) plus facilitator and screen play real rounds
 against `theater serve`, beside a raw FastAPI WebSocket broadcast under the same load shape.
 
-    .venv/bin/python bench/load.py                  (1,000 tables; about four minutes)
+    .venv/bin/python bench/load.py                  (1,000 tables; about seven minutes)
     .venv/bin/python bench/load.py --tables 20 --seconds 5     (a quick look)
 
 Each server runs pinned to core 0, this load generator to core 1. In one invocation, for each of
@@ -14,7 +14,9 @@ the two servers:
    facilitator sees: picks, ready, reveal, start_timer, then the timer (THEATER_CLOCK_SCALE=20:
    a 2-minute round lasts 6 s, its warning comes after 3 s), decision, support, prompts,
    answers, next round;
-3. (real server) a restart, timing the recovery of every session from the store.
+3. (real server) a restart, timing the recovery of every session from the store;
+4. two real servers on one PostgreSQL and one Redis (started here, like the scaled-out tests):
+   every command enters on server A, every measured phone sits on server B.
 
 Latency is from a command's send to the moment the *last* of the table's 12 phones has the state
 it produced. A stall probe pings the server 50 times a second; its round trip shows event-loop
@@ -465,7 +467,9 @@ async def _two_servers(
     for i in range(tables):
         status, body = await http.post("/api/sessions", settings)
         assert status == 201, body
-        rooms.append(GameRoom(i, counters, body))
+        room = GameRoom(i, counters, body)
+        room.observers = {"player", "screen"}  # the sockets on B: what B sent, they all get
+        rooms.append(room)
 
     async def seat(room: GameRoom) -> None:
         sid = room.created["session_id"]
@@ -489,6 +493,7 @@ async def _two_servers(
         await asyncio.gather(*(seat(r) for r in rooms[start : start + 50]))
     out = await steady(both, list(rooms), drive_game, seconds, counters, rss_idle)
     out["frames_lost"] = await lost_at_the_end(list(rooms))
+    out["versions_merged_on_b"] = sum(r.merged() for r in rooms)
     out["refused_examples"] = counters.errors[:5]
     for room in rooms:
         room.closing = True
@@ -578,6 +583,7 @@ def report(raw: dict[str, Any], game: dict[str, Any], args: argparse.Namespace) 
             if key in two:
                 print(f"{label:32}{fmt.format(two[key]):>14}")
         print(f"{'frames lost':32}{two['frames_lost']:>14}")
+        print(f"{'versions merged by B catch-ups':32}{two['versions_merged_on_b']:>14}")
     print("targets:", ", ".join(f"{k}={'ok' if v else 'MISSED'}" for k, v in targets.items()))
     return {
         "date": time.strftime("%Y-%m-%d"),

@@ -248,13 +248,18 @@ class Room:
         self.counters = counters
         self.phones: list[Bot] = []
         self.others: list[Bot] = []  # facilitator, screen
-        self.versions: set[int] = set()  # every version any of its sockets received
+        self.versions: set[int] = set()  # every version its observing sockets received
+        self.observers: set[str] | None = None  # roles whose frames count there (None: all)
+        self.elsewhere: set[int] = set()  # versions only the others saw (merged on the way)
         self.arrivals: dict[int, list[float]] = {}  # version -> [phones that got it, last time]
         self.sent: dict[int, float] = {}  # version a command produced -> when it was sent
         self.closing = False
 
     def seen(self, bot: Bot, version: int, now: float, msg: str) -> None:
-        self.versions.add(version)
+        if self.observers is None or bot.role in self.observers:
+            self.versions.add(version)
+        else:
+            self.elsewhere.add(version)
         if bot.role == "player":
             arrival = self.arrivals.setdefault(version, [0, 0.0])
             arrival[0] += 1
@@ -264,9 +269,14 @@ class Room:
         return len(self.phones) + len(self.others)
 
     def reached_all(self, version: int) -> float | None:
-        """When the last phone received `version`, or None if one has not (yet)."""
+        """When the last phone had `version` (or, if its server merged it into a later state,
+        that state), or None if one has not (yet)."""
+        full = len(self.phones)
         arrival = self.arrivals.get(version)
-        return arrival[1] if arrival and arrival[0] == len(self.phones) else None
+        if arrival and arrival[0] == full:
+            return arrival[1]
+        later = [t for v, (n, t) in self.arrivals.items() if v > version and n == full]
+        return min(later) if later else None
 
     async def command(self, bot: Bot, name: str, **args: Any) -> int | None:
         """One command, timed from its send; returns the version it produced (None if refused)."""
@@ -278,9 +288,14 @@ class Room:
         self.sent[version] = sent
         return version
 
+    def merged(self) -> int:
+        """Versions the observing side never saw on its own: with two servers, B applies what it
+        catches up on at once and sends the latest state (phones miss nothing of it)."""
+        return len(self.elsewhere - self.versions)
+
     def lost(self) -> int:
-        """State frames a phone should have had (every version sent after it was seated) and did
-        not get."""
+        """State frames a phone should have had (every version its server sent after it was
+        seated) and did not get."""
         ordered = sorted(self.versions)
         missing = 0
         for phone in self.phones:
