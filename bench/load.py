@@ -12,8 +12,8 @@ the two servers:
 2. steady play at T/2 tables, then the rest are seated, then steady play at T tables: every table
    gets one command per second (staggered over the second) that the bots choose from what the
    facilitator sees: picks, ready, reveal, start_timer, then the timer (THEATER_CLOCK_SCALE=20:
-   a 2-minute round lasts 6 s, its warning comes after 3 s), decision, support, prompts,
-   answers, next round;
+   rounds of 2 to 5 minutes, by table, last 6 to 15 s, the warning 3 s before the end),
+   decision, support, prompts, answers, next round;
 3. (real server) a restart, timing the recovery of every session from the store;
 4. two real servers on one PostgreSQL and one Redis (started here, like the scaled-out tests):
    every command enters on server A, every measured phone sits on server B.
@@ -47,7 +47,13 @@ from tests.app.server import free_port  # noqa: E402
 from tests.scaled.services import Redis, postgres_cluster  # noqa: E402
 
 SCALE = 20
-ROUND_SECONDS = 120
+ROUND_MINUTES = (2, 3, 4, 5)  # facilitators choose: tables' timers do not all end at once
+
+
+def settings(i: int) -> dict[str, int]:
+    return {"rounds": 6, "round_seconds": 60 * ROUND_MINUTES[i % len(ROUND_MINUTES)]}
+
+
 WARN_S = 60 / SCALE
 PLAYERS = 12
 ORGS = ["Gemeente", "GGD", "Bibliotheek", "Welzijn"]
@@ -375,10 +381,9 @@ async def run_game(tables: int, storm_tables: int, seconds: float, tmp: Path) ->
     ws = f"ws://127.0.0.1:{server.port}/ws"
     try:
         rss_idle = server.rss_bytes()
-        settings = {"rounds": 6, "round_seconds": ROUND_SECONDS}
 
         async def create(i: int) -> GameRoom:
-            status, body = await http.post("/api/sessions", settings)
+            status, body = await http.post("/api/sessions", settings(i))
             assert status == 201, body
             return GameRoom(i, counters, body)
 
@@ -462,10 +467,9 @@ async def _two_servers(
     rss_idle = both.rss_bytes()
     counters = Counters()
     http = Http(a.port, size=64)
-    settings = {"rounds": 6, "round_seconds": ROUND_SECONDS}
     rooms = []
     for i in range(tables):
-        status, body = await http.post("/api/sessions", settings)
+        status, body = await http.post("/api/sessions", settings(i))
         assert status == 201, body
         room = GameRoom(i, counters, body)
         room.observers = {"player", "screen"}  # the sockets on B: what B sent, they all get
