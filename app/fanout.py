@@ -39,7 +39,6 @@ class Fanout:
     """Redis pub/sub between the servers that share a store."""
 
     def __init__(self, url: str) -> None:
-        self.url = url
         self.server_id = secrets.token_hex(6)
         self.redis = aioredis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
         self._task: asyncio.Task[None] | None = None

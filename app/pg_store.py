@@ -8,8 +8,8 @@ turns.
 
 import asyncpg
 
-from app.store import CodeTaken, SessionRow, VersionConflict
-from game import Event, parse_event, to_json
+from app.store import CodeTaken, SessionRow, VersionConflict, event_rows
+from game import Event, parse_event
 
 MIGRATIONS = (
     """
@@ -31,6 +31,9 @@ MIGRATIONS = (
     """,
 )
 MIGRATION_LOCK = 0x7468656174  # any constant the servers agree on
+INSERT_EVENT = (
+    "INSERT INTO events (session_id, version, type, at, body) VALUES ($1, $2, $3, $4, $5)"
+)
 
 
 class PostgresStore:
@@ -54,12 +57,6 @@ class PostgresStore:
                 await db.execute(script)
                 await db.execute("INSERT INTO schema_version VALUES ($1)", number)
 
-    @staticmethod
-    def _rows(session_id: str, first_version: int, events: list[Event]) -> list[tuple]:  # type: ignore[type-arg]
-        return [
-            (session_id, first_version + i, e.type, e.at, to_json(e)) for i, e in enumerate(events)
-        ]
-
     async def create(self, session_id: str, join_code: str, first: Event) -> None:
         try:
             async with self.pool.acquire() as db, db.transaction():
@@ -69,11 +66,7 @@ class PostgresStore:
                     join_code,
                     first.at,
                 )
-                await db.executemany(
-                    "INSERT INTO events (session_id, version, type, at, body) "
-                    "VALUES ($1, $2, $3, $4, $5)",
-                    self._rows(session_id, 1, [first]),
-                )
+                await db.executemany(INSERT_EVENT, event_rows(session_id, 1, [first]))
         except asyncpg.UniqueViolationError as e:
             raise CodeTaken(join_code) from e
 
@@ -83,9 +76,7 @@ class PostgresStore:
         try:
             async with self.pool.acquire() as db, db.transaction():
                 await db.executemany(
-                    "INSERT INTO events (session_id, version, type, at, body) "
-                    "VALUES ($1, $2, $3, $4, $5)",
-                    self._rows(session_id, expected_version + 1, events),
+                    INSERT_EVENT, event_rows(session_id, expected_version + 1, events)
                 )
                 await db.execute(
                     "UPDATE sessions SET updated_at = $1, ended = ended OR $2 "

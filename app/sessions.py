@@ -151,6 +151,15 @@ class Sessions:
                 return Actor("player", player.id)
         return None
 
+    async def identify(self, table: Table, token: str) -> Actor | None:
+        """`authenticate`, and with other servers about: a phone that joined through one of
+        them a moment ago may be unknown here yet, so ask the store once before refusing."""
+        actor = self.authenticate(table, token)
+        if actor is None and self.fanout is not None:
+            await table.catch_up()
+            actor = self.authenticate(table, token)
+        return actor
+
     async def delete(self, session_id: str) -> bool:
         await self.on_deleted(session_id)
         deleted = await self.store.delete(session_id)

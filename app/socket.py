@@ -52,10 +52,7 @@ async def serve_socket(ws: WebSocket, session_id: str, sessions: Sessions, confi
         if table is None:
             await ws.close(4404, "unknown session")
             return
-        actor = sessions.authenticate(table, token)
-        if actor is None:  # joined through another server a moment ago? ask the store first
-            await table.catch_up()
-            actor = sessions.authenticate(table, token)
+        actor = await sessions.identify(table, token)
         if actor is None:
             await ws.close(4401, "this token does not open this session")
             return

@@ -30,6 +30,13 @@ class SessionRow:
     ended: bool
 
 
+def event_rows(
+    session_id: str, first_version: int, events: list[Event]
+) -> list[tuple[str, int, str, int, str]]:
+    """The events as rows (session, version, type, at, body), numbered from `first_version`."""
+    return [(session_id, first_version + i, e.type, e.at, to_json(e)) for i, e in enumerate(events)]
+
+
 class EventStore(Protocol):
     async def open(self) -> None: ...
     async def create(self, session_id: str, join_code: str, first: Event) -> None: ...
@@ -122,10 +129,7 @@ class SqliteStore:
     def _insert(self, session_id: str, first_version: int, events: list[Event]) -> None:
         self.db.executemany(
             "INSERT INTO events (session_id, version, type, at, body) VALUES (?, ?, ?, ?, ?)",
-            [
-                (session_id, first_version + i, e.type, e.at, to_json(e))
-                for i, e in enumerate(events)
-            ],
+            event_rows(session_id, first_version, events),
         )
 
     async def append(self, session_id: str, expected_version: int, events: list[Event]) -> None:
@@ -143,12 +147,11 @@ class SqliteStore:
     def _commit_pending(self) -> None:
         batch, self._pending = self._pending, []
         outcomes: list[Exception | None] = []
-        alone = len(batch) == 1  # then the transaction itself keeps a conflict apart
         try:
             with self.db:
                 self.db.execute("BEGIN IMMEDIATE")
                 for session_id, expected, events, _ in batch:
-                    outcomes.append(self._append_one(session_id, expected, events, alone))
+                    outcomes.append(self._append_one(session_id, expected, events))
         except sqlite3.Error as e:  # the commit itself failed: nothing of the batch is stored
             outcomes = [e] * len(batch)
         for (*_, done), outcome in zip(batch, outcomes, strict=True):
@@ -159,11 +162,8 @@ class SqliteStore:
             else:
                 done.set_exception(outcome)
 
-    def _append_one(
-        self, session_id: str, expected: int, events: list[Event], alone: bool
-    ) -> Exception | None:
-        if not alone:
-            self.db.execute("SAVEPOINT one")
+    def _append_one(self, session_id: str, expected: int, events: list[Event]) -> Exception | None:
+        self.db.execute("SAVEPOINT one")  # a conflict undoes this append, not the batch
         try:
             self._insert(session_id, expected + 1, events)
             self.db.execute(
@@ -171,12 +171,10 @@ class SqliteStore:
                 (events[-1].at, any(e.type == "game_ended" for e in events), session_id),
             )
         except sqlite3.IntegrityError:
-            if not alone:
-                self.db.execute("ROLLBACK TO one")
+            self.db.execute("ROLLBACK TO one")
             return VersionConflict(f"{session_id} is past version {expected}")
         finally:
-            if not alone:
-                self.db.execute("RELEASE one")
+            self.db.execute("RELEASE one")
         return None
 
     async def load(self, session_id: str, after: int = 0) -> list[Event]:

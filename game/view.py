@@ -12,6 +12,7 @@ from collections.abc import Collection
 from typing import Any
 
 from game.commands import Actor
+from game.deck import Opdracht
 from game.prompts import prompt_ids
 from game.state import Answer, RoundRecord, State, Unit
 from game.timer import remaining_ms
@@ -144,7 +145,7 @@ def common(state: State, now: int, connected: Collection[str] = ()) -> dict[str,
             for p in state.players.values()
         ],
         "opdracht": {"id": opdracht.id, "text": opdracht.text} if opdracht else None,
-        "opdracht_slots": _opdrachten_left(state) if state.phase == "choosing" else 0,
+        "opdracht_slots": len(_remaining(state)) if state.phase == "choosing" else 0,
         "picker": state.picker,
         "timer": {
             "status": timer.status,
@@ -167,10 +168,9 @@ def own(state: State, viewer: Actor) -> dict[str, Any]:
     record = state.rounds[-1] if state.rounds else None
     supports = dict(record.supports) if record else {}
     if _sees_all(viewer):
-        remaining = [o for o in state.deck.opdrachten if o.id not in state.used_opdrachten]
         out["supports"] = supports
         out["settings"] = state.settings.model_dump(mode="json", exclude={"seed"})
-        out["opdrachten_left"] = [{"id": o.id, "text": o.text} for o in remaining]
+        out["opdrachten_left"] = [{"id": o.id, "text": o.text} for o in _remaining(state)]
         out["hints"] = _hints(state)
         out["history"] = [_round_log(state, r) for r in state.rounds]
         pool = state.answers.values() if viewer.role == "trainer" else answers
@@ -194,8 +194,8 @@ def own(state: State, viewer: Actor) -> dict[str, Any]:
     return out
 
 
-def _opdrachten_left(state: State) -> int:
-    return sum(1 for o in state.deck.opdrachten if o.id not in state.used_opdrachten)
+def _remaining(state: State) -> list[Opdracht]:
+    return [o for o in state.deck.opdrachten if o.id not in state.used_opdrachten]
 
 
 def _hints(state: State) -> list[str]:
