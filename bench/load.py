@@ -85,6 +85,31 @@ class GameRoom(Room):
     def sender(self, bot: Bot) -> Bot:
         return self.senders.get(bot.player_id or "", bot)
 
+    async def staff(self, facilitator: str, screen: str) -> None:
+        """Open the facilitator's and the screen's sockets (each a server's `ws://…/ws`)."""
+        for role, base in (("facilitator", facilitator), ("screen", screen)):
+            bot = Bot(self, role)
+            self.others.append(bot)
+            await bot.open(f"{base}/{self.created['session_id']}", self.created[f"{role}_token"])
+
+    async def seat(self, http: Http, i: int, base: str, sender_base: str | None = None) -> float:
+        """Join phone `i` and open its socket on `base` (and, for the two-server run, a second
+        socket on `sender_base` that sends its commands); the seconds that took."""
+        begin = time.perf_counter()
+        join = {"join_code": self.created["join_code"], "name": f"Speler {i + 1}",
+                "organisation": ORGS[i % len(ORGS)]}  # fmt: skip
+        status, body = await http.post("/api/join", join)
+        assert status == 201, body
+        pid, token = body["player_id"], body["player_token"]
+        phone = Bot(self, "player", pid)
+        self.phones.append(phone)
+        self.by_pid[pid] = phone
+        await phone.open(f"{base}/{body['session_id']}", token)
+        if sender_base is not None:
+            self.senders[pid] = Bot(self, "sender")
+            await self.senders[pid].open(f"{sender_base}/{body['session_id']}", token)
+        return time.perf_counter() - begin
+
     def seen(self, bot: Bot, version: int, now: float, msg: str) -> None:
         super().seen(bot, version, now, msg)
         if bot.role != "facilitator":
@@ -140,6 +165,15 @@ class GameRoom(Room):
                 return fac, "next_prompt", {}
             return fac, ("next_round" if v["round"] < v["rounds"] else "end_game"), {}
         return None  # discussing: the timer moves the table on; ended: nothing left
+
+
+async def new_rooms(http: Http, tables: int, counters: Counters) -> list[GameRoom]:
+    async def create(i: int) -> GameRoom:
+        status, body = await http.post("/api/sessions", settings(i))
+        assert status == 201, body
+        return GameRoom(i, counters, body)
+
+    return list(await asyncio.gather(*(create(i) for i in range(tables))))
 
 
 async def sleep_until(moment: float) -> None:
@@ -382,41 +416,18 @@ async def run_game(tables: int, storm_tables: int, seconds: float, tmp: Path) ->
     try:
         rss_idle = server.rss_bytes()
 
-        async def create(i: int) -> GameRoom:
-            status, body = await http.post("/api/sessions", settings(i))
-            assert status == 201, body
-            return GameRoom(i, counters, body)
-
-        rooms: list[GameRoom] = list(await asyncio.gather(*(create(i) for i in range(tables))))
-
-        async def staff(room: GameRoom) -> None:
-            for role in ("facilitator", "screen"):
-                bot = Bot(room, role)
-                room.others.append(bot)
-                await bot.open(f"{ws}/{room.created['session_id']}", room.created[f"{role}_token"])
+        rooms = await new_rooms(http, tables, counters)
 
         async def seat(room: Room) -> list[float]:
             assert isinstance(room, GameRoom)
-            times = []
-            for i in range(PLAYERS):
-                begin = time.perf_counter()
-                join = {"join_code": room.created["join_code"], "name": f"Speler {i + 1}",
-                        "organisation": ORGS[i % len(ORGS)]}  # fmt: skip
-                status, body = await http.post("/api/join", join)
-                assert status == 201, body
-                bot = Bot(room, "player", body["player_id"])
-                room.phones.append(bot)
-                room.by_pid[bot.player_id] = bot  # type: ignore[index]
-                await bot.open(f"{ws}/{body['session_id']}", body["player_token"])
-                times.append(time.perf_counter() - begin)
-            return times
+            return [await room.seat(http, i, ws) for i in range(PLAYERS)]
 
-        await asyncio.gather(*(staff(r) for r in rooms[:storm_tables]))
+        await asyncio.gather(*(r.staff(ws, ws) for r in rooms[:storm_tables]))
         out: dict[str, Any] = {"storm": await seat_all(rooms[:storm_tables], seat)}
         out["half"] = await steady(
             server, rooms[:storm_tables], drive_game, seconds, counters, rss_idle
         )
-        await asyncio.gather(*(staff(r) for r in rooms[storm_tables:]))
+        await asyncio.gather(*(r.staff(ws, ws) for r in rooms[storm_tables:]))
         await seat_all(rooms[storm_tables:], seat)
         out["full"] = await steady(server, rooms, drive_game, seconds, counters, rss_idle)
         out["frames_lost"] = await lost_at_the_end(rooms)
@@ -467,31 +478,14 @@ async def _two_servers(
     rss_idle = both.rss_bytes()
     counters = Counters()
     http = Http(a.port, size=64)
-    rooms = []
-    for i in range(tables):
-        status, body = await http.post("/api/sessions", settings(i))
-        assert status == 201, body
-        room = GameRoom(i, counters, body)
-        room.observers = {"player", "screen"}  # the sockets on B: what B sent, they all get
-        rooms.append(room)
+    rooms = await new_rooms(http, tables, counters)
+    on_a, on_b = f"ws://127.0.0.1:{a.port}/ws", f"ws://127.0.0.1:{b.port}/ws"
 
     async def seat(room: GameRoom) -> None:
-        sid = room.created["session_id"]
-        for role, port in (("facilitator", a.port), ("screen", b.port)):
-            bot = Bot(room, role)
-            room.others.append(bot)
-            await bot.open(f"ws://127.0.0.1:{port}/ws/{sid}", room.created[f"{role}_token"])
+        room.observers = {"player", "screen"}  # the sockets on B: what B sent, they all get
+        await room.staff(on_a, on_b)
         for i in range(PLAYERS):
-            join = {"join_code": room.created["join_code"], "name": f"Speler {i + 1}",
-                    "organisation": ORGS[i % len(ORGS)]}  # fmt: skip
-            status, body = await http.post("/api/join", join)
-            assert status == 201, body
-            phone, sender = Bot(room, "player", body["player_id"]), Bot(room, "sender")
-            room.phones.append(phone)
-            room.by_pid[body["player_id"]] = phone
-            room.senders[body["player_id"]] = sender
-            await phone.open(f"ws://127.0.0.1:{b.port}/ws/{sid}", body["player_token"])
-            await sender.open(f"ws://127.0.0.1:{a.port}/ws/{sid}", body["player_token"])
+            await room.seat(http, i, on_b, sender_base=on_a)
 
     for start in range(0, tables, 50):
         await asyncio.gather(*(seat(r) for r in rooms[start : start + 50]))
