@@ -12,9 +12,10 @@ run: $(STAMP)
 test: $(STAMP) node_modules/.installed services lint
 	$(BIN)/python -m pytest
 
-# PostgreSQL and Redis for the scaled-out tests (the tests start and stop their own instances)
+# PostgreSQL, Redis and nginx for the scaled-out and proxy tests (the tests start and stop their
+# own instances on 127.0.0.1)
 services:
-	scripts/system-packages.sh redis-server:redis-server pg_ctlcluster:postgresql
+	scripts/system-packages.sh redis-server:redis-server pg_ctlcluster:postgresql nginx:nginx
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

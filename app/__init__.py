@@ -1,1 +1,3 @@
-"""The server: HTTP routes, the socket endpoint, live tables, the event store and fan-out."""
+"""The server, in layers: `service` (sessions, live tables, commands) over its ports `stores`
+(SQLite, PostgreSQL, memory), `cluster` (the bus between servers) and `clock`; `wire` (HTTP,
+WebSocket, pages, protocol) on top; `cli` to run it."""

@@ -5,20 +5,18 @@ import asyncio
 import logging
 import sys
 
-from app.config import Config
+from app.config import Config, ConfigError
 
 
-def _serve(args: argparse.Namespace) -> None:
+def _serve(config: Config) -> None:
     import uvicorn
 
-    from app.main import create_app
+    from app.wire.server import create_app
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(name)s: %(message)s")
-    config = Config.from_env(host=args.host, port=args.port, db=args.db, redis=args.redis)
     app = create_app(config)
-    print(
-        f"Theater van Besluit: open http://{config.host}:{config.port}/  (API: /docs)", flush=True
-    )
+    where = config.public_url or f"http://{config.host}:{config.port}"
+    print(f"Theater van Besluit: open {where}/  (API: /docs)", flush=True)
     print(f"Events are stored in {config.db.split('@')[-1]}", flush=True)  # no password
     uvicorn.run(
         app,
@@ -29,28 +27,25 @@ def _serve(args: argparse.Namespace) -> None:
         log_level="info",
         proxy_headers=config.forwarded_allow_ips is not None,
         forwarded_allow_ips=config.forwarded_allow_ips,
+        server_header=False,
     )
 
 
-def _replay(args: argparse.Namespace) -> int:
-    from app.export import FORMATS
-    from app.store import open_store
-    from game import fold
-
-    config = Config.from_env(db=args.db)
+def _replay(config: Config, session_id: str, fmt: str) -> int:
+    from app.service import open_service
 
     async def run() -> str | None:
-        store = open_store(config.db)
-        await store.open()
+        service = open_service(config)
+        await service.store.open()
         try:
-            events = await store.load(args.session_id)
-            return FORMATS[args.format][1](fold(events), events) if events else None
+            report = await service.debrief(session_id, fmt)
+            return report.body if report else None
         finally:
-            await store.close()
+            await service.store.close()
 
     out = asyncio.run(run())
     if out is None:
-        print(f"No session {args.session_id!r} in {config.db}", file=sys.stderr)
+        print(f"No session {session_id!r} in {config.db}", file=sys.stderr)
         return 1
     sys.stdout.write(out)
     return 0
@@ -71,10 +66,14 @@ def main(argv: list[str] | None = None) -> int:
     replay.add_argument("--db")
     replay.add_argument("--format", choices=["md", "json", "csv"], default="md")
     args = parser.parse_args(argv)
-    if args.command == "serve":
-        _serve(args)
-        return 0
-    return _replay(args)
+    try:
+        if args.command == "serve":
+            _serve(Config.from_env(host=args.host, port=args.port, db=args.db, redis=args.redis))
+            return 0
+        return _replay(Config.from_env(db=args.db), args.session_id, args.format)
+    except ConfigError as e:
+        print(f"theater: cannot start: {e}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

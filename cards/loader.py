@@ -95,12 +95,17 @@ def read_deck_file(path: Path) -> Deck:
     )
 
 
+def load_decks(deck_id: str, root: Path = DECKS_DIR) -> dict[str, Deck]:
+    """The deck in every language it has (a session keeps them all: each viewer reads their own)."""
+    return {lang: load_deck(deck_id, lang, root) for lang in LANGUAGES}
+
+
 @cache
 def load_deck(deck_id: str, language: str, root: Path = DECKS_DIR) -> Deck:
     """The deck in one language; the other languages are checked to hold the same cards."""
     folder = root / deck_id
-    if not folder.is_dir() or deck_id not in available_decks(root):
-        raise DeckError(f"{folder}: no such deck; decks here: {available_decks(root)}")
+    if deck_id not in available_decks(root):  # the message names no path: players may see it
+        raise DeckError(f"{deck_id[:40]!r}: no such deck; decks here: {available_decks(root)}")
     decks = {lang: read_deck_file(folder / f"{lang}.toml") for lang in LANGUAGES}
     reference = [o.id for o in decks["nl"].opdrachten]
     for lang, deck in decks.items():

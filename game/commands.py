@@ -1,11 +1,19 @@
-"""Commands: what a viewer asks the table to do. `args` are validated here, at the edge of the rules."""
+"""Commands: what a viewer asks the table to do. Each is declared once (`Command`: its name, who may
+send it, its arguments and the rule that decides it); `game.decide.COMMANDS` is the registry the
+server, the docs and the AsyncAPI document all read."""
 
-from dataclasses import dataclass
-from typing import Literal
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from game.events import Reached
+
+if TYPE_CHECKING:
+    from game.events import Event
+    from game.state import State
 
 Role = Literal["facilitator", "player", "screen", "trainer"]
 
@@ -17,107 +25,113 @@ ANSWER_MAX = 2000
 
 @dataclass(frozen=True)
 class Actor:
-    """Who sends a command: a role, and for players their id. Joins come from nobody yet (`None`)."""
+    """Who sends a command or looks: a role, and for players their id. A join comes from nobody yet
+    (`role=None`). `answer_key` is derived from a player's own token (never stored): it lets them
+    find and edit their anonymous answers, which carry no name in the log."""
 
     role: Role | None
     player_id: str | None = None
+    answer_key: str | None = field(default=None, repr=False, compare=False)
 
 
 FACILITATOR = Actor("facilitator")
 
 
-class _Args(BaseModel):
+def anonymous_author(answer_key: str, round_no: int, prompt_id: str) -> str:
+    """The mark an anonymous answer carries: only its author's key can make it again, and it
+    differs per question, so even two anonymous answers of one person cannot be linked."""
+    return hashlib.sha256(f"{answer_key}:{round_no}:{prompt_id}".encode()).hexdigest()
+
+
+class Args(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
 
-class NoArgs(_Args):
+class NoArgs(Args):
     pass
 
 
-class JoinArgs(_Args):
+class JoinArgs(Args):
     name: str = Field(min_length=1, max_length=NAME_MAX)
     organisation: str = Field(default="", max_length=ORGANISATION_MAX)
     token_hash: str = Field(min_length=1)
 
 
-class ConfigureArgs(_Args):
+class ConfigureArgs(Args):
     """Change settings while still in the lobby (e.g. fewer players came than expected)."""
 
     rounds: int | None = Field(default=None, ge=1, le=6)
     round_seconds: int | None = Field(default=None, ge=60, le=900)
-    no_consensus_round: int | None = Field(default=None, ge=0, le=6)  # 0 clears it
+    no_consensus_round: int | None = Field(default=None, ge=0, le=6, description="0 clears it")
     open_card_last_round: bool | None = None
 
 
-class SwapArgs(_Args):
-    a: str
-    b: str
+class SwapArgs(Args):
+    a: str = Field(max_length=40)
+    b: str = Field(max_length=40)
 
 
-class PlayerArgs(_Args):
-    player_id: str
+class PlayerArgs(Args):
+    player_id: str = Field(max_length=40)
 
 
-class PickArgs(_Args):
-    slot: int = Field(ge=0)
+class PickArgs(Args):
+    slot: int = Field(ge=0, description="0-based among `opdracht_slots` face-down cards")
 
 
-class ChooseArgs(_Args):
-    opdracht_id: str | None = None
+class ChooseArgs(Args):
+    opdracht_id: str | None = Field(default=None, max_length=40, description="omit to draw")
 
 
-class UnitArgs(_Args):
-    unit_id: str
+class UnitArgs(Args):
+    unit_id: str = Field(max_length=40)
 
 
-class ExtendArgs(_Args):
+class ExtendArgs(Args):
     seconds: int = Field(ge=1, le=900)
 
 
-class DecisionArgs(_Args):
+class DecisionArgs(Args):
     text: str = Field(min_length=1, max_length=DECISION_MAX)
     reached: Reached
 
 
-class SupportArgs(_Args):
+class SupportArgs(Args):
     value: Reached
 
 
-class AnswerArgs(_Args):
-    prompt_id: str
+class AnswerArgs(Args):
+    prompt_id: str = Field(max_length=40)
     text: str = Field(min_length=1, max_length=ANSWER_MAX)
-    anonymous: bool = False
+    anonymous: bool = Field(
+        default=False, description="fixed at the first answer to a question; nobody sees the name"
+    )
 
 
-class ShowAnswerArgs(_Args):
-    answer_id: str
+class ShowAnswerArgs(Args):
+    answer_id: str = Field(max_length=40)
     shown: bool = True
 
 
-# name -> (roles allowed to send it, args model). `join` arrives over HTTP only.
-COMMANDS: dict[str, tuple[frozenset[Role | None], type[_Args]]] = {
-    "join": (frozenset({None}), JoinArgs),
-    "configure": (frozenset({"facilitator"}), ConfigureArgs),
-    "start_game": (frozenset({"facilitator"}), NoArgs),
-    "swap_players": (frozenset({"facilitator"}), SwapArgs),
-    "set_picker": (frozenset({"facilitator"}), PlayerArgs),
-    "pick_opdracht": (frozenset({"player"}), PickArgs),
-    "choose_opdracht": (frozenset({"facilitator"}), ChooseArgs),
-    "ready": (frozenset({"player"}), NoArgs),
-    "reveal": (frozenset({"player", "facilitator"}), UnitArgs),
-    "start_timer": (frozenset({"facilitator"}), NoArgs),
-    "pause_timer": (frozenset({"facilitator"}), NoArgs),
-    "resume_timer": (frozenset({"facilitator"}), NoArgs),
-    "extend_timer": (frozenset({"facilitator"}), ExtendArgs),
-    "end_discussion": (frozenset({"facilitator"}), NoArgs),
-    "record_decision": (frozenset({"facilitator"}), DecisionArgs),
-    "support": (frozenset({"player"}), SupportArgs),
-    "answer": (frozenset({"player"}), AnswerArgs),
-    "show_answer": (frozenset({"facilitator"}), ShowAnswerArgs),
-    "next_prompt": (frozenset({"facilitator"}), NoArgs),
-    "next_round": (frozenset({"facilitator"}), NoArgs),
-    "end_game": (frozenset({"facilitator"}), NoArgs),
-    "remove_player": (frozenset({"facilitator"}), PlayerArgs),
-}
+A = TypeVar("A", bound=Args)
 
-SOCKET_COMMANDS: tuple[str, ...] = tuple(name for name in COMMANDS if name != "join")
+NEWCOMER: frozenset[Role | None] = frozenset({None})
+FACILITATOR_ONLY: frozenset[Role | None] = frozenset({"facilitator"})
+PLAYER_ONLY: frozenset[Role | None] = frozenset({"player"})
+
+
+@dataclass(frozen=True)
+class Command(Generic[A]):
+    """One command: its wire name, who may send it, its arguments, when it fits (for the docs),
+    and the rule that turns it into events."""
+
+    name: str
+    roles: frozenset[Role | None]
+    args: type[A]
+    when: str
+    rule: "Callable[[State, Actor, A, int], list[Event]]"
+
+    @property
+    def over_socket(self) -> bool:
+        """Joins come over HTTP (they have no token yet); everything else over the socket."""
+        return None not in self.roles

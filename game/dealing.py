@@ -6,7 +6,7 @@ replay never draws again.
 """
 
 import math
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from random import Random
 
 from game.deck import CONSENSUS, STRATEGY_IDS
@@ -91,17 +91,19 @@ def consensus_rounds(total: int, no_consensus_round: int | None) -> tuple[bool, 
 
 
 def deal_round(
-    histories: Mapping[str, Sequence[str]],
+    histories: Mapping[str, Collection[str]],
     round_no: int,
     total_rounds: int,
     no_consensus_round: int | None,
     seed: int,
 ) -> tuple[dict[str, str], bool]:
     """Deal one card to each unit for `round_no`, uniformly among the deals that keep every rule
-    for this round and leave the later rounds dealable. Returns (unit id -> card, relaxed).
+    for this round and leave the later rounds dealable. `histories` holds, per unit, every card
+    any of its members has held (in this unit or, before a swap, in another). Returns (unit id ->
+    card, relaxed).
 
-    `relaxed` is True only when removed players left too few units for the rules to hold (e.g. the
-    units that never had the consensus card are gone); then a unit may get a card again.
+    `relaxed` is True only when removals or swaps left no deal that keeps rule 3 this round;
+    then a unit may get a card again (rules 1, 2 and 5 still hold).
     """
     unit_ids = list(histories)
     held = tuple(frozenset(histories[u]) for u in unit_ids)
@@ -115,8 +117,8 @@ def deal_round(
         after = tuple(h | {card} for h, card in zip(held, deal, strict=True))
         if _feasible(after, later, memo):
             return dict(zip(unit_ids, deal, strict=True)), False
-    if options:
-        return dict(zip(unit_ids, options[0], strict=True)), True
+    if options:  # this round keeps every rule; a later one will have to bend
+        return dict(zip(unit_ids, options[0], strict=True)), False
     fallback = list(_round_options(held, now, relaxed=True))
     return dict(zip(unit_ids, rng.choice(fallback), strict=True)), True
 

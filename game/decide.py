@@ -1,34 +1,39 @@
 """decide(state, actor, name, args, now) -> events: every rule of a command, and every refusal.
 
-A refusal raises `GameError` before anything is returned, so it cannot change the state.
+A refusal raises `Refusal` before anything is returned, so it cannot change the state. Each
+command is declared once, at the bottom, in `COMMANDS`.
 """
 
-import unicodedata
-from collections.abc import Callable, Mapping
-from typing import Any, cast
+from collections.abc import Mapping
+from typing import Any
 
 from pydantic import ValidationError
 
 from game import dealing
 from game.commands import (
-    COMMANDS,
+    FACILITATOR_ONLY,
+    NEWCOMER,
+    PLAYER_ONLY,
     Actor,
     AnswerArgs,
     ChooseArgs,
+    Command,
     ConfigureArgs,
     DecisionArgs,
     ExtendArgs,
     JoinArgs,
+    NoArgs,
     PickArgs,
     PlayerArgs,
+    Role,
     ShowAnswerArgs,
     SupportArgs,
     SwapArgs,
     UnitArgs,
-    _Args,
+    anonymous_author,
 )
 from game.deck import STRATEGY_IDS, Deck, Opdracht
-from game.errors import GameError
+from game.errors import Refusal
 from game.events import (
     AnswerGiven,
     AnswerShown,
@@ -60,6 +65,7 @@ from game.events import (
 from game.prompts import prompt_ids
 from game.settings import Settings
 from game.state import Phase, State, evolve
+from game.text import clean, name_key
 from game.timer import WARNING_SECONDS, due, remaining_ms, round_duration_ms, scaled_ms
 
 MAX_PLAYERS = 12
@@ -71,18 +77,23 @@ def create_session(
     session_id: str,
     join_code: str,
     settings: Settings,
-    deck: Deck,
+    decks: Mapping[str, Deck],
     seed: int,
     time_scale: float,
     token_hashes: Mapping[str, str],
     now: int,
 ) -> SessionCreated:
-    """The first event of a session. Custom assignment cards join the deck here."""
+    """The first event of a session: the deck in every language it has, the facilitator's own
+    assignment cards (cleaned like any user text) added to each."""
     custom = tuple(
-        Opdracht(id=f"eigen-{i}", text=c.text, custom=True)
+        Opdracht(id=f"eigen-{i}", text=clean(c.text, "assignment", multiline=True), custom=True)
         for i, c in enumerate(settings.custom_opdrachten, 1)
     )
-    deck = deck.model_copy(update={"opdrachten": (*deck.opdrachten, *custom)})
+    with_custom = {
+        lang: d.model_copy(update={"opdrachten": (*d.opdrachten, *custom)})
+        for lang, d in decks.items()
+    }
+    deck = with_custom[settings.language]
     _check_settings(settings, deck)
     return SessionCreated(
         at=now,
@@ -92,23 +103,30 @@ def create_session(
         seed=seed,
         time_scale=time_scale,
         deck=deck,
+        translations={lang: d for lang, d in with_custom.items() if lang != settings.language},
         token_hashes=dict(token_hashes),
     )
 
 
 def _check_settings(settings: Settings, deck: Deck) -> None:
     if settings.rounds > len(deck.opdrachten):
-        raise GameError(
+        raise Refusal(
             "invalid_args",
+            "too_few_opdrachten",
             f"{settings.rounds} rounds need {settings.rounds} assignment cards; "
             f"the deck has {len(deck.opdrachten)}. Play fewer rounds or add your own cards.",
+            rounds=settings.rounds,
+            cards=len(deck.opdrachten),
         )
     ncr = settings.no_consensus_round
     if ncr is not None and ncr > settings.rounds:
-        raise GameError(
+        raise Refusal(
             "invalid_args",
+            "no_consensus_round_outside",
             f"The round without the consensus card ({ncr}) must be one of the "
             f"{settings.rounds} rounds.",
+            round=ncr,
+            rounds=settings.rounds,
         )
 
 
@@ -116,23 +134,26 @@ def decide(
     state: State, actor: Actor, name: str, args: Mapping[str, Any] | None, now: int
 ) -> list[Event]:
     """The events a command causes, after any timer event that was already due at `now`."""
-    spec = COMMANDS.get(name)
-    if spec is None:
-        raise GameError("unknown_command", f"There is no command called {name[:40]!r}.")
-    roles, model = spec
-    if actor.role not in roles:
-        who = " or ".join(sorted(r or "a new player" for r in roles))
-        raise GameError("forbidden", f"Only the {who} can use {name!r}.")
+    command = COMMANDS.get(name)
+    if command is None:
+        raise Refusal(
+            "unknown_command", "unknown_command", f"There is no command called {name[:40]!r}."
+        )
+    if actor.role not in command.roles:
+        who = " or ".join(sorted(r or "a new player" for r in command.roles))
+        raise Refusal(
+            "forbidden", "not_your_role", f"Only the {who} can use {name!r}.", command=name
+        )
     if actor.role == "player" and actor.player_id not in state.players:
-        raise GameError("forbidden", "You are no longer at this table.")
+        raise Refusal("forbidden", "removed", "You are no longer at this table.")
     try:
-        parsed = model.model_validate(args or {})
+        parsed = command.args.model_validate(args or {})
     except ValidationError as e:
-        raise GameError("invalid_args", _describe(name, e)) from None
+        raise Refusal("invalid_args", "bad_args", _describe(name, e)) from None
     pending = due(state, now)
     for event in pending:
         state = evolve(state, event)
-    return [*pending, *_HANDLERS[name](state, actor, parsed, now)]
+    return [*pending, *command.rule(state, actor, parsed, now)]
 
 
 def _describe(name: str, error: ValidationError) -> str:
@@ -146,31 +167,22 @@ def _describe(name: str, error: ValidationError) -> str:
 def _phase(state: State, *phases: Phase, doing: str) -> None:
     if state.phase not in phases:
         allowed = " or ".join(phases)
-        raise GameError(
+        raise Refusal(
             "invalid_phase",
+            "wrong_phase",
             f"You can {doing} only while {allowed}; the table is {state.phase} now.",
+            phase=state.phase,
         )
 
 
 def _player(state: State, player_id: str) -> str:
     if player_id not in state.players:
-        raise GameError("invalid_args", f"There is no player {player_id[:40]!r} at this table.")
+        raise Refusal(
+            "invalid_args",
+            "no_such_player",
+            f"There is no player {player_id[:40]!r} at this table (removed, or a wrong id).",
+        )
     return player_id
-
-
-def _clean_text(text: str, field: str, multiline: bool = False) -> str:
-    """NFC, trimmed, no control characters; one line unless `multiline` (then newlines stay)."""
-    text = unicodedata.normalize("NFC", text)
-    if multiline:
-        lines = (" ".join(line.split()) for line in text.replace("\r\n", "\n").split("\n"))
-        text = "\n".join(lines).strip()
-    else:
-        text = " ".join(text.split())
-    if any(unicodedata.category(ch) == "Cc" and ch != "\n" for ch in text):
-        raise GameError("invalid_args", f"The {field} contains control characters.")
-    if not text:
-        raise GameError("invalid_args", f"The {field} is empty.")
-    return text
 
 
 # --- lobby ---------------------------------------------------------------------------------
@@ -178,16 +190,25 @@ def _clean_text(text: str, field: str, multiline: bool = False) -> str:
 
 def _join(state: State, actor: Actor, args: JoinArgs, now: int) -> list[Event]:
     if state.phase != "lobby":
-        raise GameError(
-            "game_started", "This game has already started; new players can join only in the lobby."
+        raise Refusal(
+            "game_started",
+            "game_started",
+            "This game has already started; new players can join only in the lobby.",
         )
     if len(state.players) >= MAX_PLAYERS:
-        raise GameError("table_full", f"This table is full: it seats {MAX_PLAYERS} players.")
-    name = _clean_text(args.name, "name")
-    organisation = _clean_text(args.organisation, "organisation") if args.organisation else ""
-    if any(p.name.casefold() == name.casefold() for p in state.players.values()):
-        raise GameError(
-            "name_taken", f"Someone at this table is already called {name!r}; add an initial."
+        raise Refusal(
+            "table_full", "table_full", f"This table is full: it seats {MAX_PLAYERS} players."
+        )
+    name = clean(args.name, "name", name=True)
+    organisation = clean(args.organisation, "organisation") if args.organisation.strip() else ""
+    key = name_key(name)
+    if any(name_key(p.name) == key for p in state.players.values()):
+        raise Refusal(
+            "name_taken",
+            "name_taken",
+            f"Someone at this table is already called {name!r} (or a name that looks the same); "
+            "add an initial.",
+            name=name,
         )
     return [
         PlayerJoined(
@@ -210,28 +231,35 @@ def _configure(state: State, actor: Actor, args: ConfigureArgs, now: int) -> lis
     return [SettingsChanged(at=now, settings=settings)] if settings != state.settings else []
 
 
-def _start_game(state: State, actor: Actor, args: _Args, now: int) -> list[Event]:
+def _start_game(state: State, actor: Actor, args: NoArgs, now: int) -> list[Event]:
     _phase(state, "lobby", doing="start the game")
     players = list(state.players.values())
     if len(players) < MIN_PLAYERS:
-        raise GameError(
+        raise Refusal(
             "invalid_phase",
+            "too_few_players",
             f"A game needs at least {MIN_PLAYERS} players; {len(players)} joined so far.",
+            players=len(players),
         )
     units = dealing.form_units([(p.id, p.organisation) for p in players], state.seed)
     ncr = state.settings.no_consensus_round
     if ncr is not None and len(units) >= len(STRATEGY_IDS):
-        raise GameError(
+        raise Refusal(
             "invalid_args",
+            "no_consensus_round_at_six",
             f"A round without the consensus card needs fewer than 6 units; this table has "
             f"{len(units)}. Clear that setting or start with other numbers.",
+            units=len(units),
         )
     most = dealing.max_consensus_rounds(len(units), ncr)
     if state.settings.rounds > most:
-        raise GameError(
+        raise Refusal(
             "invalid_args",
+            "too_many_rounds",
             f"With {len(units)} units at most {most} rounds can each give the consensus card to a "
             f"unit that has not held it; lower the rounds to {most}.",
+            units=len(units),
+            most=most,
         )
     specs = tuple(UnitSpec(id=f"u{i}", members=m) for i, m in enumerate(units, 1))
     return [GameStarted(at=now, units=specs, picker=players[0].id)]
@@ -244,7 +272,11 @@ def _swap(state: State, actor: Actor, args: SwapArgs, now: int) -> list[Event]:
     _phase(state, "choosing", doing="swap players (before the cards are dealt)")
     a, b = _player(state, args.a), _player(state, args.b)
     if state.players[a].unit == state.players[b].unit:
-        raise GameError("invalid_args", "These two players already play in the same unit.")
+        raise Refusal(
+            "invalid_args",
+            "same_unit",
+            "These two players already play in the same unit; pick players from two units.",
+        )
     return [PlayersSwapped(at=now, a=a, b=b)]
 
 
@@ -258,9 +290,15 @@ def _remaining(state: State) -> list[str]:
 
 
 def _deal(state: State, opdracht_id: str, by: str | None, how: ChosenHow, now: int) -> list[Event]:
+    if not state.units:
+        raise Refusal(
+            "invalid_phase",
+            "nobody_left",
+            "Nobody is left at this table to deal cards to; end the game.",
+        )
     chosen = OpdrachtChosen(at=now, round=state.round, opdracht_id=opdracht_id, by=by, how=how)
     deal, relaxed = dealing.deal_round(
-        {uid: u.history for uid, u in state.units.items()},
+        {uid: state.held(u) for uid, u in state.units.items()},
         state.round,
         state.settings.rounds,
         state.settings.no_consensus_round,
@@ -274,11 +312,18 @@ def _pick(state: State, actor: Actor, args: PickArgs, now: int) -> list[Event]:
     if actor.player_id != state.picker:
         picker = state.players.get(state.picker or "")
         whose = f"{picker.name}'s" if picker else "the facilitator's"
-        raise GameError("forbidden", f"It is {whose} turn to pick the assignment card.")
+        raise Refusal(
+            "forbidden",
+            "not_your_turn",
+            f"It is {whose} turn to pick the assignment card.",
+            picker=picker.name if picker else "",
+        )
     slots = dealing.opdracht_slots(_remaining(state), state.seed, state.round)
     if args.slot >= len(slots):
-        raise GameError(
-            "invalid_args", f"Pick one of the {len(slots)} cards (slot 0 to {len(slots) - 1})."
+        raise Refusal(
+            "invalid_args",
+            "bad_slot",
+            f"Pick one of the {len(slots)} cards (slot 0 to {len(slots) - 1}).",
         )
     return _deal(state, slots[args.slot], actor.player_id, "picked", now)
 
@@ -291,47 +336,56 @@ def _choose(state: State, actor: Actor, args: ChooseArgs, now: int) -> list[Even
         return _deal(state, drawn, None, "drawn", now)
     if args.opdracht_id not in remaining:
         known = {o.id for o in state.deck.opdrachten}
-        why = "was already played" if args.opdracht_id in known else "is not in this deck"
-        raise GameError("invalid_args", f"Assignment card {args.opdracht_id[:40]!r} {why}.")
+        played = args.opdracht_id in known
+        why = "was already played" if played else "is not in this deck"
+        raise Refusal(
+            "invalid_args",
+            "opdracht_played" if played else "no_such_opdracht",
+            f"Assignment card {args.opdracht_id[:40]!r} {why}.",
+        )
     return _deal(state, args.opdracht_id, None, "chosen", now)
 
 
 # --- reading -------------------------------------------------------------------------------
 
 
-def _ready(state: State, actor: Actor, args: _Args, now: int) -> list[Event]:
+def _ready(state: State, actor: Actor, args: NoArgs, now: int) -> list[Event]:
     _phase(state, "reading", doing="say you understand your card")
     unit = state.unit_of(actor.player_id)
-    if unit is None:
-        raise GameError("forbidden", "You have no card this round.")
-    return (
-        []
-        if unit.ready
-        else [UnitReady(at=now, unit_id=unit.id, player_id=cast(str, actor.player_id))]
-    )
+    if unit is None or actor.player_id is None:
+        raise Refusal("forbidden", "no_card", "You have no card this round.")
+    return [] if unit.ready else [UnitReady(at=now, unit_id=unit.id, player_id=actor.player_id)]
 
 
 def _reveal(state: State, actor: Actor, args: UnitArgs, now: int) -> list[Event]:
     _phase(state, "reading", "discussing", doing="lay a card open")
     if not state.open_card:
-        raise GameError("invalid_phase", "Cards are laid open only in the open-card round.")
+        raise Refusal(
+            "invalid_phase", "not_open_round", "Cards are laid open only in the open-card round."
+        )
     unit = state.units.get(args.unit_id)
     if unit is None:
-        raise GameError("invalid_args", f"There is no unit {args.unit_id[:40]!r} at this table.")
+        raise Refusal(
+            "invalid_args", "no_such_unit", f"There is no unit {args.unit_id[:40]!r} at this table."
+        )
     if actor.role == "player" and actor.player_id not in unit.members:
-        raise GameError("forbidden", "You can lay open only your own card.")
+        raise Refusal("forbidden", "not_your_card", "You can lay open only your own card.")
     by = actor.player_id if actor.role == "player" else None
     return [] if unit.revealed else [CardRevealed(at=now, unit_id=unit.id, by=by)]
 
 
-def _start_timer(state: State, actor: Actor, args: _Args, now: int) -> list[Event]:
+def _start_timer(state: State, actor: Actor, args: NoArgs, now: int) -> list[Event]:
     _phase(state, "reading", doing="start the discussion")
-    closed = [u.id for u in state.units.values() if not u.revealed]
+    closed = [u for u in state.units.values() if not u.revealed]
     if state.open_card and closed:
-        raise GameError(
+        names = [" & ".join(state.name(m) for m in u.members) for u in closed]
+        raise Refusal(
             "invalid_phase",
+            "cards_closed",
             "This is the open-card round: every card must be read aloud and laid open first "
-            f"(still closed: {', '.join(closed)}). You can lay a card open for a unit.",
+            f"(still closed: {', '.join(u.id for u in closed)}). You can lay a card open for a "
+            "unit.",
+            units=names,
         )
     duration = round_duration_ms(state)
     warn_ms = scaled_ms(state, WARNING_SECONDS)
@@ -341,17 +395,17 @@ def _start_timer(state: State, actor: Actor, args: _Args, now: int) -> list[Even
 # --- discussing ----------------------------------------------------------------------------
 
 
-def _pause(state: State, actor: Actor, args: _Args, now: int) -> list[Event]:
+def _pause(state: State, actor: Actor, args: NoArgs, now: int) -> list[Event]:
     _phase(state, "discussing", doing="pause the timer")
     if state.timer.status != "running":
-        raise GameError("invalid_phase", "The timer is not running.")
+        raise Refusal("invalid_phase", "timer_not_running", "The timer is not running.")
     return [TimerPaused(at=now, remaining_ms=remaining_ms(state, now))]
 
 
-def _resume(state: State, actor: Actor, args: _Args, now: int) -> list[Event]:
+def _resume(state: State, actor: Actor, args: NoArgs, now: int) -> list[Event]:
     _phase(state, "discussing", doing="resume the timer")
     if state.timer.status != "paused":
-        raise GameError("invalid_phase", "The timer is not paused.")
+        raise Refusal("invalid_phase", "timer_not_paused", "The timer is not paused.")
     return [TimerResumed(at=now, deadline=now + state.timer.remaining_ms)]
 
 
@@ -360,7 +414,7 @@ def _extend(state: State, actor: Actor, args: ExtendArgs, now: int) -> list[Even
     return [TimerExtended(at=now, by_ms=scaled_ms(state, args.seconds))]
 
 
-def _end_discussion(state: State, actor: Actor, args: _Args, now: int) -> list[Event]:
+def _end_discussion(state: State, actor: Actor, args: NoArgs, now: int) -> list[Event]:
     _phase(state, "discussing", doing="end the discussion")
     return [DiscussionEnded(at=now, remaining_ms=remaining_ms(state, now))]
 
@@ -370,13 +424,14 @@ def _end_discussion(state: State, actor: Actor, args: _Args, now: int) -> list[E
 
 def _record_decision(state: State, actor: Actor, args: DecisionArgs, now: int) -> list[Event]:
     _phase(state, "deciding", "reflecting", doing="record the decision")
-    text = _clean_text(args.text, "decision", multiline=True)
+    text = clean(args.text, "decision", multiline=True)
     return [DecisionRecorded(at=now, text=text, reached=args.reached)]
 
 
 def _support(state: State, actor: Actor, args: SupportArgs, now: int) -> list[Event]:
     _phase(state, "deciding", "reflecting", doing="say whether you stand behind the decision")
-    pid = cast(str, actor.player_id)
+    _need_decision(state)
+    pid = actor.player_id or ""
     if state.current.supports.get(pid) == args.value:
         return []
     return [SupportGiven(at=now, player_id=pid, value=args.value)]
@@ -384,18 +439,26 @@ def _support(state: State, actor: Actor, args: SupportArgs, now: int) -> list[Ev
 
 def _need_decision(state: State) -> None:
     if state.current.decision_text is None:
-        raise GameError(
-            "invalid_phase", "Record the group's decision first (reached: yes, partly or no)."
+        raise Refusal(
+            "invalid_phase",
+            "no_decision",
+            "Record the group's decision first (reached: yes, partly or no).",
         )
 
 
-def _next_prompt(state: State, actor: Actor, args: _Args, now: int) -> list[Event]:
+def _next_prompt(state: State, actor: Actor, args: NoArgs, now: int) -> list[Event]:
     _phase(state, "deciding", "reflecting", doing="show the next reflection question")
     _need_decision(state)
     count = len(prompt_ids(state.round, state.settings.rounds))
     if state.prompt_index >= count:
-        after = "end the game" if state.round >= state.settings.rounds else "start the next round"
-        raise GameError("invalid_phase", f"That was the last reflection question; {after}.")
+        last = state.round >= state.settings.rounds
+        after = "end the game" if last else "start the next round"
+        raise Refusal(
+            "invalid_phase",
+            "last_question",
+            f"That was the last reflection question; {after}.",
+            last_round=int(last),
+        )
     return [PromptShown(at=now, index=state.prompt_index + 1)]
 
 
@@ -403,87 +466,141 @@ def _answer(state: State, actor: Actor, args: AnswerArgs, now: int) -> list[Even
     _phase(state, "reflecting", doing="answer a reflection question")
     asked = prompt_ids(state.round, state.settings.rounds)[: state.prompt_index]
     if args.prompt_id not in asked:
-        raise GameError(
+        raise Refusal(
             "invalid_args",
+            "not_asked",
             f"Question {args.prompt_id[:40]!r} has not been asked in this reflection.",
         )
-    pid = cast(str, actor.player_id)
-    text = _clean_text(args.text, "answer", multiline=True)
-    earlier = next(
-        (
-            a.id
-            for a in state.answers.values()
-            if a.player_id == pid and a.round == state.round and a.prompt_id == args.prompt_id
-        ),
-        None,
+    pid = actor.player_id or ""
+    text = clean(args.text, "answer", multiline=True)
+    mark = (
+        anonymous_author(actor.answer_key, state.round, args.prompt_id)
+        if actor.answer_key
+        else None
     )
-    answer_id = earlier or f"a{len(state.answers) + 1}"
+    if args.anonymous and mark is None:
+        raise Refusal(
+            "forbidden", "no_answer_key", "Anonymous answers need a player's own connection."
+        )
+    earlier = [
+        a
+        for a in state.answers.values()
+        if a.round == state.round
+        and a.prompt_id == args.prompt_id
+        and ((a.player_id == pid and not a.anonymous) or (a.anonymous and a.author == mark))
+    ]
+    if earlier and earlier[0].anonymous != args.anonymous:
+        # Changing it would tie the anonymous text to the name in the log, so it stays as sent.
+        raise Refusal(
+            "invalid_args",
+            "anonymity_fixed",
+            "You answered this question "
+            + ("anonymously" if earlier[0].anonymous else "with your name")
+            + "; you can change the text, not who it is from.",
+        )
     return [
         AnswerGiven(
             at=now,
-            answer_id=answer_id,
-            player_id=pid,
+            answer_id=earlier[0].id if earlier else f"a{len(state.answers) + 1}",
+            player_id=None if args.anonymous else pid,
             prompt_id=args.prompt_id,
             text=text,
             anonymous=args.anonymous,
+            author=mark if args.anonymous else None,
         )
     ]
 
 
 def _show_answer(state: State, actor: Actor, args: ShowAnswerArgs, now: int) -> list[Event]:
+    _phase(state, "reflecting", doing="show answers on the screen")
     answer = state.answers.get(args.answer_id)
-    if answer is None:
-        raise GameError("invalid_args", f"There is no answer {args.answer_id[:40]!r}.")
-    return (
-        []
-        if answer.shown == args.shown
-        else [AnswerShown(at=now, answer_id=answer.id, shown=args.shown)]
-    )
+    if answer is None or answer.round != state.round:
+        raise Refusal(
+            "invalid_args", "no_such_answer", f"There is no answer {args.answer_id[:40]!r} now."
+        )
+    if answer.shown == args.shown:
+        return []
+    return [AnswerShown(at=now, answer_id=answer.id, shown=args.shown)]
 
 
-def _next_round(state: State, actor: Actor, args: _Args, now: int) -> list[Event]:
+def _next_round(state: State, actor: Actor, args: NoArgs, now: int) -> list[Event]:
     _phase(state, "deciding", "reflecting", doing="start the next round")
     _need_decision(state)
     if state.round >= state.settings.rounds:
-        raise GameError("invalid_phase", f"Round {state.round} was the last round; end the game.")
+        raise Refusal(
+            "invalid_phase", "last_round", f"Round {state.round} was the last round; end the game."
+        )
     order = list(state.players)
     picker = order[state.round % len(order)] if order else None
     return [RoundStarted(at=now, round=state.round + 1, picker=picker)]
 
 
-def _end_game(state: State, actor: Actor, args: _Args, now: int) -> list[Event]:
+def _end_game(state: State, actor: Actor, args: NoArgs, now: int) -> list[Event]:
     if state.phase == "ended":
-        raise GameError("invalid_phase", "The game has already ended.")
+        raise Refusal("invalid_phase", "ended", "The game has already ended.")
     return [GameEnded(at=now)]
 
 
 def _remove_player(state: State, actor: Actor, args: PlayerArgs, now: int) -> list[Event]:
     if state.phase == "ended":
-        raise GameError("invalid_phase", "The game has ended; its log stays as it was.")
-    return [PlayerRemoved(at=now, player_id=_player(state, args.player_id))]
+        raise Refusal("invalid_phase", "ended", "The game has ended; its log stays as it was.")
+    pid = _player(state, args.player_id)
+    events: list[Event] = [PlayerRemoved(at=now, player_id=pid)]
+    if state.phase == "choosing" and state.picker == pid:
+        order = list(state.players)
+        after = order[order.index(pid) + 1 :] + order[: order.index(pid)]
+        if after:  # the turn passes on, so the round is not left without a picker
+            events.append(PickerSet(at=now, player_id=after[0]))
+    return events
 
 
-_HANDLERS: dict[str, Callable[[State, Actor, Any, int], list[Event]]] = {
-    "join": _join,
-    "configure": _configure,
-    "start_game": _start_game,
-    "swap_players": _swap,
-    "set_picker": _set_picker,
-    "pick_opdracht": _pick,
-    "choose_opdracht": _choose,
-    "ready": _ready,
-    "reveal": _reveal,
-    "start_timer": _start_timer,
-    "pause_timer": _pause,
-    "resume_timer": _resume,
-    "extend_timer": _extend,
-    "end_discussion": _end_discussion,
-    "record_decision": _record_decision,
-    "support": _support,
-    "answer": _answer,
-    "show_answer": _show_answer,
-    "next_prompt": _next_prompt,
-    "next_round": _next_round,
-    "end_game": _end_game,
-    "remove_player": _remove_player,
-}
+def _registry(*commands: Command[Any]) -> dict[str, Command[Any]]:
+    return {c.name: c for c in commands}
+
+
+_F, _P, _N = FACILITATOR_ONLY, PLAYER_ONLY, NEWCOMER
+_UNIT_OR_FACILITATOR: frozenset[Role | None] = frozenset({"player", "facilitator"})
+
+COMMANDS: Mapping[str, Command[Any]] = _registry(
+    Command("join", _N, JoinArgs, "lobby (over HTTP: POST /api/join)", _join),
+    Command("configure", _F, ConfigureArgs, "lobby", _configure),
+    Command("start_game", _F, NoArgs, "lobby, 3+ players: forms units (duos from 7)", _start_game),
+    Command("swap_players", _F, SwapArgs, "choosing (before the deal)", _swap),
+    Command("set_picker", _F, PlayerArgs, "choosing", _set_picker),
+    Command("pick_opdracht", _P, PickArgs, "choosing, the picker only", _pick),
+    Command("choose_opdracht", _F, ChooseArgs, "choosing; `{}` draws a card", _choose),
+    Command("ready", _P, NoArgs, "reading", _ready),
+    Command(
+        "reveal",
+        _UNIT_OR_FACILITATOR,
+        UnitArgs,
+        "reading/discussing of the open-card round; a member of the unit or the facilitator",
+        _reveal,
+    ),
+    Command("start_timer", _F, NoArgs, "reading (open-card round: every card open)", _start_timer),
+    Command("pause_timer", _F, NoArgs, "discussing", _pause),
+    Command("resume_timer", _F, NoArgs, "discussing, paused", _resume),
+    Command("extend_timer", _F, ExtendArgs, "discussing", _extend),
+    Command("end_discussion", _F, NoArgs, "discussing", _end_discussion),
+    Command("record_decision", _F, DecisionArgs, "deciding, reflecting", _record_decision),
+    Command("support", _P, SupportArgs, "deciding, reflecting, once recorded", _support),
+    Command("next_prompt", _F, NoArgs, "deciding (decision recorded), reflecting", _next_prompt),
+    Command(
+        "answer",
+        _P,
+        AnswerArgs,
+        "reflecting, questions asked so far; answering again edits",
+        _answer,
+    ),
+    Command("show_answer", _F, ShowAnswerArgs, "reflecting, this round's answers", _show_answer),
+    Command(
+        "next_round",
+        _F,
+        NoArgs,
+        "deciding/reflecting, decision recorded, not the last round",
+        _next_round,
+    ),
+    Command("end_game", _F, NoArgs, "any phase but ended", _end_game),
+    Command("remove_player", _F, PlayerArgs, "any phase but ended", _remove_player),
+)
+SOCKET_COMMANDS: tuple[str, ...] = tuple(n for n, c in COMMANDS.items() if c.over_socket)

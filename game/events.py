@@ -27,7 +27,8 @@ class SessionCreated(_Event):
     settings: Settings
     seed: int
     time_scale: float = Field(gt=0)
-    deck: Deck
+    deck: Deck  # in the session's language, with the facilitator's own cards
+    translations: dict[str, Deck] = {}  # the same cards in the deck's other languages
     # sha256 hex of the facilitator, screen and trainer tokens; never leaves the server.
     token_hashes: dict[str, str]
 
@@ -154,12 +155,16 @@ class PromptShown(_Event):
 
 
 class AnswerGiven(_Event):
+    """A named answer carries its author's id; an anonymous one only `author`, a mark that its
+    author's own token can make again (to edit it) and nothing else can tie to a person."""
+
     type: Literal["answer_given"] = "answer_given"
     answer_id: str
-    player_id: str
+    player_id: str | None
     prompt_id: str
     text: str
     anonymous: bool
+    author: str | None = None
 
 
 class AnswerShown(_Event):
@@ -222,10 +227,8 @@ def to_json(event: Event) -> str:
 
 
 def public_dict(event: Event) -> dict[str, Any]:
-    """An event as a trainer's download shows it: without credentials, anonymous answers unsigned."""
-    data = event.model_dump(mode="json")
-    data.pop("token_hashes", None)
-    data.pop("token_hash", None)
+    """An event as a trainer's download shows it: without credentials or anonymous marks."""
+    data = event.model_dump(mode="json", exclude={"token_hashes", "token_hash", "author"})
     if isinstance(event, AnswerGiven) and event.anonymous:
-        data["player_id"] = None
+        data["player_id"] = None  # logs written before answers were stored unsigned
     return data

@@ -13,6 +13,7 @@ from game.events import (
     AnswerGiven,
     AnswerShown,
     CardRevealed,
+    ChosenHow,
     DecisionRecorded,
     DiscussionEnded,
     Event,
@@ -38,7 +39,7 @@ from game.events import (
     UnitReady,
     WarningGiven,
 )
-from game.settings import Settings
+from game.settings import Settings, default_round_seconds
 
 Phase = Literal["lobby", "choosing", "reading", "discussing", "deciding", "reflecting", "ended"]
 TimerStatus = Literal["idle", "running", "paused", "expired"]
@@ -51,6 +52,7 @@ class Player:
     organisation: str
     token_hash: str
     unit: str | None = None
+    history: tuple[str, ...] = ()  # every strategy card this player has held, oldest first
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,6 @@ class Unit:
     id: str
     members: tuple[str, ...]
     strategy: str | None = None  # this round's card
-    history: tuple[str, ...] = ()  # every card this unit has held, oldest first
     revealed: bool = False
     ready: bool = False
 
@@ -71,8 +72,6 @@ class Timer:
     deadline: int | None = None
     warn_ms: int = 0
     warned: bool = False
-    started_at: int | None = None
-    ended_at: int | None = None
 
 
 @dataclass(frozen=True)
@@ -80,10 +79,11 @@ class Answer:
     id: str
     round: int
     prompt_id: str
-    player_id: str
+    player_id: str | None  # None when anonymous
     text: str
     anonymous: bool
     at: int
+    author: str | None = None  # an anonymous answer's mark (see `game.commands.anonymous_author`)
     shown: bool = False
 
 
@@ -93,9 +93,8 @@ class RoundRecord:
 
     number: int
     picker: str | None
-    started_at: int
     opdracht_id: str | None = None
-    chosen_how: str | None = None
+    chosen_how: ChosenHow | None = None
     deal: Mapping[str, str] = field(default_factory=dict)
     members: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     relaxed: bool = False
@@ -118,11 +117,14 @@ class State:
     time_scale: float
     deck: Deck
     token_hashes: Mapping[str, str]
+    decks: Mapping[str, Deck] = field(default_factory=dict)  # by language, `deck` among them
     version: int = 1
     phase: Phase = "lobby"
     round: int = 0
     players: Mapping[str, Player] = field(default_factory=dict)  # in join order
+    departed: Mapping[str, Player] = field(default_factory=dict)  # removed, for the history
     joined_count: int = 0
+    round_seconds: int | None = None  # fixed when the game starts
     units: Mapping[str, Unit] = field(default_factory=dict)
     picker: str | None = None
     opdracht: str | None = None
@@ -146,6 +148,15 @@ class State:
         player = self.players.get(player_id) if player_id else None
         return self.units.get(player.unit) if player and player.unit else None
 
+    def held(self, unit: Unit) -> frozenset[str]:
+        """Every card a member of `unit` has held, in this unit or another (rule 3)."""
+        return frozenset(card for m in unit.members for card in self.players[m].history)
+
+    def name(self, player_id: str) -> str:
+        """A player's name, also after they were removed (trainers read old rounds)."""
+        player = self.players.get(player_id) or self.departed.get(player_id)
+        return player.name if player else player_id
+
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -161,9 +172,7 @@ def _with_round(state: State, **changes: Any) -> State:
 
 def _timer_stopped(state: State, at: int, remaining_ms: int) -> State:
     elapsed = state.timer.duration_ms - remaining_ms
-    timer = replace(
-        state.timer, status="expired", remaining_ms=remaining_ms, deadline=None, ended_at=at
-    )
+    timer = replace(state.timer, status="expired", remaining_ms=remaining_ms, deadline=None)
     return _with_round(
         replace(state, timer=timer, phase="deciding"),
         discussion_ended_at=at,
@@ -183,6 +192,7 @@ def evolve(state: State | None, event: Event) -> State:
             time_scale=event.time_scale,
             deck=event.deck,
             token_hashes=dict(event.token_hashes),
+            decks={**event.translations, event.deck.language: event.deck},
         )
     assert state is not None, "the first event of a session must be session_created"
     state = replace(state, version=state.version + 1)
@@ -197,6 +207,7 @@ def evolve(state: State | None, event: Event) -> State:
                 joined_count=state.joined_count + 1,
             )
         case PlayerRemoved(player_id=pid):
+            departed = {**state.departed, pid: state.players[pid]}
             players = {k: v for k, v in state.players.items() if k != pid}
             units = dict(state.units)
             gone = state.players[pid].unit
@@ -207,18 +218,20 @@ def evolve(state: State | None, event: Event) -> State:
                 else:
                     del units[gone]
             picker = None if state.picker == pid else state.picker
-            return replace(state, players=players, units=units, picker=picker)
+            return replace(state, players=players, departed=departed, units=units, picker=picker)
         case GameStarted(units=specs, picker=picker):
             units = {u.id: Unit(u.id, u.members) for u in specs}
             players = dict(state.players)
             for u in specs:
                 for m in u.members:
                     players[m] = replace(players[m], unit=u.id)
-            record = RoundRecord(number=1, picker=picker, started_at=event.at)
+            record = RoundRecord(number=1, picker=picker)
             return replace(
                 state,
                 phase="choosing",
                 round=1,
+                round_seconds=state.settings.round_seconds
+                or default_round_seconds(len(state.players)),
                 units=units,
                 players=players,
                 picker=picker,
@@ -244,12 +257,13 @@ def evolve(state: State | None, event: Event) -> State:
             )
             return _with_round(state, opdracht_id=oid, chosen_how=how)
         case StrategiesDealt(deal=deal, relaxed=relaxed):
-            units = {
-                uid: replace(u, strategy=deal[uid], history=(*u.history, deal[uid]))
-                for uid, u in state.units.items()
-            }
+            units = {uid: replace(u, strategy=deal[uid]) for uid, u in state.units.items()}
+            players = dict(state.players)
+            for unit in state.units.values():
+                for m in unit.members:
+                    players[m] = replace(players[m], history=(*players[m].history, deal[unit.id]))
             return _with_round(
-                replace(state, units=units),
+                replace(state, units=units, players=players),
                 deal=dict(deal),
                 members={uid: u.members for uid, u in state.units.items()},
                 relaxed=relaxed,
@@ -271,7 +285,6 @@ def evolve(state: State | None, event: Event) -> State:
                 deadline=deadline,
                 warn_ms=warn_ms,
                 warned=duration <= warn_ms,
-                started_at=event.at,
             )
             return _with_round(
                 replace(state, timer=timer, phase="discussing"), discussion_started_at=event.at
@@ -301,7 +314,11 @@ def evolve(state: State | None, event: Event) -> State:
         case SupportGiven(player_id=pid, value=value):
             return _with_round(state, supports=_put(state.current.supports, pid, value))
         case PromptShown(index=index):
-            return replace(state, phase="reflecting", prompt_index=index)
+            # a new question: what was on the screen for the last one leaves it
+            answers = {
+                k: replace(a, shown=False) if a.shown else a for k, a in state.answers.items()
+            }
+            return replace(state, phase="reflecting", prompt_index=index, answers=answers)
         case AnswerGiven():
             answer = Answer(
                 event.answer_id,
@@ -311,6 +328,7 @@ def evolve(state: State | None, event: Event) -> State:
                 event.text,
                 event.anonymous,
                 event.at,
+                event.author,
             )
             return replace(state, answers=_put(state.answers, answer.id, answer))
         case AnswerShown(answer_id=aid, shown=shown):
@@ -321,7 +339,7 @@ def evolve(state: State | None, event: Event) -> State:
                 uid: replace(u, strategy=None, revealed=False, ready=False)
                 for uid, u in state.units.items()
             }
-            record = RoundRecord(number=number, picker=picker, started_at=event.at)
+            record = RoundRecord(number=number, picker=picker)
             return replace(
                 state,
                 phase="choosing",

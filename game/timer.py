@@ -13,7 +13,12 @@ def scaled_ms(state: State, seconds: float) -> int:
 
 
 def round_duration_ms(state: State) -> int:
-    seconds = state.settings.round_seconds or default_round_seconds(len(state.players))
+    """Fixed when the game started (by the player count then, or the facilitator's setting)."""
+    seconds = (
+        state.round_seconds
+        or state.settings.round_seconds
+        or default_round_seconds(len(state.players))
+    )
     return scaled_ms(state, seconds)
 
 

@@ -1,7 +1,9 @@
-"""view(state, viewer, now, connected) -> dict: the only way anything leaves a session.
+"""view(state, viewer, now, connected, language) -> View: the only way anything leaves a session.
 
-A view is `common` (the same for everyone), `units` (the same for everyone who `sees` the same
-cards) and `own` (the rest that depends on who looks): a broadcast builds each part once.
+A view is three parts: `shared_part` (the same for everyone who reads the same language),
+`units_part` (the same for everyone with the same `card_access`) and `own_part` (the rest, which
+depends on who looks). A broadcast builds each part once per group. The types below are the
+view's shape, declared once: the protocol's models and the AsyncAPI document reuse them.
 
 Secrecy lives here and nowhere else: a unit's strategy goes to that unit's members, the
 facilitator and the trainer, and to everyone once the unit laid it open in the open-card round.
@@ -9,34 +11,188 @@ facilitator and the trainer, and to everyone once the unit laid it open in the o
 
 from collections import Counter
 from collections.abc import Collection
-from typing import Any
+from typing import Annotated, Any, Literal, NotRequired
 
-from game.commands import Actor
-from game.deck import Opdracht
+from pydantic import ConfigDict, Field, with_config
+from typing_extensions import TypedDict  # pydantic reads this one on Python 3.11
+
+from game.commands import Actor, anonymous_author
+from game.deck import Deck, Opdracht
+from game.events import ChosenHow, Reached
 from game.prompts import prompt_ids
-from game.state import Answer, RoundRecord, State, Unit
+from game.state import Answer, Phase, RoundRecord, State, TimerStatus, Unit
 from game.timer import remaining_ms
 
-HINT_FEW_PLAYERS = "fewer_than_6_players"
-HINT_NO_PICKER = "no_picker"
-HINT_NOT_ALL_READY = "not_all_ready"
+Language = Literal["nl", "en"]
+Hint = Literal[
+    "fewer_than_6_players",
+    "fewer_than_3_players",
+    "no_picker",
+    "not_all_ready",
+    "deal_relaxed",
+]
+_closed = with_config(ConfigDict(extra="forbid"))
+
+
+@_closed
+class PlayerView(TypedDict):
+    id: str
+    name: str
+    organisation: str
+    connected: bool
+    unit: str | None
+
+
+@_closed
+class StrategyView(TypedDict):
+    id: str
+    title: str
+    text: str
+
+
+@_closed
+class UnitView(TypedDict):
+    id: str
+    members: list[str]
+    strategy: Annotated[
+        StrategyView | None,
+        Field(description="Only the viewer's own unit, facilitator, trainer, and revealed units"),
+    ]
+    revealed: bool
+    ready: bool
+
+
+@_closed
+class OpdrachtView(TypedDict):
+    id: str
+    text: str
+
+
+@_closed
+class TimerView(TypedDict):
+    status: TimerStatus
+    duration_ms: int
+    remaining_ms: int
+    deadline: Annotated[int | None, Field(description="Server time (ms) the discussion ends")]
+    warned: Annotated[bool, Field(description="The one-minute warning was given this round")]
+
+
+@_closed
+class DecisionView(TypedDict):
+    text: str
+    reached: Reached
+
+
+@_closed
+class PromptView(TypedDict):
+    id: str
+    text: str
+    index: Annotated[int, Field(description="1-based")]
+    count: Annotated[int, Field(description="3 after rounds before the last; 11 after the last")]
+
+
+@_closed
+class AnswerView(TypedDict):
+    id: str
+    round: int
+    prompt_id: str
+    text: str
+    anonymous: bool
+    author: Annotated[str | None, Field(description="Name; null when anonymous")]
+    shown: Annotated[bool, Field(description="On the shared screen")]
+    mine: NotRequired[Annotated[bool, Field(description="Players only: you wrote it")]]
+
+
+@_closed
+class MeView(TypedDict):
+    player_id: str
+    unit: str | None
+    name: str
+    support: Reached | None
+    is_picker: bool
+
+
+@_closed
+class DealView(TypedDict):
+    unit: str
+    members: list[str]
+    strategy: str
+
+
+@_closed
+class RoundLogView(TypedDict):
+    round: int
+    opdracht: OpdrachtView | None
+    chosen_how: ChosenHow | None
+    deal: list[DealView]
+    relaxed: bool
+    discussion_started_at: int | None
+    discussion_ended_at: int | None
+    discussion_ms: int
+    decision: DecisionView | None
+    supports: dict[str, Reached]
+
+
+@_closed
+class SharedView(TypedDict):
+    session_id: str
+    join_code: str
+    language: Annotated[Language, Field(description="The language of this view's card texts")]
+    phase: Phase
+    round: Annotated[int, Field(description="0 in the lobby")]
+    rounds: int
+    open_card: Annotated[bool, Field(description="This round is the open-card round")]
+    players: list[PlayerView]
+    opdracht: OpdrachtView | None
+    opdracht_slots: Annotated[int, Field(description="Face-down cards to pick from (choosing)")]
+    picker: str | None
+    timer: TimerView
+    decision: DecisionView | None
+    support_counts: Annotated[
+        dict[Reached, int], Field(description="Players at the table who said yes, partly or no")
+    ]
+    prompt: PromptView | None
+
+
+@_closed
+class OwnView(TypedDict):
+    answers: Annotated[
+        list[AnswerView],
+        Field(
+            description="Facilitator: this round's; trainer: all; player: own and shown; "
+            "screen: shown"
+        ),
+    ]
+    me: NotRequired[Annotated[MeView, Field(description="Players only")]]
+    supports: NotRequired[Annotated[dict[str, Reached], Field(description="Facilitator, trainer")]]
+    settings: NotRequired[Annotated[dict[str, Any], Field(description="Facilitator, trainer")]]
+    opdrachten_left: NotRequired[
+        Annotated[list[OpdrachtView], Field(description="Facilitator, trainer")]
+    ]
+    hints: NotRequired[Annotated[list[Hint], Field(description="Facilitator, trainer")]]
+    history: NotRequired[Annotated[list[RoundLogView], Field(description="Facilitator, trainer")]]
+
+
+@_closed
+class View(SharedView, OwnView):
+    """One viewer's whole view."""
+
+    units: list[UnitView]
+
+
+ALL_CARDS = "*"
 
 
 def _sees_all(viewer: Actor) -> bool:
     return viewer.role in ("facilitator", "trainer")
 
 
-def _strategy(state: State, strategy_id: str | None) -> dict[str, str] | None:
-    if strategy_id is None:
-        return None
-    card = state.deck.strategy(strategy_id)
-    return {"id": card.id, "title": card.title, "text": card.text}
+def deck_in(state: State, language: str | None) -> Deck:
+    """The session's cards in `language` when the deck has it (custom cards stay as typed)."""
+    return state.decks.get(language or "", state.deck)
 
 
-ALL_CARDS = "*"
-
-
-def sees(state: State, viewer: Actor) -> str | None:
+def card_access(state: State, viewer: Actor) -> str | None:
     """Whose closed cards `viewer` may see: all of them (facilitator, trainer), their own unit's
     (a player), or none (the screen, a player without a unit yet)."""
     if _sees_all(viewer):
@@ -45,41 +201,54 @@ def sees(state: State, viewer: Actor) -> str | None:
     return me.unit if me else None
 
 
-def units(state: State, seen: str | None) -> list[dict[str, Any]]:
-    return [_unit(state, u, seen) for u in state.units.values()]
+def _strategy(deck: Deck, strategy_id: str | None) -> StrategyView | None:
+    if strategy_id is None:
+        return None
+    card = deck.strategy(strategy_id)
+    return {"id": card.id, "title": card.title, "text": card.text}
 
 
-def _unit(state: State, unit: Unit, seen: str | None) -> dict[str, Any]:
-    visible = seen == ALL_CARDS or unit.revealed or unit.id == seen
+def units_part(state: State, access: str | None, language: str | None = None) -> list[UnitView]:
+    deck = deck_in(state, language)
+    return [_unit(deck, u, access) for u in state.units.values()]
+
+
+def _unit(deck: Deck, unit: Unit, access: str | None) -> UnitView:
+    visible = access == ALL_CARDS or unit.revealed or unit.id == access
     return {
         "id": unit.id,
         "members": list(unit.members),
-        "strategy": _strategy(state, unit.strategy) if visible else None,
+        "strategy": _strategy(deck, unit.strategy) if visible else None,
         "revealed": unit.revealed,
         "ready": unit.ready,
     }
 
 
-def _answer(state: State, answer: Answer, with_author: bool) -> dict[str, Any]:
-    author = state.players.get(answer.player_id)
-    named = with_author and not answer.anonymous
+def _answer(state: State, answer: Answer) -> AnswerView:
+    named = not answer.anonymous and answer.player_id is not None
     return {
         "id": answer.id,
         "round": answer.round,
         "prompt_id": answer.prompt_id,
         "text": answer.text,
         "anonymous": answer.anonymous,
-        "author": (author.name if author else None) if named else None,
+        "author": state.name(answer.player_id) if named and answer.player_id else None,
         "shown": answer.shown,
     }
 
 
-def _round_log(state: State, record: RoundRecord) -> dict[str, Any]:
+def _opdracht(deck: Deck, opdracht_id: str | None) -> OpdrachtView | None:
+    if opdracht_id is None:
+        return None
+    card = deck.opdracht(opdracht_id)
+    return {"id": card.id, "text": card.text}
+
+
+def _round_log(state: State, deck: Deck, record: RoundRecord) -> RoundLogView:
     """A past or current round as a trainer and the facilitator see it."""
-    opdracht = state.deck.opdracht(record.opdracht_id) if record.opdracht_id else None
     return {
         "round": record.number,
-        "opdracht": {"id": opdracht.id, "text": opdracht.text} if opdracht else None,
+        "opdracht": _opdracht(deck, record.opdracht_id),
         "chosen_how": record.chosen_how,
         "deal": [
             {"unit": uid, "members": list(record.members.get(uid, ())), "strategy": sid}
@@ -91,45 +260,54 @@ def _round_log(state: State, record: RoundRecord) -> dict[str, Any]:
         "discussion_ms": record.discussion_ms,
         "decision": (
             {"text": record.decision_text, "reached": record.reached}
-            if record.decision_text is not None
+            if record.decision_text is not None and record.reached is not None
             else None
         ),
         "supports": dict(record.supports),
     }
 
 
-def view(state: State, viewer: Actor, now: int, connected: Collection[str] = ()) -> dict[str, Any]:
-    """Everything `viewer` may know at `now`. `connected` lists the player ids online now."""
+def view(
+    state: State,
+    viewer: Actor,
+    now: int,
+    connected: Collection[str] = (),
+    language: str | None = None,
+) -> View:
+    """Everything `viewer` may know at `now`. `connected` lists the player ids online now;
+    `language` is the viewer's (the session's when None or not in the deck)."""
     return {
-        **common(state, now, connected),
-        "units": units(state, sees(state, viewer)),
-        **own(state, viewer),
+        **shared_part(state, now, connected, language),
+        "units": units_part(state, card_access(state, viewer), language),
+        **own_part(state, viewer, language),
     }
 
 
-def common(state: State, now: int, connected: Collection[str] = ()) -> dict[str, Any]:
-    """The part of the view that is the same for every viewer: a broadcast builds it once."""
+def shared_part(
+    state: State, now: int, connected: Collection[str] = (), language: str | None = None
+) -> SharedView:
+    """The part of the view that is the same for every viewer of one language."""
+    deck = deck_in(state, language)
     timer = state.timer
     record = state.rounds[-1] if state.rounds else None
     prompts = prompt_ids(state.round, state.settings.rounds) if state.round else ()
-    prompt = None
+    prompt: PromptView | None = None
     if state.phase == "reflecting" and state.prompt_index:
-        card = state.deck.prompt(prompts[state.prompt_index - 1])
+        card = deck.prompt(prompts[state.prompt_index - 1])
         prompt = {
             "id": card.id,
             "text": card.text,
             "index": state.prompt_index,
             "count": len(prompts),
         }
-    supports = record.supports if record else {}
-    decision = None
-    if record and record.decision_text is not None:
+    supports = [v for pid, v in (record.supports if record else {}).items() if pid in state.players]
+    decision: DecisionView | None = None
+    if record and record.decision_text is not None and record.reached is not None:
         decision = {"text": record.decision_text, "reached": record.reached}
-    opdracht = state.deck.opdracht(state.opdracht) if state.opdracht else None
     return {
         "session_id": state.session_id,
         "join_code": state.join_code,
-        "language": state.settings.language,
+        "language": deck.language,
         "phase": state.phase,
         "round": state.round,
         "rounds": state.settings.rounds,
@@ -144,8 +322,8 @@ def common(state: State, now: int, connected: Collection[str] = ()) -> dict[str,
             }
             for p in state.players.values()
         ],
-        "opdracht": {"id": opdracht.id, "text": opdracht.text} if opdracht else None,
-        "opdracht_slots": len(_remaining(state)) if state.phase == "choosing" else 0,
+        "opdracht": _opdracht(deck, state.opdracht),
+        "opdracht_slots": len(_remaining(state, deck)) if state.phase == "choosing" else 0,
         "picker": state.picker,
         "timer": {
             "status": timer.status,
@@ -155,56 +333,70 @@ def common(state: State, now: int, connected: Collection[str] = ()) -> dict[str,
             "warned": timer.warned,
         },
         "decision": decision,
-        "support_counts": {v: n for v, n in Counter(supports.values()).items()},
+        "support_counts": dict(Counter(supports)),
         "prompt": prompt,
     }
 
 
-def own(state: State, viewer: Actor) -> dict[str, Any]:
-    """What else depends on who looks: answers, `me` for a player, the log for the facilitator."""
+def _is_mine(answer: Answer, viewer: Actor) -> bool:
+    if not answer.anonymous:
+        return answer.player_id is not None and answer.player_id == viewer.player_id
+    return (
+        viewer.answer_key is not None
+        and answer.author is not None
+        and answer.author == anonymous_author(viewer.answer_key, answer.round, answer.prompt_id)
+    )
+
+
+def own_part(state: State, viewer: Actor, language: str | None = None) -> OwnView:
+    """What depends on who looks: answers, `me` for a player, the log for the facilitator."""
     me = state.players.get(viewer.player_id or "") if viewer.role == "player" else None
-    out: dict[str, Any] = {}
-    answers = [a for a in state.answers.values() if a.round == state.round]
+    this_round = [a for a in state.answers.values() if a.round == state.round]
     record = state.rounds[-1] if state.rounds else None
-    supports = dict(record.supports) if record else {}
     if _sees_all(viewer):
-        out["supports"] = supports
-        out["settings"] = state.settings.model_dump(mode="json", exclude={"seed"})
-        out["opdrachten_left"] = [{"id": o.id, "text": o.text} for o in _remaining(state)]
-        out["hints"] = _hints(state)
-        out["history"] = [_round_log(state, r) for r in state.rounds]
-        pool = state.answers.values() if viewer.role == "trainer" else answers
-        out["answers"] = [_answer(state, a, with_author=True) for a in pool]
-    elif me is not None:
-        mine = [a for a in state.answers.values() if a.player_id == me.id]
-        shown = [a for a in answers if a.shown and a.player_id != me.id]
-        out["answers"] = [
-            {**_answer(state, a, with_author=True), "mine": a.player_id == me.id}
-            for a in [*mine, *shown]
-        ]
-        out["me"] = {
-            "player_id": me.id,
-            "unit": me.unit,
-            "name": me.name,
-            "support": supports.get(me.id),
-            "is_picker": state.picker == me.id,
+        deck = deck_in(state, language)
+        pool = state.answers.values() if viewer.role == "trainer" else this_round
+        return {
+            "answers": [_answer(state, a) for a in pool],
+            "supports": dict(record.supports) if record else {},
+            "settings": state.settings.model_dump(mode="json", exclude={"seed"}),
+            "opdrachten_left": [{"id": o.id, "text": o.text} for o in _remaining(state, deck)],
+            "hints": _hints(state),
+            "history": [_round_log(state, deck, r) for r in state.rounds],
         }
-    else:
-        out["answers"] = [_answer(state, a, with_author=True) for a in answers if a.shown]
-    return out
+    if me is not None:
+        mine = [a for a in state.answers.values() if _is_mine(a, viewer)]
+        shown = [a for a in this_round if a.shown and not _is_mine(a, viewer)]
+        answers: list[AnswerView] = [{**_answer(state, a), "mine": True} for a in mine]
+        answers += [{**_answer(state, a), "mine": False} for a in shown]
+        return {
+            "answers": answers,
+            "me": {
+                "player_id": me.id,
+                "unit": me.unit,
+                "name": me.name,
+                "support": record.supports.get(me.id) if record else None,
+                "is_picker": state.picker == me.id,
+            },
+        }
+    return {"answers": [_answer(state, a) for a in this_round if a.shown]}
 
 
-def _remaining(state: State) -> list[Opdracht]:
-    return [o for o in state.deck.opdrachten if o.id not in state.used_opdrachten]
+def _remaining(state: State, deck: Deck) -> list[Opdracht]:
+    return [o for o in deck.opdrachten if o.id not in state.used_opdrachten]
 
 
-def _hints(state: State) -> list[str]:
+def _hints(state: State) -> list[Hint]:
     """Nudges for the facilitator only; the pages turn them into sentences."""
-    hints = []
+    hints: list[Hint] = []
     if state.phase == "lobby" and len(state.players) < 6:
-        hints.append(HINT_FEW_PLAYERS)
+        hints.append("fewer_than_6_players")
+    if state.phase not in ("lobby", "ended") and len(state.players) < 3:
+        hints.append("fewer_than_3_players")
     if state.phase == "choosing" and state.picker is None:
-        hints.append(HINT_NO_PICKER)
+        hints.append("no_picker")
     if state.phase == "reading" and not all(u.ready for u in state.units.values()):
-        hints.append(HINT_NOT_ALL_READY)
+        hints.append("not_all_ready")
+    if state.phase not in ("lobby", "choosing", "ended") and state.rounds and state.current.relaxed:
+        hints.append("deal_relaxed")
     return hints

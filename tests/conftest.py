@@ -1,16 +1,20 @@
+import secrets
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
+import asyncpg
 import httpx
 import pytest
 
 from tests.app.server import FAST, Server
+from tests.scaled.services import postgres_cluster
 
 GENEROUS = {
     "THEATER_JOINS_PER_MINUTE": "100000",
     "THEATER_FAILED_JOINS_PER_MINUTE": "100000",
     "THEATER_SESSIONS_PER_MINUTE": "100000",
     "THEATER_HELLO_TIMEOUT": "1",
+    "THEATER_OFFLINE_GRACE": "0.2",
 }
 
 
@@ -31,3 +35,24 @@ def fresh_db(tmp_path: Path) -> Path:
 async def http(server: Server) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(base_url=server.http, timeout=10) as client:
         yield client
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[str]:
+    """A real PostgreSQL cluster on 127.0.0.1 for the whole run (started when first asked)."""
+    with postgres_cluster() as url:
+        yield url
+
+
+async def new_database(postgres_url: str) -> str:
+    """A fresh, empty database on the test cluster: its URL."""
+    name = f"t_{secrets.token_hex(4)}"
+    admin = await asyncpg.connect(postgres_url)
+    await admin.execute(f"CREATE DATABASE {name}")
+    await admin.close()
+    return postgres_url.rsplit("/", 1)[0] + f"/{name}"
+
+
+@pytest.fixture
+async def database(postgres: str) -> str:
+    return await new_database(postgres)

@@ -7,8 +7,8 @@ from pathlib import Path
 import yaml
 
 from app.config import Config
-from app.pg_store import PostgresStore
-from app.store import open_store
+from app.stores import open_store
+from app.stores.postgres import PostgresStore
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -34,5 +34,9 @@ def test_compose_runs_two_app_servers_on_postgres_and_redis_behind_a_balancer() 
     assert upstreams == set(apps), "every app server, and only those, behind the balancer"
     assert "proxy_set_header Upgrade $http_upgrade" in nginx
     assert "ip_hash" not in nginx and "sticky" not in nginx.replace("no sticky", "")
-    assert "X-Forwarded-For" in nginx
-    assert all(services[a]["environment"].get("THEATER_FORWARDED_ALLOW_IPS") for a in apps)
+    assert "proxy_set_header X-Forwarded-For $remote_addr;" in nginx  # never the client's claim
+    lb_address = lb["networks"]["default"]["ipv4_address"]
+    for name in apps:
+        env = services[name]["environment"]
+        assert env["THEATER_FORWARDED_ALLOW_IPS"] == lb_address  # trust the balancer only
+        assert Config.from_env(public_url=env["THEATER_PUBLIC_URL"]).public_url

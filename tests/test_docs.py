@@ -5,7 +5,7 @@ from pathlib import Path
 
 import jsonschema
 
-from app.asyncapi import OUT, render
+from app.wire.asyncapi import OUT, render
 from game import SOCKET_COMMANDS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -18,7 +18,7 @@ def _errors(doc: dict) -> list[str]:
 
 
 def test_the_committed_asyncapi_document_is_the_generated_one() -> None:
-    assert OUT.read_text(encoding="utf-8") == render(), "run: python -m app.asyncapi"
+    assert OUT.read_text(encoding="utf-8") == render(), "run: python -m app.wire.asyncapi"
 
 
 def test_the_asyncapi_document_is_valid_asyncapi_3() -> None:

@@ -10,16 +10,31 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import websockets
 
-from app.protocol import StateFrame
+from app.wire.protocol import StateFrame
 
+T = TypeVar("T")
 FAST = {"THEATER_CLOCK_SCALE": "60"}  # a 3-minute round lasts 3 s, the warning 1 s before
+
+
+async def eventually(check: Callable[[], T | bool | None], timeout: float = 10) -> T:
+    """Wait for `check()` to give something truthy (and return it), or fail after `timeout`:
+    a condition with a deadline, never a guess at how long something takes."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if result:
+            return result  # type: ignore[return-value]
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout} s: {check}")
+        await asyncio.sleep(0.02)
 
 
 def free_port() -> int:

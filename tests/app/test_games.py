@@ -37,9 +37,9 @@ async def test_a_twelve_player_game_in_duos_keeps_every_rule_and_secret(
         headers={"Authorization": f"Bearer {g.session.token('trainer')}"},
     )
     md = r.text
-    assert "## Ronde 3 — open kaart" in md and "Speler 12" in md
-    assert "Besluit ronde 2 \\<b\\>&\\</b\\>" in md  # user text escaped in the debrief
-    assert "anoniem: Antwoord 2" in md
+    assert "## Ronde 3 — ronde met open kaarten" in md and "Speler 12" in md
+    assert "Besluit ronde 2 \\<b>&\\</b>" in md  # user text escaped in the debrief
+    assert "_anoniem_: Antwoord 2" in md
     await g.close()
 
 

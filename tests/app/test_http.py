@@ -1,6 +1,8 @@
 """The HTTP half of the contract against a real server: sessions, joins and their errors,
 trainer downloads and who may fetch them, deletion."""
 
+import asyncio
+import time
 from pathlib import Path
 
 import httpx
@@ -71,23 +73,27 @@ async def test_join_errors_name_the_problem(server: Server, http: httpx.AsyncCli
     assert (r.status_code, r.json()["error"]["code"]) == (400, "invalid_args")
 
 
-async def test_guessing_join_codes_is_rate_limited(fresh_db: Path) -> None:
-    server = Server(fresh_db, env={"THEATER_FAILED_JOINS_PER_MINUTE": "5"}).start()
+async def test_wrong_codes_are_slowed_down_but_a_right_code_always_gets_in(fresh_db: Path) -> None:
+    """One guesser behind a venue's NAT must not lock the room out: after too many wrong codes
+    from an address, its codes are checked one at a time, slowly; the right one still joins."""
+    env = {"THEATER_FAILED_JOINS_PER_MINUTE": "5", "THEATER_GUESS_SPACING": "0.3"}
+    server = Server(fresh_db, env=env).start()
     try:
         async with httpx.AsyncClient(base_url=server.http) as http:
             s = await new_session(server, http)
-            codes = [
-                (
-                    await http.post("/api/join", json={"join_code": f"AAAAA{i}", "name": "x"})
-                ).status_code
-                for i in range(6)
-            ]
-            assert codes == [404] * 5 + [429]
+
+            async def guess(i: int) -> int:
+                r = await http.post("/api/join", json={"join_code": f"AAAA{i:02d}", "name": "x"})
+                return r.status_code
+
+            assert [await guess(i) for i in range(5)] == [404] * 5
+            started = time.monotonic()
+            assert await asyncio.gather(*(guess(i) for i in range(5, 11))) == [404] * 6
+            assert time.monotonic() - started >= 5 * 0.3  # one check per 0.3 s, not six at once
             r = await http.post(
                 "/api/join", json={"join_code": s.created["join_code"], "name": "Real"}
             )
-            assert r.status_code == 429 and r.json()["error"]["code"] == "rate_limited"
-            assert "minute" in r.json()["error"]["message"]
+            assert r.status_code == 201, r.text
     finally:
         server.stop()
 

@@ -134,6 +134,29 @@ def test_both_languages_must_hold_the_same_assignment_cards(deck_copy: Path) -> 
         load_deck("standaard", "nl", root=deck_copy)
 
 
-def test_an_unknown_deck_names_the_decks_there_are() -> None:
-    with pytest.raises(DeckError, match=r"no such deck; decks here: \['standaard'\]"):
+def test_an_unknown_deck_names_the_decks_there_are_but_no_path() -> None:
+    with pytest.raises(DeckError, match=r"no such deck; decks here: \['standaard'\]") as info:
         load_deck("kerst", "nl")
+    assert str(DECKS_DIR) not in str(info.value) and "/" not in str(info.value)
+
+
+def test_the_six_questions_uit_het_spel_are_the_magazines_six() -> None:
+    nl, en = load_deck("standaard", "nl"), load_deck("standaard", "en")
+    five, six = nl.prompt("uit-spel-5").text, nl.prompt("uit-spel-6").text
+    assert five.startswith("Zou het in de praktijk helpen") and "Bijvoorbeeld: willen we" in five
+    assert six == "Wat is er in dat geval voor nodig om zo’n gesprek met elkaar te voeren?"
+    assert (
+        en.prompt("uit-spel-6").text
+        == "What would it take to have such a conversation with each other?"
+    )
+    assert "For example: do we want" in en.prompt("uit-spel-5").text
+
+
+def test_the_english_cards_carry_the_dutch_idioms_faithfully() -> None:
+    en = load_deck("standaard", "en")
+    assert "behind the scenes at each other's organisations" in en.opdracht("keuken").text
+    assert "kitchen" not in en.opdracht("keuken").text
+    assert en.prompt("uit-spel-3").text.startswith("Is it a problem when")
+    assert "could do with getting to know each other better" in en.opdracht("teambuilding").text
+    assert "go-karting" in en.opdracht("teambuilding").text
+    assert en.strategy("adequaat").title == "Good enough"

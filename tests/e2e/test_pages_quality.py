@@ -3,14 +3,15 @@ pages live with, phones 320 px wide with text at 200 %, the trainer's replay, an
 
 import re
 from pathlib import Path
+from typing import get_args
 
 import httpx
 import pytest
 from playwright.async_api import Browser, BrowserContext, expect
 
-from app.pages import PAGES
-from app.protocol import View
-from game.commands import COMMANDS
+from app.wire.pages import PAGES
+from game import COMMANDS
+from game.state import Phase
 from tests.app.server import Server, new_session
 from tests.app.wire import names, play_game, seat
 from tests.e2e.conftest import assert_accessible, axe_violations, snap
@@ -48,7 +49,7 @@ def test_every_string_the_pages_ask_for_is_in_the_catalog() -> None:
     used |= set(re.findall(r'data-i18n="([\w.]+)"', (WEB / "page.html").read_text()))
     used |= {heading for heading, _ in PAGES.values()}
     assert used and used <= keys, used - keys
-    dynamic = {f"phase.{p}" for p in View.model_fields["phase"].annotation.__args__}  # type: ignore[union-attr]
+    dynamic = {f"phase.{p}" for p in get_args(Phase)}
     dynamic |= {f"reached.{r}" for r in ("yes", "partly", "no")}
     dynamic |= {f"fac.hint.{h}" for h in ("fewer_than_6_players", "no_picker", "not_all_ready")}
     dynamic |= {
@@ -237,7 +238,7 @@ async def test_a_trainer_replays_a_game_step_by_step_as_anyone(
     await expect(page.locator("tbody td", has_text="verborgen")).to_have_count(3)
     async with page.expect_download() as info:
         await page.get_by_role("button", name="Verslag downloaden (csv)").click()
-    assert (await (await info.value).path()).read_text().startswith("kind,round")
+    assert (await (await info.value).path()).read_text().startswith("\ufeffsoort;ronde")
     await ctx.close()
 
 

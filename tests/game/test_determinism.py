@@ -6,7 +6,7 @@ from collections import Counter
 from game.dealing import deal_round, form_units
 from game.deck import CONSENSUS
 from game.events import StrategiesDealt
-from tests.game.table import Table
+from tests.game.play import Play
 
 # chi-square critical values far in the tail (p = 1e-6), so a fair dealer never fails by chance
 CHI2_LIMIT = {3: 30.7, 4: 33.4, 5: 35.9}
@@ -18,13 +18,13 @@ def chi2(counts: Counter[str], categories: int, total: int) -> float:
 
 
 def deals_of(seed: int, players: int = 8) -> list[dict[str, str]]:
-    t = Table.new(players, seed=seed, orgs=["A", "B"] * (players // 2))
+    t = Play.new(players, seed=seed, orgs=["A", "B"] * (players // 2))
     t.play_game()
     return [e.deal for e in t.events if isinstance(e, StrategiesDealt)]
 
 
 def test_same_seed_and_joins_give_the_same_units_and_deal() -> None:
-    a, b = Table.new(9, seed=42), Table.new(9, seed=42)
+    a, b = Play.new(9, seed=42), Play.new(9, seed=42)
     a.play_game()
     b.play_game()
     assert a.events == b.events

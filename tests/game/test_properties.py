@@ -8,16 +8,16 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from game import COMMANDS, FACILITATOR, Actor, GameError, fold
+from game import COMMANDS, FACILITATOR, Actor, Refusal, fold
 from game.deck import CONSENSUS, STRATEGY_IDS
 from game.events import OpdrachtChosen, StrategiesDealt
-from tests.game.table import Table
+from tests.game.play import Play, seat
 
 ROLES = ["facilitator", "player", "screen", "trainer", None]
 
 
 @st.composite
-def tables(draw: st.DrawFn) -> Table:
+def tables(draw: st.DrawFn) -> Play:
     players = draw(st.integers(3, 12))
     units = players if players <= 6 else (players + 1) // 2
     ncr_allowed = units < 6
@@ -26,7 +26,7 @@ def tables(draw: st.DrawFn) -> Table:
     if ncr is None:
         rounds = min(rounds, units)
     orgs = draw(st.lists(st.sampled_from(["", "A", "B", "C"]), min_size=players, max_size=players))
-    return Table.new(
+    return Play.new(
         players,
         orgs=orgs,
         seed=draw(st.integers(0, 2**32)),
@@ -36,7 +36,7 @@ def tables(draw: st.DrawFn) -> Table:
     )
 
 
-def junk_args(draw: st.DrawFn, t: Table) -> dict[str, Any]:
+def junk_args(draw: st.DrawFn, t: Play) -> dict[str, Any]:
     ids = [*t.state.players, *t.state.units, "p99", "u9", "", "x" * 50]
     values = st.one_of(
         st.sampled_from(ids),
@@ -69,7 +69,7 @@ def junk_args(draw: st.DrawFn, t: Table) -> dict[str, Any]:
     return draw(st.dictionaries(keys, values, max_size=3))
 
 
-def progress(t: Table) -> tuple[Actor, str, dict[str, Any]]:
+def progress(t: Play) -> tuple[Actor, str, dict[str, Any]]:
     """The natural next step of the game, as a facilitator and players would take it."""
     s = t.state
     match s.phase:
@@ -77,12 +77,12 @@ def progress(t: Table) -> tuple[Actor, str, dict[str, Any]]:
             return FACILITATOR, "start_game", {}
         case "choosing":
             if s.picker:
-                return Actor("player", s.picker), "pick_opdracht", {"slot": 0}
+                return seat(s.picker), "pick_opdracht", {"slot": 0}
             return FACILITATOR, "choose_opdracht", {}
         case "reading":
             closed = [u for u in s.units.values() if not u.revealed]
             if s.open_card and closed:
-                return Actor("player", closed[0].members[0]), "reveal", {"unit_id": closed[0].id}
+                return seat(closed[0].members[0]), "reveal", {"unit_id": closed[0].id}
             return FACILITATOR, "start_timer", {}
         case "discussing":
             return FACILITATOR, "end_discussion", {}
@@ -97,13 +97,13 @@ def progress(t: Table) -> tuple[Actor, str, dict[str, Any]]:
     raise AssertionError(s.phase)
 
 
-def check_views_keep_secrets(t: Table) -> None:
+def check_views_keep_secrets(t: Play) -> None:
     secrets = {
         uid: t.state.deck.strategy(u.strategy)
         for uid, u in t.state.units.items()
         if u.strategy and not u.revealed
     }
-    viewers = [Actor("screen")] + [Actor("player", pid) for pid in t.state.players]
+    viewers = [Actor("screen")] + [seat(pid) for pid in t.state.players]
     for viewer in viewers:
         v = t.view_of(viewer)
         mine = t.state.players[viewer.player_id].unit if viewer.player_id else None
@@ -118,9 +118,20 @@ def check_views_keep_secrets(t: Table) -> None:
             assert card.text not in text
 
 
-def check_dealing_rules(t: Table) -> None:
+def check_no_player_holds_a_card_twice(t: Play) -> None:
+    """Rule 3 per person: across units (swaps), unless that round's deal says it was relaxed."""
+    held: dict[str, set[str]] = {}
+    for record in t.state.rounds:
+        for uid, card in record.deal.items():
+            for member in record.members.get(uid, ()):
+                if not record.relaxed:
+                    assert card not in held.get(member, set()), (record.number, member, card)
+                held.setdefault(member, set()).add(card)
+
+
+def check_dealing_rules(t: Play) -> None:
+    check_no_player_holds_a_card_twice(t)
     ncr = t.state.settings.no_consensus_round
-    held: dict[str, list[str]] = {}
     chosen = [e.opdracht_id for e in t.events if isinstance(e, OpdrachtChosen)]
     assert len(chosen) == len(set(chosen)), "an assignment card was used twice"
     for e in t.events:
@@ -131,10 +142,6 @@ def check_dealing_rules(t: Table) -> None:
         assert set(cards) <= set(STRATEGY_IDS)
         if not e.relaxed:
             assert (CONSENSUS in cards) == (e.round != ncr)
-            for uid, card in e.deal.items():
-                assert card not in held.get(uid, []), "a unit got the same card twice"
-        for uid, card in e.deal.items():
-            held.setdefault(uid, []).append(card)
 
 
 @settings(
@@ -143,7 +150,7 @@ def check_dealing_rules(t: Table) -> None:
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 @given(t=tables(), data=st.data())
-def test_random_games_keep_every_rule(t: Table, data: st.DataObject) -> None:
+def test_random_games_keep_every_rule(t: Play, data: st.DataObject) -> None:
     for _ in range(120):
         if t.state.phase == "ended":
             break
@@ -158,7 +165,7 @@ def test_random_games_keep_every_rule(t: Table, data: st.DataObject) -> None:
         before, count = t.state, len(t.events)
         try:
             t.do(actor, name, args)
-        except GameError as e:
+        except Refusal as e:
             assert t.state is before and len(t.events) == count
             assert e.code in {
                 "bad_message",
@@ -181,7 +188,7 @@ def test_random_games_keep_every_rule(t: Table, data: st.DataObject) -> None:
 
 @settings(max_examples=200, deadline=None)
 @given(t=tables())
-def test_whole_games_deal_by_the_rules_and_replay_exactly(t: Table) -> None:
+def test_whole_games_deal_by_the_rules_and_replay_exactly(t: Play) -> None:
     while t.state.phase != "ended":
         actor, name, args = progress(t)
         t.do(actor, name, args)
@@ -189,3 +196,49 @@ def test_whole_games_deal_by_the_rules_and_replay_exactly(t: Table) -> None:
     check_dealing_rules(t)
     deals = [e for e in t.events if isinstance(e, StrategiesDealt)]
     assert len(deals) == t.state.settings.rounds and not any(d.relaxed for d in deals)
+
+
+@settings(max_examples=150, deadline=None)
+@given(t=tables(), data=st.data())
+def test_swaps_between_rounds_never_give_a_player_a_card_twice(
+    t: Play, data: st.DataObject
+) -> None:
+    relaxed = 0
+    while t.state.phase != "ended":
+        if t.state.phase == "choosing" and t.state.round > 1:
+            for _ in range(data.draw(st.integers(0, 2), label="swaps")):
+                ids = list(t.state.players)
+                a, b = data.draw(st.sampled_from(ids)), data.draw(st.sampled_from(ids))
+                if t.state.players[a].unit != t.state.players[b].unit:
+                    t.fac("swap_players", {"a": a, "b": b})
+        actor, name, args = progress(t)
+        t.do(actor, name, args)
+    check_dealing_rules(t)
+    relaxed += sum(1 for r in t.state.rounds if r.relaxed)
+    assert relaxed <= len(t.state.rounds)
+
+
+@settings(max_examples=150, deadline=None)
+@given(t=tables(), data=st.data())
+def test_removals_at_any_moment_are_refusals_or_progress_never_a_crash(
+    t: Play, data: st.DataObject
+) -> None:
+    """decide raises nothing but a Refusal, however many players leave and whenever."""
+    for _ in range(80):
+        if t.state.phase == "ended":
+            break
+        if t.state.players and data.draw(st.integers(0, 4), label="remove?") == 0:
+            gone = data.draw(st.sampled_from(list(t.state.players)), label="who")
+            t.fac("remove_player", {"player_id": gone})
+        actor, name, args = progress(t)
+        if actor.role == "player" and actor.player_id not in t.state.players:
+            actor, name, args = FACILITATOR, "end_game", {}
+        try:
+            t.do(actor, name, args)
+        except Refusal as e:
+            assert e.reason and e.message
+            t.fac("end_game")
+        if t.state.phase == "discussing":
+            t.tick(t.state.timer.duration_ms)
+    assert fold(t.events) == t.state
+    check_no_player_holds_a_card_twice(t)

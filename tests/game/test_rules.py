@@ -2,17 +2,17 @@
 
 import pytest
 
-from game import FACILITATOR, Actor, GameError
+from game import FACILITATOR, Actor, Refusal
 from game.deck import CONSENSUS, STRATEGY_IDS
 from game.events import StrategiesDealt
-from tests.game.table import T0, Table
+from tests.game.play import T0, Play, seat
 
 SCREEN = Actor("screen")
 
 
-def refused(table: Table, actor: Actor, name: str, args: dict | None = None) -> GameError:
+def refused(table: Play, actor: Actor, name: str, args: dict | None = None) -> Refusal:
     before = table.state
-    with pytest.raises(GameError) as info:
+    with pytest.raises(Refusal) as info:
         table.do(actor, name, args)
     assert table.state is before
     return info.value
@@ -22,7 +22,7 @@ def refused(table: Table, actor: Actor, name: str, args: dict | None = None) -> 
 
 
 def test_players_join_in_order_with_their_organisation() -> None:
-    t = Table.new()
+    t = Play.new()
     assert t.join("Anna", "Gemeente") == "p1"
     assert t.join("  Bram   de  Vries ") == "p2"
     players = t.view_of(FACILITATOR)["players"]
@@ -33,20 +33,20 @@ def test_players_join_in_order_with_their_organisation() -> None:
 
 
 def test_a_name_already_at_the_table_is_refused_whatever_its_case() -> None:
-    t = Table.new()
+    t = Play.new()
     t.join("Anna")
     err = refused(t, Actor(None), "join", {"name": " ANNA ", "token_hash": "x"})
     assert err.code == "name_taken" and "ANNA" in err.message
 
 
 def test_the_thirteenth_player_is_refused_because_the_table_is_full() -> None:
-    t = Table.new(12)
+    t = Play.new(12)
     err = refused(t, Actor(None), "join", {"name": "Dertien", "token_hash": "x"})
     assert err.code == "table_full" and "12" in err.message
 
 
 def test_nobody_joins_once_the_game_has_started() -> None:
-    t = Table.new(4)
+    t = Play.new(4)
     t.fac("start_game")
     assert (
         refused(t, Actor(None), "join", {"name": "Laat", "token_hash": "x"}).code == "game_started"
@@ -55,21 +55,21 @@ def test_nobody_joins_once_the_game_has_started() -> None:
 
 @pytest.mark.parametrize("name", ["", "   ", "a\x00b", "x" * 41])
 def test_an_empty_or_broken_name_is_refused(name: str) -> None:
-    t = Table.new()
+    t = Play.new()
     assert refused(t, Actor(None), "join", {"name": name, "token_hash": "x"}).code == "invalid_args"
 
 
 def test_a_socket_client_cannot_join_and_a_player_cannot_start() -> None:
-    t = Table.new(3)
+    t = Play.new(3)
     assert refused(t, FACILITATOR, "join", {"name": "X", "token_hash": "x"}).code == "forbidden"
-    err = refused(t, Actor("player", "p1"), "start_game")
+    err = refused(t, seat("p1"), "start_game")
     assert err.code == "forbidden" and "facilitator" in err.message
     assert refused(t, SCREEN, "start_game").code == "forbidden"
     assert refused(t, Actor("trainer"), "end_game").code == "forbidden"
 
 
 def test_unknown_commands_and_bad_arguments_are_named_in_the_error() -> None:
-    t = Table.new(3)
+    t = Play.new(3)
     err = refused(t, FACILITATOR, "launch_rockets")
     assert err.code == "unknown_command" and "launch_rockets" in err.message
     err = refused(t, FACILITATOR, "configure", {"rounds": 9})
@@ -82,7 +82,7 @@ def test_unknown_commands_and_bad_arguments_are_named_in_the_error() -> None:
 
 
 def test_the_facilitator_can_change_settings_in_the_lobby_only() -> None:
-    t = Table.new(3)
+    t = Play.new(3)
     t.fac("configure", {"rounds": 2, "round_seconds": 240})
     assert (t.state.settings.rounds, t.state.settings.round_seconds) == (2, 240)
     t.fac("start_game")
@@ -90,20 +90,20 @@ def test_the_facilitator_can_change_settings_in_the_lobby_only() -> None:
 
 
 def test_a_game_needs_three_players() -> None:
-    t = Table.new(2)
+    t = Play.new(2)
     err = refused(t, FACILITATOR, "start_game")
     assert err.code == "invalid_phase" and "3" in err.message
 
 
 def test_up_to_six_players_everyone_plays_alone() -> None:
-    t = Table.new(6)
+    t = Play.new(6)
     t.fac("start_game")
     assert [u.members for u in t.state.units.values()] == [(f"p{i}",) for i in range(1, 7)]
 
 
 @pytest.mark.parametrize("n", [7, 8, 9, 10, 11, 12])
 def test_seven_to_twelve_players_play_in_duos_with_one_solo_for_odd_counts(n: int) -> None:
-    t = Table.new(n)
+    t = Play.new(n)
     t.fac("start_game")
     sizes = sorted(len(u.members) for u in t.state.units.values())
     assert len(sizes) == (n + 1) // 2
@@ -115,7 +115,7 @@ def test_seven_to_twelve_players_play_in_duos_with_one_solo_for_odd_counts(n: in
 def test_duos_pair_different_organisations_when_they_can() -> None:
     orgs = ["Gemeente", "Gemeente", "GGD", "GGD", "School", "School", "Bibliotheek", "Bibliotheek"]
     for seed in range(20):
-        t = Table.new(8, orgs=orgs, seed=seed)
+        t = Play.new(8, orgs=orgs, seed=seed)
         t.fac("start_game")
         for u in t.state.units.values():
             a, b = (t.state.players[m].organisation for m in u.members)
@@ -123,7 +123,7 @@ def test_duos_pair_different_organisations_when_they_can() -> None:
 
 
 def test_a_round_without_consensus_is_refused_with_six_units() -> None:
-    t = Table.new(12, no_consensus_round=2)
+    t = Play.new(12, no_consensus_round=2)
     err = refused(t, FACILITATOR, "start_game")
     assert err.code == "invalid_args" and "fewer than 6 units" in err.message
     t.fac("configure", {"no_consensus_round": 0})
@@ -132,7 +132,7 @@ def test_a_round_without_consensus_is_refused_with_six_units() -> None:
 
 
 def test_more_rounds_than_units_can_hold_the_consensus_card_are_refused() -> None:
-    t = Table.new(3, rounds=4)
+    t = Play.new(3, rounds=4)
     err = refused(t, FACILITATOR, "start_game")
     assert err.code == "invalid_args" and "3 rounds" in err.message
     t.fac("configure", {"no_consensus_round": 2})
@@ -140,8 +140,8 @@ def test_more_rounds_than_units_can_hold_the_consensus_card_are_refused() -> Non
 
 
 def test_rounds_cannot_outnumber_the_assignment_cards() -> None:
-    with pytest.raises(GameError) as info:
-        Table.new(3, rounds=4, no_consensus_round=5)
+    with pytest.raises(Refusal) as info:
+        Play.new(3, rounds=4, no_consensus_round=5)
     assert info.value.code == "invalid_args"
 
 
@@ -149,10 +149,10 @@ def test_rounds_cannot_outnumber_the_assignment_cards() -> None:
 
 
 def test_the_picker_rotates_and_only_the_picker_may_pick() -> None:
-    t = Table.new(4)
+    t = Play.new(4)
     t.fac("start_game")
     assert t.state.picker == "p1"
-    err = refused(t, Actor("player", "p2"), "pick_opdracht", {"slot": 0})
+    err = refused(t, seat("p2"), "pick_opdracht", {"slot": 0})
     assert err.code == "forbidden" and "Speler 1" in err.message
     t.player("p1", "pick_opdracht", {"slot": 2})
     assert t.state.phase == "reading" and t.state.opdracht is not None
@@ -166,14 +166,14 @@ def test_the_picker_rotates_and_only_the_picker_may_pick() -> None:
 
 
 def test_a_slot_outside_the_face_down_cards_is_refused() -> None:
-    t = Table.new(3)
+    t = Play.new(3)
     t.fac("start_game")
-    err = refused(t, Actor("player", "p1"), "pick_opdracht", {"slot": 6})
+    err = refused(t, seat("p1"), "pick_opdracht", {"slot": 6})
     assert err.code == "invalid_args" and "6 cards" in err.message
 
 
 def test_the_facilitator_may_choose_a_card_or_draw_one_but_never_one_used_before() -> None:
-    t = Table.new(3)
+    t = Play.new(3)
     t.fac("start_game")
     t.fac("set_picker", {"player_id": "p3"})
     assert t.state.picker == "p3"
@@ -193,17 +193,17 @@ def test_the_facilitator_may_choose_a_card_or_draw_one_but_never_one_used_before
 
 
 def test_custom_assignment_cards_join_the_deck() -> None:
-    t = Table.new(3, custom_opdrachten=[{"text": "Welke subsidie vragen we aan?"}])
+    t = Play.new(3, custom_opdrachten=[{"text": "Welke subsidie vragen we aan?"}])
     t.fac("start_game")
     t.fac("choose_opdracht", {"opdracht_id": "eigen-1"})
-    assert t.view_of(Actor("player", "p1"))["opdracht"] == {
+    assert t.view_of(seat("p1"))["opdracht"] == {
         "id": "eigen-1",
         "text": "Welke subsidie vragen we aan?",
     }
 
 
 def test_swaps_exchange_two_players_between_units_before_the_deal() -> None:
-    t = Table.new(8)
+    t = Play.new(8)
     t.fac("start_game")
     a, b = t.state.units["u1"].members[0], t.state.units["u2"].members[0]
     t.fac("swap_players", {"a": a, "b": b})
@@ -219,17 +219,17 @@ def test_swaps_exchange_two_players_between_units_before_the_deal() -> None:
 
 
 def test_each_unit_gets_one_card_and_both_duo_members_see_it() -> None:
-    t = Table.new(7)
+    t = Play.new(7)
     t.fac("start_game")
     t.fac("choose_opdracht")
     for unit in t.state.units.values():
         for member in unit.members:
-            mine = [u for u in t.view_of(Actor("player", member))["units"] if u["strategy"]]
+            mine = [u for u in t.view_of(seat(member))["units"] if u["strategy"]]
             assert [(u["id"], u["strategy"]["id"]) for u in mine] == [(unit.id, unit.strategy)]
 
 
 def test_either_duo_member_marks_the_unit_ready_once() -> None:
-    t = Table.new(8)
+    t = Play.new(8)
     t.fac("start_game")
     t.fac("choose_opdracht")
     a, b = t.state.units["u1"].members
@@ -240,10 +240,10 @@ def test_either_duo_member_marks_the_unit_ready_once() -> None:
 
 
 def test_cards_are_laid_open_only_in_the_open_card_round_and_only_by_their_unit() -> None:
-    t = Table.new(3, rounds=2)
+    t = Play.new(3, rounds=2)
     t.fac("start_game")
     t.fac("choose_opdracht")
-    assert refused(t, Actor("player", "p1"), "reveal", {"unit_id": "u1"}).code == "invalid_phase"
+    assert refused(t, seat("p1"), "reveal", {"unit_id": "u1"}).code == "invalid_phase"
     t.fac("start_timer")
     t.fac("end_discussion")
     t.fac("record_decision", {"text": "x", "reached": "no"})
@@ -251,7 +251,7 @@ def test_cards_are_laid_open_only_in_the_open_card_round_and_only_by_their_unit(
     t.fac("choose_opdracht")
     owner = t.unit_member("u1")
     other = t.unit_member("u2")
-    assert refused(t, Actor("player", other), "reveal", {"unit_id": "u1"}).code == "forbidden"
+    assert refused(t, seat(other), "reveal", {"unit_id": "u1"}).code == "forbidden"
     err = refused(t, FACILITATOR, "start_timer")
     assert err.code == "invalid_phase" and "u1" in err.message
     t.player(owner, "reveal", {"unit_id": "u1"})
@@ -264,7 +264,7 @@ def test_cards_are_laid_open_only_in_the_open_card_round_and_only_by_their_unit(
 
 
 def test_without_the_open_card_setting_the_last_round_stays_closed() -> None:
-    t = Table.new(3, rounds=1, open_card_last_round=False)
+    t = Play.new(3, rounds=1, open_card_last_round=False)
     t.fac("start_game")
     t.fac("choose_opdracht")
     assert t.view_of(SCREEN)["open_card"] is False
@@ -274,8 +274,8 @@ def test_without_the_open_card_setting_the_last_round_stays_closed() -> None:
 # --- timer ---------------------------------------------------------------------------------
 
 
-def _discussing(players: int, **settings: object) -> Table:
-    t = Table.new(players, **settings)  # type: ignore[arg-type]
+def _discussing(players: int, **settings: object) -> Play:
+    t = Play.new(players, **settings)  # type: ignore[arg-type]
     t.fac("start_game")
     t.fac("choose_opdracht")
     if t.state.open_card:
@@ -352,7 +352,7 @@ def test_a_command_after_the_deadline_first_records_time_up() -> None:
 
 
 def test_the_clock_scale_shortens_rounds_and_the_warning() -> None:
-    t = Table.new(4, time_scale=60.0)
+    t = Play.new(4, time_scale=60.0)
     t.fac("start_game")
     t.fac("choose_opdracht")
     t.fac("start_timer")
@@ -373,7 +373,7 @@ def test_decision_support_and_reflection_after_a_round_before_the_last() -> None
     assert t.view_of(SCREEN)["decision"] == {"text": "Museum", "reached": "partly"}
     assert t.view_of(SCREEN)["support_counts"] == {"yes": 1, "partly": 1}
     assert t.view_of(FACILITATOR)["supports"] == {"p1": "yes", "p2": "partly"}
-    assert t.view_of(Actor("player", "p2"))["me"]["support"] == "partly"
+    assert t.view_of(seat("p2"))["me"]["support"] == "partly"
     seen = []
     for _ in range(3):
         t.fac("next_prompt")
@@ -409,9 +409,7 @@ def test_answers_are_named_or_anonymous_editable_and_shown_by_choice() -> None:
     t.fac("end_discussion")
     t.fac("record_decision", {"text": "x", "reached": "yes"})
     t.fac("next_prompt")
-    err = refused(
-        t, Actor("player", "p1"), "answer", {"prompt_id": "in-spel-2", "text": "te vroeg"}
-    )
+    err = refused(t, seat("p1"), "answer", {"prompt_id": "in-spel-2", "text": "te vroeg"})
     assert err.code == "invalid_args"
     t.player("p1", "answer", {"prompt_id": "in-spel-1", "text": "Lastig"})
     t.player("p1", "answer", {"prompt_id": "in-spel-1", "text": "Lastig,\nmaar leuk"})
@@ -422,10 +420,10 @@ def test_answers_are_named_or_anonymous_editable_and_shown_by_choice() -> None:
         ("Geheim", None),
     ]
     assert t.view_of(SCREEN)["answers"] == []
-    assert [a["text"] for a in t.view_of(Actor("player", "p3"))["answers"]] == []
+    assert [a["text"] for a in t.view_of(seat("p3"))["answers"]] == []
     t.fac("show_answer", {"answer_id": answers[1]["id"]})
     assert [(a["text"], a["author"]) for a in t.view_of(SCREEN)["answers"]] == [("Geheim", None)]
-    assert [a["text"] for a in t.view_of(Actor("player", "p3"))["answers"]] == ["Geheim"]
+    assert [a["text"] for a in t.view_of(seat("p3"))["answers"]] == ["Geheim"]
     assert refused(t, FACILITATOR, "show_answer", {"answer_id": "a99"}).code == "invalid_args"
 
 
@@ -439,35 +437,35 @@ def test_players_cannot_steer_the_game() -> None:
         "end_game",
         "remove_player",
     ]:
-        assert refused(t, Actor("player", "p1"), name, {}).code == "forbidden"
+        assert refused(t, seat("p1"), name, {}).code == "forbidden"
 
 
 def test_commands_in_the_wrong_phase_are_refused_and_say_when_they_fit() -> None:
-    t = Table.new(4)
+    t = Play.new(4)
     err = refused(t, FACILITATOR, "start_timer")
     assert err.code == "invalid_phase" and "reading" in err.message and "lobby" in err.message
-    assert refused(t, Actor("player", "p1"), "ready").code == "invalid_phase"
-    assert refused(t, Actor("player", "p1"), "support", {"value": "yes"}).code == "invalid_phase"
+    assert refused(t, seat("p1"), "ready").code == "invalid_phase"
+    assert refused(t, seat("p1"), "support", {"value": "yes"}).code == "invalid_phase"
 
 
 # --- removing players ----------------------------------------------------------------------
 
 
 def test_removing_a_duo_member_keeps_the_unit_and_a_solo_unit_leaves_the_deal() -> None:
-    t = Table.new(7)
+    t = Play.new(7)
     t.fac("start_game")
     duo = next(u for u in t.state.units.values() if len(u.members) == 2)
     solo = next(u for u in t.state.units.values() if len(u.members) == 1)
     t.fac("remove_player", {"player_id": duo.members[0]})
     t.fac("remove_player", {"player_id": solo.members[0]})
     assert len(t.state.units[duo.id].members) == 1 and solo.id not in t.state.units
-    assert refused(t, Actor("player", duo.members[0]), "ready").code == "forbidden"
+    assert refused(t, seat(duo.members[0]), "ready").code == "forbidden"
     [_, dealt] = t.fac("choose_opdracht")
     assert isinstance(dealt, StrategiesDealt) and set(dealt.deal) == set(t.state.units)
 
 
 def test_a_removed_players_name_is_free_again_in_the_lobby() -> None:
-    t = Table.new(3)
+    t = Play.new(3)
     t.fac("remove_player", {"player_id": "p2"})
     assert t.join("Speler 2") == "p4"
 
@@ -476,11 +474,11 @@ def test_a_removed_players_name_is_free_again_in_the_lobby() -> None:
 
 
 def test_players_and_the_screen_see_no_other_units_card_nor_the_no_consensus_round() -> None:
-    t = Table.new(5, no_consensus_round=2)
+    t = Play.new(5, no_consensus_round=2)
     t.fac("start_game")
     t.fac("choose_opdracht")
     for pid in t.state.players:
-        v = t.view_of(Actor("player", pid))
+        v = t.view_of(seat(pid))
         others = [u for u in v["units"] if u["id"] != v["me"]["unit"]]
         assert all(u["strategy"] is None for u in others)
         assert "settings" not in v and "history" not in v and "supports" not in v
@@ -492,7 +490,7 @@ def test_players_and_the_screen_see_no_other_units_card_nor_the_no_consensus_rou
 
 
 def test_consensus_card_is_dealt_every_round_unless_left_out() -> None:
-    t = Table.new(5, rounds=4, no_consensus_round=3, open_card_last_round=False)
+    t = Play.new(5, rounds=4, no_consensus_round=3, open_card_last_round=False)
     t.play_game()
     deals = [e.deal for e in t.events if isinstance(e, StrategiesDealt)]
     assert [CONSENSUS in d.values() for d in deals] == [True, True, False, True]
@@ -502,10 +500,153 @@ def test_consensus_card_is_dealt_every_round_unless_left_out() -> None:
 
 
 def test_the_history_gives_trainers_each_round_with_its_deal_and_timings() -> None:
-    t = Table.new(4)
+    t = Play.new(4)
     t.play_game()
     history = t.view_of(Actor("trainer"))["history"]
     assert [h["round"] for h in history] == [1, 2, 3]
     assert all(h["decision"]["text"] == f"Besluit {h['round']}" for h in history)
     assert all(h["discussion_ms"] == 180_000 and h["discussion_started_at"] >= T0 for h in history)
     assert all(len(h["deal"]) == 4 for h in history)
+
+
+# --- the last gaps (issue 10): no card twice for a player, no crash, fixed round length ----
+
+
+def _to_next_round(t: Play) -> None:
+    t.fac("start_timer")
+    t.fac("end_discussion")
+    t.fac("record_decision", {"text": "x", "reached": "yes"})
+    t.fac("next_round")
+
+
+def test_a_swap_never_gives_a_player_a_strategy_they_held_before() -> None:
+    t = Play.new(3, seed=5)
+    t.fac("start_game")
+    t.fac("choose_opdracht")
+    first = t.state.units[t.state.players["p1"].unit or ""].strategy
+    _to_next_round(t)
+    t.fac("swap_players", {"a": "p1", "b": "p2"})
+    [_, dealt] = t.fac("choose_opdracht")
+    assert isinstance(dealt, StrategiesDealt) and not dealt.relaxed
+    assert dealt.deal[t.state.players["p1"].unit or ""] != first
+    for player in t.state.players.values():
+        assert len(set(player.history)) == len(player.history), player
+
+
+def test_removing_everyone_is_refused_with_a_reason_not_a_crash() -> None:
+    t = Play.new(3)
+    t.fac("start_game")
+    t.fac("remove_player", {"player_id": "p1"})
+    assert "fewer_than_3_players" in t.view_of(FACILITATOR)["hints"]
+    t.fac("remove_player", {"player_id": "p2"})
+    t.fac("remove_player", {"player_id": "p3"})
+    err = refused(t, FACILITATOR, "choose_opdracht")
+    assert (err.code, err.reason) == ("invalid_phase", "nobody_left")
+    t.fac("end_game")
+
+
+def test_the_round_length_is_fixed_when_the_game_starts() -> None:
+    t = Play.new(7)
+    t.fac("start_game")
+    t.fac("remove_player", {"player_id": "p7"})
+    t.fac("choose_opdracht")
+    t.fac("start_timer")
+    assert t.state.timer.duration_ms == 300_000  # 7 at the start: five minutes, still in duos
+
+
+def test_a_removed_players_support_no_longer_counts() -> None:
+    t = _discussing(4)
+    t.fac("end_discussion")
+    t.fac("record_decision", {"text": "Museum", "reached": "yes"})
+    t.player("p1", "support", {"value": "no"})
+    t.player("p2", "support", {"value": "yes"})
+    t.fac("remove_player", {"player_id": "p1"})
+    assert t.view_of(SCREEN)["support_counts"] == {"yes": 1}
+
+
+def test_support_waits_for_the_decision() -> None:
+    t = _discussing(4)
+    t.fac("end_discussion")
+    err = refused(t, seat("p1"), "support", {"value": "yes"})
+    assert (err.code, err.reason) == ("invalid_phase", "no_decision")
+
+
+def test_removing_the_picker_passes_the_turn_on() -> None:
+    t = Play.new(4)
+    t.fac("start_game")
+    assert t.state.picker == "p1"
+    t.fac("remove_player", {"player_id": "p1"})
+    assert t.state.picker == "p2"
+    t.player("p2", "pick_opdracht", {"slot": 0})
+    assert t.state.phase == "reading"
+
+
+def _reflecting(players: int = 4) -> Play:
+    t = _discussing(players)
+    t.fac("end_discussion")
+    t.fac("record_decision", {"text": "x", "reached": "yes"})
+    t.fac("next_prompt")
+    return t
+
+
+def test_shown_answers_leave_the_screen_at_the_next_question_and_after_the_game() -> None:
+    t = _reflecting()
+    t.player("p1", "answer", {"prompt_id": "in-spel-1", "text": "Lastig"})
+    [answer] = t.view_of(FACILITATOR)["answers"]
+    t.fac("show_answer", {"answer_id": answer["id"]})
+    assert [a["text"] for a in t.view_of(SCREEN)["answers"]] == ["Lastig"]
+    t.fac("next_prompt")
+    assert t.view_of(SCREEN)["answers"] == []
+    assert [a["text"] for a in t.view_of(seat("p2"))["answers"]] == []
+    t.fac("end_game")
+    err = refused(t, FACILITATOR, "show_answer", {"answer_id": answer["id"]})
+    assert err.code == "invalid_phase"
+
+
+def test_an_anonymous_answer_is_unsigned_in_the_log_yet_its_author_can_edit_it() -> None:
+    t = _reflecting()
+    [given] = t.player(
+        "p2", "answer", {"prompt_id": "in-spel-1", "text": "Geheim", "anonymous": True}
+    )
+    assert given.player_id is None and "p2" not in given.model_dump_json()
+    t.player("p2", "answer", {"prompt_id": "in-spel-1", "text": "Nog geheimer", "anonymous": True})
+    [answer] = t.view_of(FACILITATOR)["answers"]
+    assert (answer["text"], answer["author"]) == ("Nog geheimer", None)
+    assert [a["mine"] for a in t.view_of(seat("p2"))["answers"]] == [True]
+    assert t.view_of(seat("p3"))["answers"] == []
+    # a facilitator's replay "as p2" has no key of p2's token: nothing points at p2
+    assert t.view_of(Actor("player", "p2"))["answers"] == []
+    err = refused(
+        t, seat("p2"), "answer", {"prompt_id": "in-spel-1", "text": "Ik", "anonymous": False}
+    )
+    assert err.reason == "anonymity_fixed"
+
+
+def test_look_alike_and_invisible_names_cannot_share_a_table() -> None:
+    t = Play.new()
+    t.join("Speler1")
+    for twin in ["Speler1\u200b", "Sp\u0435ler1", "\u202eSpeler1", "SPELER1", "Spelerl", "SpelerI"]:
+        err = refused(t, Actor(None), "join", {"name": twin, "token_hash": "x"})
+        assert err.code == "name_taken", twin
+    pid = t.join("Speler\u200b2\u202e")
+    assert t.state.players[pid].name == "Speler2"
+
+
+def test_custom_assignment_cards_are_cleaned_like_names() -> None:
+    t = Play.new(3, custom_opdrachten=[{"text": "Welke \u202esubsidie\u200b vragen we aan?"}])
+    assert t.state.deck.opdracht("eigen-1").text == "Welke subsidie vragen we aan?"
+
+
+def test_each_viewer_reads_the_cards_in_their_own_language() -> None:
+    t = Play.new(3, custom_opdrachten=[{"text": "Eigen kaart"}])
+    t.fac("start_game")
+    t.fac("choose_opdracht", {"opdracht_id": "keuken"})
+    en, nl = t.view(seat("p1"), "en"), t.view(seat("p1"), "nl")
+    assert en["language"] == "en" and "behind the scenes" in en["opdracht"]["text"]
+    assert "kijkje in elkaars keuken" in nl["opdracht"]["text"]
+    card = t.state.units[t.state.players["p1"].unit or ""].strategy
+    mine = {v["language"]: next(u for u in v["units"] if u["strategy"]) for v in (en, nl)}
+    assert mine["en"]["strategy"]["id"] == mine["nl"]["strategy"]["id"] == card
+    assert mine["en"]["strategy"]["text"] != mine["nl"]["strategy"]["text"]
+    left = {o["id"]: o["text"] for o in t.view(FACILITATOR, "en")["opdrachten_left"]}
+    assert left["eigen-1"] == "Eigen kaart"

@@ -2,31 +2,14 @@
 per test, and three `theater serve` processes sharing them. `make test` installs PostgreSQL and
 Redis from Debian; the fixtures start and stop their own instances."""
 
-import secrets
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
-import asyncpg
 import pytest
 
 from tests.app.server import FAST, Server, free_port
 from tests.conftest import GENEROUS
-from tests.scaled.services import Redis, postgres_cluster
-
-
-@pytest.fixture(scope="session")
-def postgres() -> Iterator[str]:
-    with postgres_cluster() as url:
-        yield url
-
-
-@pytest.fixture
-async def database(postgres: str) -> AsyncIterator[str]:
-    name = f"t_{secrets.token_hex(4)}"
-    admin = await asyncpg.connect(postgres)
-    await admin.execute(f"CREATE DATABASE {name}")
-    await admin.close()
-    yield postgres.rsplit("/", 1)[0] + f"/{name}"
+from tests.scaled.services import Redis
 
 
 @pytest.fixture

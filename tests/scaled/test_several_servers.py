@@ -82,10 +82,9 @@ async def test_conflicting_commands_at_the_same_instant(
     refused = first if first["type"] == "error" else second
     assert refused["code"] == "invalid_phase"
 
-    # a burst of joins spread over three servers: all seated, one after another in the log
+    # a burst of late joins over three servers: each refused the same way, the log unchanged
     async def join(server: Server, i: int) -> dict[str, Any]:
         async with httpx.AsyncClient(base_url=server.http) as http:
-            # the game has started: joins are refused by the rules, the same on every server
             r = await http.post(
                 "/api/join",
                 json={"join_code": g.session.created["join_code"], "name": f"Laat {i}"},
@@ -143,10 +142,14 @@ async def test_kill_9_of_a_server_mid_discussion(servers: list[Server], database
     g = await spread_game(a, b)
     await g.fac.ok("start_game")
     v = await g.fac.until(lambda v: v["phase"] == "choosing")
-    await g.players[v["picker"]].ok("pick_opdracht", slot=0)
+    picker = g.players[v["picker"]]
+    await picker.until(lambda v: v["phase"] == "choosing")
+    await picker.ok("pick_opdracht", slot=0)
     v = await g.fac.until(lambda v: v["phase"] == "reading")
     for unit in v["units"]:
-        await g.players[unit["members"][0]].ok("ready")
+        phone = g.players[unit["members"][0]]
+        await phone.until(lambda v: v["phase"] == "reading")  # a phone acts on what it shows
+        await phone.ok("ready")
     await g.fac.until(lambda v: all(u["ready"] for u in v["units"]))
     await g.fac.ok("start_timer")
     await g.all_see(lambda v: v["phase"] == "discussing")
@@ -193,18 +196,20 @@ async def test_redis_restarted_mid_game(
 async def test_rate_limits_hold_across_servers(
     tmp_path: Path, database: str, redis_server: Redis
 ) -> None:
-    env = {**FAST, **GENEROUS, "THEATER_FAILED_JOINS_PER_MINUTE": "3"}
+    env = {**FAST, **GENEROUS, "THEATER_JOINS_PER_MINUTE": "3", "THEATER_SESSIONS_PER_MINUTE": "2"}
     pair = [
         Server(tmp_path / f"s{i}.db", env=env, db_url=database, redis=redis_server.url).start()
         for i in range(2)
     ]
     try:
-        codes = []
+        codes, created = [], []
         for i in range(4):
             async with httpx.AsyncClient(base_url=pair[i % 2].http) as http:
                 r = await http.post("/api/join", json={"join_code": "ZZZZZZ", "name": "Raad"})
                 codes.append(r.json()["error"]["code"])
+                created.append((await http.post("/api/sessions", json={})).status_code)
         assert codes == ["unknown_code"] * 3 + ["rate_limited"], codes
+        assert created == [201, 201, 429, 429], created
     finally:
         for server in pair:
             server.stop()

@@ -1,14 +1,18 @@
-"""The event log in PostgreSQL, for several servers sharing sessions (same interface as SQLite).
+"""The event store in PostgreSQL, for several servers sharing sessions (same contract as SQLite).
 
 `UNIQUE (session_id, version)` is what makes sharing safe: of two servers appending at the same
 version, exactly one succeeds; the other gets `VersionConflict`, reloads and decides again. The
 schema migrates itself at start-up, under an advisory lock so servers starting together take
 turns.
+
+A deleted session's rows are gone for every query at once, but PostgreSQL keeps dead row versions
+in its data files until (auto)vacuum reuses the space, and in its write-ahead log until the
+segment is recycled; an operator who must be sure runs `VACUUM events` (see the README).
 """
 
 import asyncpg
 
-from app.store import CodeTaken, SessionRow, VersionConflict, event_rows
+from app.stores.base import CodeTaken, SessionRow, VersionConflict, ends_game, event_rows
 from game import Event, parse_event
 
 MIGRATIONS = (
@@ -28,6 +32,11 @@ MIGRATIONS = (
         body       TEXT NOT NULL,
         UNIQUE (session_id, version)
     );
+    """,
+    # 2: anonymous answers carry no author id (logs from before kept it)
+    """
+    UPDATE events SET body = jsonb_set(body::jsonb, '{player_id}', 'null')::text
+        WHERE type = 'answer_given' AND (body::jsonb ->> 'anonymous')::boolean;
     """,
 )
 MIGRATION_LOCK = 0x7468656174  # any constant the servers agree on
@@ -82,7 +91,7 @@ class PostgresStore:
                     "UPDATE sessions SET updated_at = $1, ended = ended OR $2 "
                     "WHERE session_id = $3",
                     events[-1].at,
-                    any(e.type == "game_ended" for e in events),
+                    ends_game(events),
                     session_id,
                 )
         except asyncpg.UniqueViolationError as e:

@@ -1,52 +1,16 @@
-"""The append-only event log: one row per event, unique (session, version).
+"""The event store in SQLite: the embedded default (WAL, so a `kill -9` loses nothing committed).
 
-`EventStore` is the small interface the runtime uses; SQLite is the embedded default (WAL, so a
-`kill -9` loses nothing that was committed). A second writer's append with a stale version fails
-with `VersionConflict`, which is how several servers can share a session safely.
+Deleting a session leaves nothing of it readable: `secure_delete` zeroes freed content and a
+truncating checkpoint empties the write-ahead log, so names and reflections are gone from the
+`.db` and `-wal` files alike.
 """
 
 import asyncio
 import sqlite3
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
-from game import Event, parse_event, to_json
-
-
-class VersionConflict(Exception):
-    """Someone else appended first; reload and decide again."""
-
-
-class CodeTaken(Exception):
-    """Another session (maybe on another server) holds this join code; draw another."""
-
-
-@dataclass(frozen=True)
-class SessionRow:
-    session_id: str
-    join_code: str
-    updated_at: int
-    ended: bool
-
-
-def event_rows(
-    session_id: str, first_version: int, events: list[Event]
-) -> list[tuple[str, int, str, int, str]]:
-    """The events as rows (session, version, type, at, body), numbered from `first_version`."""
-    return [(session_id, first_version + i, e.type, e.at, to_json(e)) for i, e in enumerate(events)]
-
-
-class EventStore(Protocol):
-    async def open(self) -> None: ...
-    async def create(self, session_id: str, join_code: str, first: Event) -> None: ...
-    async def append(self, session_id: str, expected_version: int, events: list[Event]) -> None: ...
-    async def load(self, session_id: str, after: int = 0) -> list[Event]: ...
-    async def find_code(self, join_code: str) -> str | None: ...
-    async def sessions(self) -> list[SessionRow]: ...
-    async def delete(self, session_id: str) -> bool: ...
-    async def close(self) -> None: ...
-
+from app.stores.base import CodeTaken, SessionRow, VersionConflict, ends_game, event_rows
+from game import Event, parse_event
 
 # Each step takes the schema from one version (PRAGMA user_version) to the next, at start-up.
 MIGRATIONS = (
@@ -85,6 +49,11 @@ MIGRATIONS = (
     DROP TABLE events;
     ALTER TABLE events_2 RENAME TO events;
     """,
+    # 3: anonymous answers carry no author id (logs from before kept it)
+    """
+    UPDATE events SET body = json_set(body, '$.player_id', json('null'))
+        WHERE type = 'answer_given' AND json_extract(body, '$.anonymous') = 1;
+    """,
 )
 
 
@@ -101,6 +70,7 @@ class SqliteStore:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute("PRAGMA foreign_keys=ON")
+        self.db.execute("PRAGMA secure_delete=ON")
         self._migrate()
         self._pending: list[tuple[str, int, list[Event], asyncio.Future[None]]] = []
 
@@ -168,7 +138,7 @@ class SqliteStore:
             self._insert(session_id, expected + 1, events)
             self.db.execute(
                 "UPDATE sessions SET updated_at = ?, ended = MAX(ended, ?) WHERE session_id = ?",
-                (events[-1].at, any(e.type == "game_ended" for e in events), session_id),
+                (events[-1].at, ends_game(events), session_id),
             )
         except sqlite3.IntegrityError:
             self.db.execute("ROLLBACK TO one")
@@ -199,23 +169,8 @@ class SqliteStore:
     async def delete(self, session_id: str) -> bool:
         with self.db:
             cur = self.db.execute("DELETE FROM sessions WHERE session_id = ?", (session_id,))
+        self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return cur.rowcount > 0
 
     async def close(self) -> None:
         self.db.close()
-
-
-def open_store(url: str) -> EventStore:
-    """`sqlite:///path/theater.db` (or a bare path), or `postgresql://user@host:port/db` for
-    several servers sharing sessions. Call `await store.open()` before use."""
-    if url.startswith("sqlite:///"):
-        return SqliteStore(url.removeprefix("sqlite:///") or ":memory:")
-    if url.startswith(("postgresql://", "postgres://")):
-        from app.pg_store import PostgresStore
-
-        return PostgresStore(url)
-    if "://" not in url:
-        return SqliteStore(url)
-    raise ValueError(
-        f"Unsupported database URL {url.split('://')[0]}://… (use sqlite:///path or postgresql://…)"
-    )

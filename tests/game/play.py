@@ -3,15 +3,31 @@
 from dataclasses import dataclass, field
 from typing import Any
 
-from cards import load_deck
-from game import FACILITATOR, Actor, Event, Settings, State, create_session, decide, evolve, view
+from cards import load_decks
+from game import (
+    FACILITATOR,
+    Actor,
+    Event,
+    Settings,
+    State,
+    View,
+    create_session,
+    decide,
+    evolve,
+    view,
+)
 from game.timer import due
 
 T0 = 1_700_000_000_000
 
 
+def seat(player_id: str) -> Actor:
+    """A player as the server knows them after their hello (with the key of their own token)."""
+    return Actor("player", player_id, answer_key=f"key-of-{player_id}")
+
+
 @dataclass
-class Table:
+class Play:
     state: State
     events: list[Event] = field(default_factory=list)
     now: int = T0
@@ -25,13 +41,12 @@ class Table:
         seed: int = 7,
         time_scale: float = 1.0,
         **settings: Any,
-    ) -> "Table":
-        language = settings.get("language", "nl")
+    ) -> "Play":
         created = create_session(
             session_id="s1",
             join_code="ABC234",
             settings=Settings(**settings),
-            deck=load_deck("standaard", language),
+            decks=load_decks("standaard"),
             seed=seed,
             time_scale=time_scale,
             token_hashes={"facilitator": "f", "screen": "s", "trainer": "t"},
@@ -53,7 +68,7 @@ class Table:
         return self.do(FACILITATOR, name, args)
 
     def player(self, player_id: str, name: str, args: dict[str, Any] | None = None) -> list[Event]:
-        return self.do(Actor("player", player_id), name, args)
+        return self.do(seat(player_id), name, args)
 
     def join(self, name: str, organisation: str = "") -> str:
         [event] = self.do(
@@ -72,8 +87,11 @@ class Table:
         self.events.extend(events)
         return events
 
-    def view_of(self, actor: Actor) -> dict[str, Any]:
+    def view_of(self, actor: Actor) -> View:
         return view(self.state, actor, self.now, connected=set(self.state.players))
+
+    def view(self, actor: Actor, language: str) -> View:
+        return view(self.state, actor, self.now, set(self.state.players), language)
 
     def unit_member(self, unit_id: str) -> str:
         return self.state.units[unit_id].members[0]

@@ -1,11 +1,12 @@
-"""The pages: plain files from web/, a QR code per session, and a strict Content-Security-Policy.
+"""The pages: plain files from the `web` package, a QR code per session, the API docs served from
+this server, and a strict Content-Security-Policy on all of it.
 
 Page URLs carry no secret: tokens travel in the fragment (`#…`) or in the phone's storage.
 """
 
 import io
-import os
 from collections.abc import Awaitable, Callable
+from importlib.resources import files
 from pathlib import Path
 
 import segno
@@ -15,13 +16,18 @@ from starlette.datastructures import MutableHeaders
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-# web/ sits beside app/ in the repository; an installed copy (the Docker image) names it.
-WEB = Path(os.environ.get("THEATER_WEB") or Path(__file__).resolve().parent.parent / "web")
+from app.wire.hosts import Hosts
+
+WEB = Path(str(files("web")))
 
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
     "connect-src 'self'; font-src 'self'; manifest-src 'self'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'"
+)
+# Swagger UI sets style attributes; its scripts still come from this server only.
+DOCS_CSP = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'").replace(
+    "img-src 'self'", "img-src 'self' data:"
 )
 
 
@@ -36,14 +42,12 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        # Swagger UI loads from a CDN, so the API docs go without the policy
-        strict = not scope["path"].startswith(("/docs", "/redoc"))
+        policy = DOCS_CSP if scope["path"].startswith("/docs") else CSP
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                if strict:
-                    headers["Content-Security-Policy"] = CSP
+                headers["Content-Security-Policy"] = policy
                 headers["X-Content-Type-Options"] = "nosniff"
                 headers["Referrer-Policy"] = "no-referrer"
             await send(message)
@@ -61,7 +65,6 @@ PAGES = {
     "replay": ("replay.heading", "wide"),
 }
 
-
 ROUTES = {
     "/": "host",
     "/j": "join",
@@ -72,21 +75,28 @@ ROUTES = {
     "/r/{session_id}": "replay",
 }
 
+DOCS_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Theater van Besluit — HTTP API</title>
+<link rel="stylesheet" href="/docs/assets/swagger-ui.css">
+</head><body><div id="swagger-ui"></div>
+<script src="/docs/assets/swagger-ui-bundle.js"></script>
+<script src="/static/api-docs.js"></script>
+</body></html>
+"""
 
-def build_pages() -> APIRouter:
+
+def build_pages(hosts: Hosts, api_docs: bool) -> APIRouter:
     router = APIRouter(include_in_schema=False)
-
     shell = (WEB / "page.html").read_text(encoding="utf-8")
 
-    def page(name: str) -> HTMLResponse:
-        """One shell for every page: its script, its heading, its width."""
+    def serve(name: str) -> Callable[[], Awaitable[HTMLResponse]]:
         heading, layout = PAGES[name]
         html = shell.format(script=name, heading=heading, layout=layout)
-        return HTMLResponse(html, headers={"Cache-Control": "no-cache"})
 
-    def serve(name: str) -> Callable[[], Awaitable[HTMLResponse]]:
         async def endpoint() -> HTMLResponse:
-            return page(name)
+            return HTMLResponse(html, headers={"Cache-Control": "no-cache"})
 
         return endpoint
 
@@ -97,17 +107,29 @@ def build_pages() -> APIRouter:
     @router.get("/qr/{code}.svg")
     async def qr(request: Request, code: str) -> Response:
         """The join link as a QR code, drawn here so no page needs an outside service."""
-        link = f"{str(request.base_url).rstrip('/')}/j/{code[:12]}"
+        safe = "".join(ch for ch in code[:12] if ch.isalnum())
+        link = f"{hosts.base_url(request)}/j/{safe}"
         out = io.BytesIO()
         segno.make(link, error="m").save(
             out, kind="svg", scale=8, border=2, title=link, dark="#000", light="#fff"
         )
-        return Response(
-            out.getvalue(), media_type="image/svg+xml", headers={"Cache-Control": "max-age=3600"}
-        )
+        return Response(out.getvalue(), media_type="image/svg+xml", headers={"Vary": "Host"})
+
+    if api_docs:
+
+        @router.get("/docs")
+        async def docs() -> HTMLResponse:
+            """Swagger UI from the swagger-ui-bundle package: nothing from another host."""
+            return HTMLResponse(DOCS_PAGE)
 
     return router
 
 
 def static_files() -> StaticFiles:
     return StaticFiles(directory=WEB / "static")
+
+
+def docs_assets() -> StaticFiles:
+    from swagger_ui_bundle import swagger_ui_path  # type: ignore[import-untyped]
+
+    return StaticFiles(directory=swagger_ui_path)

@@ -1,0 +1,166 @@
+"""The bus over Redis: several servers, one game.
+
+After an append the writer publishes "session S is at version N"; every server that holds S
+catches up from the store (the store is the truth, a message is only a nudge) and pushes views.
+Who is online travels the same way, so a facilitator on one server sees the phones on another;
+each server repeats its presence every few seconds and a server not heard from for a while counts
+as gone. Redis going away loses nothing: the subscriber reconnects with backoff and, once back,
+every table catches up from the store. The per-address limits are sorted sets in Redis, so they
+hold across servers behind a load balancer.
+"""
+
+import asyncio
+import contextlib
+import logging
+import secrets
+import time
+from collections.abc import Coroutine
+from typing import Any
+
+import orjson
+import redis.asyncio as aioredis
+from redis.exceptions import RedisError
+
+from app.cluster.bus import Limit, Listener
+
+log = logging.getLogger("theater.cluster")
+
+CHANNEL = "theater:tables"
+PRESENCE_EVERY_S = 5.0
+PRESENCE_TTL_S = 15.0
+
+
+class RedisBus:
+    shared = True
+
+    def __init__(self, url: str) -> None:
+        self.server_id = secrets.token_hex(6)
+        self.redis = aioredis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
+        self.remote: dict[str, dict[str, tuple[float, frozenset[str]]]] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def start(self, listener: Listener) -> None:
+        self._spawn(self._listen(listener))
+        self._spawn(self._repeat_presence(listener))
+
+    async def _publish(self, message: dict[str, Any]) -> None:
+        try:
+            await self.redis.publish(CHANNEL, orjson.dumps({**message, "from": self.server_id}))
+        except (RedisError, OSError) as e:  # the others catch up when Redis is back
+            log.warning("bus: could not publish (%s)", e)
+
+    def version(self, session_id: str, version: int) -> None:
+        self._spawn(self._publish({"s": session_id, "v": version}))
+
+    def presence(self, session_id: str, online: frozenset[str]) -> None:
+        self._spawn(self._publish({"s": session_id, "p": sorted(online)}))
+
+    async def deleted(self, session_id: str) -> None:
+        await self._publish({"s": session_id, "d": True})
+
+    def window(self, name: str, limit: int, seconds: float = 60.0) -> Limit:
+        return RedisWindow(self.redis, name, limit, seconds)
+
+    def _online_elsewhere(self, session_id: str) -> frozenset[str]:
+        servers = self.remote.get(session_id)
+        if not servers:
+            return frozenset()
+        cutoff = time.monotonic() - PRESENCE_TTL_S
+        for server in [s for s, (seen, _) in servers.items() if seen < cutoff]:
+            del servers[server]
+        if not servers:
+            del self.remote[session_id]
+            return frozenset()
+        return frozenset().union(*(ids for _, ids in servers.values()))
+
+    async def _listen(self, listener: Listener) -> None:
+        backoff = 0.1
+        while True:
+            pubsub = self.redis.pubsub()
+            try:
+                await pubsub.subscribe(CHANNEL)
+                log.info("bus: subscribed to %s", CHANNEL)
+                backoff = 0.1
+                await listener.resync()  # whatever was missed while away: from the store
+                while True:
+                    message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
+                    if message is None:
+                        continue
+                    data = orjson.loads(message["data"])
+                    if data.get("from") == self.server_id:
+                        continue
+                    session_id = data["s"]
+                    if "v" in data:
+                        await listener.on_version(session_id, int(data["v"]))
+                    elif "p" in data:
+                        seen = (time.monotonic(), frozenset(data["p"]))
+                        self.remote.setdefault(session_id, {})[data["from"]] = seen
+                        listener.on_presence(session_id, self._online_elsewhere(session_id))
+                    elif "d" in data:
+                        self.remote.pop(session_id, None)
+                        await listener.on_deleted(session_id)
+            except asyncio.CancelledError:
+                raise
+            except Exception as e:  # Redis gone (or a bad message): wait, resubscribe, catch up
+                log.warning("bus: lost Redis (%s); retrying in %.1f s", e, backoff)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 5.0)
+            finally:
+                with contextlib.suppress(Exception):
+                    await pubsub.aclose()  # type: ignore[no-untyped-call]
+
+    async def _repeat_presence(self, listener: Listener) -> None:
+        """Say who is online here every few seconds, and forget servers that went quiet."""
+        while True:
+            await asyncio.sleep(PRESENCE_EVERY_S)
+            for session_id, online in listener.local_presence().items():
+                if online:
+                    await self._publish({"s": session_id, "p": sorted(online)})
+            for session_id in list(self.remote):
+                listener.on_presence(session_id, self._online_elsewhere(session_id))
+
+    async def close(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        for task in list(self._tasks):
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await self.redis.aclose()
+
+
+class RedisWindow:
+    """A sliding window shared by every server: a sorted set of hit times per key. If Redis is
+    away, nobody is locked out (the per-socket buckets still hold)."""
+
+    def __init__(self, redis: aioredis.Redis, name: str, limit: int, seconds: float) -> None:
+        self.redis, self.name, self.limit, self.seconds = redis, name, limit, seconds
+
+    def _key(self, key: str) -> str:
+        return f"theater:limit:{self.name}:{key}"
+
+    async def full(self, key: str) -> bool:
+        now = time.time()
+        try:
+            async with self.redis.pipeline(transaction=True) as pipe:
+                pipe.zremrangebyscore(self._key(key), 0, now - self.seconds)
+                pipe.zcard(self._key(key))
+                _, count = await pipe.execute()
+        except (RedisError, OSError) as e:
+            log.warning("limit %s: Redis unavailable (%s); allowing", self.name, e)
+            return False
+        return int(count) >= self.limit
+
+    async def hit(self, key: str) -> None:
+        now = time.time()
+        try:
+            async with self.redis.pipeline(transaction=True) as pipe:
+                pipe.zadd(self._key(key), {f"{now}:{secrets.token_hex(4)}": now})
+                pipe.expire(self._key(key), int(self.seconds) + 1)
+                await pipe.execute()
+        except (RedisError, OSError) as e:
+            log.warning("limit %s: Redis unavailable (%s)", self.name, e)

@@ -1,0 +1,43 @@
+"""State frames: `view()` for every viewer of a broadcast, with each part serialised once per group
+of viewers who share it (the shared part per language, the cards per access and language, the
+rest per viewer). A property test pins that every frame equals `{"type": "state", ..., "view":
+view(state, viewer)}`.
+"""
+
+from collections.abc import Callable, Collection
+
+import orjson
+
+from game import Actor, State
+from game.view import card_access, own_part, shared_part, units_part
+
+
+def dumps(data: object) -> bytes:
+    return orjson.dumps(data)
+
+
+def merge_objects(*parts: bytes) -> bytes:
+    """JSON objects serialised apart, as one object (their keys are disjoint)."""
+    inner = [p[1:-1] for p in parts if p != b"{}"]
+    return b"{" + b",".join(inner) + b"}"
+
+
+def state_frames(
+    state: State, now: int, online: Collection[str]
+) -> Callable[[Actor, str | None], str]:
+    """A frame builder for this moment: call it per viewer (and their language)."""
+    shared: dict[str | None, bytes] = {}
+    cards: dict[tuple[str | None, str | None], bytes] = {}
+    head = b'{"type":"state","version":%d,"server_now":%d,"view":' % (state.version, now)
+
+    def frame(viewer: Actor, language: str | None) -> str:
+        if language not in shared:
+            shared[language] = dumps(shared_part(state, now, online, language))
+        access = card_access(state, viewer)
+        if (access, language) not in cards:
+            cards[access, language] = b'{"units":%s}' % dumps(units_part(state, access, language))
+        own = dumps(own_part(state, viewer, language))
+        view = merge_objects(shared[language], cards[access, language], own)
+        return (head + view + b"}").decode()
+
+    return frame

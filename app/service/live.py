@@ -1,0 +1,209 @@
+"""A live table: one session's state, its seats (connected viewers) and its timer.
+
+Commands run one at a time (a lock); each event is in the store before anyone is told; every
+seat gets its own view. Who is online is shown with a little patience: a phone that drops and
+comes back within a few seconds never flickers on the other screens, so a reconnecting phone
+costs the rest of the table nothing.
+"""
+
+import asyncio
+from collections import Counter
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.clock import Clock, WakeUp
+from app.cluster import Bus
+from app.errors import AppError, close_code
+from app.service.frames import state_frames
+from app.service.limits import TokenBucket
+from app.service.outbox import Outbox
+from app.stores import EventStore, VersionConflict
+from game import Actor, Event, State, decide, due, evolve, next_deadline
+
+Spawn = Callable[[Coroutine[Any, Any, None]], None]
+
+
+@dataclass(eq=False)
+class Seat:
+    """One connected viewer: who they are, where their frames go, the language they read."""
+
+    actor: Actor
+    outbox: Outbox
+    token_hash: str
+    client: str
+    bucket: TokenBucket
+    language: str | None = None
+    table: "LiveTable | None" = field(default=None, repr=False)
+
+
+class LiveTable:
+    def __init__(
+        self,
+        state: State,
+        store: EventStore,
+        clock: Clock,
+        bus: Bus,
+        spawn: Spawn,
+        offline_grace_ms: int = 3000,
+    ) -> None:
+        self.state = state
+        self.store, self.clock, self.bus, self.spawn = store, clock, bus, spawn
+        self.offline_grace_ms = offline_grace_ms
+        self.lock = asyncio.Lock()
+        self.seats: list[Seat] = []  # oldest first
+        self.online: Counter[str] = Counter()  # player id -> open seats here
+        self.shown: set[str] = set()  # player ids shown as online (with patience)
+        self.elsewhere: frozenset[str] = frozenset()  # players online on other servers
+        self.closed = False
+        self.last_active = clock.now()
+        self._wake: WakeUp | None = None
+
+    @property
+    def session_id(self) -> str:
+        return self.state.session_id
+
+    # --- commands and time ----------------------------------------------------------------
+
+    async def execute(
+        self, actor: Actor, name: str, args: dict[str, Any] | None
+    ) -> tuple[list[Event], int]:
+        """Decide, store, apply, tell everyone; return the events and the version they reached.
+        Raises `game.Refusal` and changes nothing on refusal."""
+        async with self.lock:
+            for _ in range(8):  # each lost race means another server made progress
+                events = decide(self.state, actor, name, args, self.clock.now())
+                try:
+                    await self._commit(events)
+                except VersionConflict:  # another server wrote first: take its events, decide again
+                    await self._catch_up()
+                    continue
+                return events, self.state.version
+            raise AppError("rate_limited", "The table is busy; try again in a moment.", "busy")
+
+    async def _commit(self, events: list[Event]) -> None:
+        if not events:
+            return
+        await self.store.append(self.session_id, self.state.version, events)
+        for event in events:
+            self.state = evolve(self.state, event)
+        self._changed()
+        self.bus.version(self.session_id, self.state.version)
+
+    def _changed(self) -> None:
+        self.last_active = self.clock.now()
+        for seat in [s for s in self.seats if s.actor.player_id]:
+            if seat.actor.player_id not in self.state.players:
+                self.detach(seat)
+                seat.outbox.close(close_code("removed"), "removed from the table")
+        self.broadcast()
+        self.schedule()
+
+    async def catch_up(self) -> None:
+        """Take the events other servers appended since our version (the bus's nudge)."""
+        async with self.lock:
+            if not self.closed:
+                await self._catch_up()
+
+    async def _catch_up(self) -> None:
+        events = await self.store.load(self.session_id, after=self.state.version)
+        for event in events:
+            self.state = evolve(self.state, event)
+        if events:
+            self._changed()
+
+    async def _fire(self) -> None:
+        async with self.lock:
+            if self.closed:
+                return
+            events = due(self.state, self.clock.now())
+            if not events:
+                self.schedule()
+                return
+            try:
+                await self._commit(events)
+            except VersionConflict:  # another server fired it first: take its events
+                await self._catch_up()
+
+    def schedule(self) -> None:
+        """Wake at the next deadline in the state (warning or time-up), and not before."""
+        if self._wake is not None:
+            self._wake.cancel()
+            self._wake = None
+        when = next_deadline(self.state)
+        if when is not None and not self.closed:
+            self._wake = self.clock.call_at(when, lambda: self.spawn(self._fire()))
+
+    @property
+    def timer_armed(self) -> bool:
+        return self._wake is not None
+
+    def idle(self, now: int, after_ms: int) -> bool:
+        """Nobody here, no timer to fire, nothing running: it can leave memory."""
+        return (
+            not self.seats
+            and next_deadline(self.state) is None
+            and not self.lock.locked()
+            and now - self.last_active >= after_ms
+        )
+
+    # --- seats ----------------------------------------------------------------------------
+
+    def connected(self) -> frozenset[str] | set[str]:
+        return self.shown | self.elsewhere if self.elsewhere else self.shown
+
+    def broadcast(self) -> None:
+        frame = state_frames(self.state, self.clock.now(), self.connected())
+        for seat in self.seats:
+            seat.outbox.put(frame(seat.actor, seat.language), is_state=True)
+
+    def send_state(self, seat: Seat) -> None:
+        frame = state_frames(self.state, self.clock.now(), self.connected())
+        seat.outbox.put(frame(seat.actor, seat.language), is_state=True)
+
+    def set_elsewhere(self, online: frozenset[str]) -> None:
+        if online != self.elsewhere:
+            self.elsewhere = online
+            self.broadcast()
+
+    def _presence_changed(self) -> None:
+        self.broadcast()
+        self.bus.presence(self.session_id, frozenset(self.shown))
+
+    def attach(self, seat: Seat) -> None:
+        seat.table = self
+        self.seats.append(seat)
+        pid = seat.actor.player_id
+        if pid:
+            self.online[pid] += 1
+            if pid not in self.shown:
+                self.shown.add(pid)
+                self._presence_changed()  # this seat's first state is in the broadcast
+                return
+        self.send_state(seat)
+
+    def detach(self, seat: Seat) -> None:
+        if seat not in self.seats:
+            return
+        self.seats.remove(seat)
+        self.last_active = self.clock.now()
+        pid = seat.actor.player_id
+        if pid:
+            self.online[pid] -= 1
+            if self.online[pid] <= 0:
+                del self.online[pid]
+                when = self.clock.now() + self.offline_grace_ms
+                self.clock.call_at(when, lambda: self._maybe_offline(pid))
+
+    def _maybe_offline(self, pid: str) -> None:
+        if pid not in self.online and pid in self.shown and not self.closed:
+            self.shown.discard(pid)
+            self._presence_changed()
+
+    def close(self, code: int, reason: str) -> None:
+        self.closed = True
+        if self._wake is not None:
+            self._wake.cancel()
+        for seat in self.seats:
+            seat.outbox.close(code, reason)
+        self.seats.clear()

@@ -1,0 +1,70 @@
+"""One viewer's outbox: bounded, so a slow phone never holds up the others, and transport-neutral
+(a WebSocket pump or a server-sent-events stream reads it the same way).
+
+Every state frame carries the viewer's whole view, so a newer state makes older queued ones
+worthless: when the queue is full the queued states are dropped and only the latest is kept. A
+client that reads nothing at all while other frames pile up is let go (it can reconnect).
+"""
+
+import asyncio
+from collections import deque
+
+
+class Outbox:
+    def __init__(self, limit: int = 64) -> None:
+        self.limit = limit
+        self.queue: deque[tuple[bool, str]] = deque()  # (is_state, frame)
+        self.closed = False
+        self.close_code: int | None = None  # set when the service ends this viewer's stream
+        self.close_reason = ""
+        self.dropped = 0  # stale state frames dropped for a slow reader
+        self._waiter: asyncio.Future[None] | None = None
+        self._drained = asyncio.Event()
+
+    def put(self, frame: str, *, is_state: bool = False) -> None:
+        if self.closed:
+            return
+        if len(self.queue) >= self.limit:
+            kept = deque(item for item in self.queue if not item[0])
+            self.dropped += len(self.queue) - len(kept)
+            self.queue = kept
+            if len(kept) >= self.limit:
+                self.close(1013, "too slow: reconnect for a fresh state")
+                return
+        self.queue.append((is_state, frame))
+        self._wake()
+
+    def _wake(self) -> None:
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
+
+    async def get(self) -> str | None:
+        """The next frame to send, waiting for one; None once the outbox is closed."""
+        while not self.queue:
+            if self.closed:
+                return None
+            self._waiter = asyncio.get_running_loop().create_future()
+            await self._waiter
+        if self.closed:
+            return None
+        frame = self.queue.popleft()[1]
+        if len(self.queue) < self.limit // 2:
+            self._drained.set()
+        return frame
+
+    async def room(self) -> None:
+        """Wait until the outbox is at most half full (or closed): a client that sends faster
+        than it reads is simply read slower."""
+        while len(self.queue) >= self.limit // 2 and not self.closed:
+            self._drained.clear()
+            await self._drained.wait()
+
+    def close(self, code: int | None = None, reason: str = "") -> None:
+        """Stop: the transport closes the stream with `code` (None: it is gone already)."""
+        if self.closed:
+            return
+        self.closed = True
+        self.close_code, self.close_reason = code, reason
+        self.queue.clear()
+        self._wake()
+        self._drained.set()

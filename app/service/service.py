@@ -1,0 +1,428 @@
+"""The one service every transport and the command line call: sessions (create, join, delete,
+sweep), tokens to actors, commands, reading the log, and the live tables held in memory.
+
+authenticate -> decide -> append -> publish -> view: the service takes its ports in its
+constructor (an event store, a bus, a clock) and holds no socket of any transport: a viewer is a
+`Seat` with an `Outbox` that a transport drains.
+"""
+
+import asyncio
+import hashlib
+import hmac
+import logging
+import re
+import secrets
+from collections import Counter
+from collections.abc import Coroutine
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from app.clock import Clock
+from app.cluster import Bus, Window
+from app.config import Config
+from app.errors import AppError, close_code
+from app.service.export import Download, render
+from app.service.limits import GuessGate, TokenBucket
+from app.service.live import LiveTable, Seat
+from app.service.outbox import Outbox
+from app.stores import CodeTaken, EventStore
+from app.tokens import hash_token, matches, new_join_code, new_session_id, new_token
+from cards import DeckError, available_decks, load_decks
+from game import Actor, Role, Settings, State, create_session, evolve, fold, public_dict, view
+from game.events import PlayerJoined
+
+log = logging.getLogger("theater.service")
+
+DAY_MS = 24 * 3600 * 1000
+SESSION_ID = re.compile(r"[0-9a-f]{16}")
+STAFF: tuple[Role, ...] = ("facilitator", "screen", "trainer")
+LANGUAGES = ("nl", "en")
+
+
+@dataclass(frozen=True)
+class Created:
+    session_id: str
+    join_code: str
+    tokens: dict[Role, str]
+
+
+@dataclass(frozen=True)
+class Joined:
+    session_id: str
+    player_id: str
+    player_token: str
+
+
+def answer_key(token: str) -> str:
+    """A key only the holder of a player's token can derive (the store keeps just its SHA-256):
+    it marks their anonymous answers so that they, and nobody else, can find them again."""
+    return hmac.new(token.encode(), b"theater:anonymous-answers", hashlib.sha256).hexdigest()
+
+
+class Service:
+    def __init__(self, config: Config, store: EventStore, bus: Bus, clock: Clock) -> None:
+        self.config, self.store, self.bus, self.clock = config, store, bus, clock
+        self.tables: dict[str, LiveTable] = {}
+        self._loading: dict[str, asyncio.Task[LiveTable | None]] = {}
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self.joins = bus.window("joins", config.joins_per_minute)
+        self.failed_joins = bus.window("failed_joins", config.failed_joins_per_minute)
+        self.creations = bus.window("sessions", config.sessions_per_minute)
+        self.reconnects = Window(config.sockets_per_token * 10)
+        self.guesses = GuessGate(config.guess_spacing_s)
+        self.sockets: Counter[str] = Counter()  # open sockets (with or without hello) per address
+
+    # --- running ----------------------------------------------------------------------------
+
+    def spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._done)
+
+    def _done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("background task failed", exc_info=task.exception())
+
+    async def settled(self) -> None:
+        """Wait until every task the service started (timer firings, loads) has finished."""
+        while self._tasks or self._loading:
+            await asyncio.gather(*self._tasks, *self._loading.values(), return_exceptions=True)
+
+    async def start(self) -> int:
+        """Open the store, load every unfinished session (so its timer fires even if nobody reconnects), then
+        listen to the other servers. Returns how many sessions were recovered."""
+        await self.store.open()
+        recovered = await self.recover()
+        self.bus.start(self)
+        return recovered
+
+    async def close(self) -> None:
+        for table in list(self.tables.values()):
+            table.close(close_code("restarting"), "server restarting")
+        self.tables.clear()
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.bus.close()
+        await self.store.close()
+
+    # --- the live tables held here ----------------------------------------------------------
+
+    async def get(self, session_id: str) -> LiveTable | None:
+        """The live table, loaded from the store if needed. Ids of the wrong shape are not even
+        looked up, and nothing is kept for ids that do not exist."""
+        table = self.tables.get(session_id)
+        if table is not None or not SESSION_ID.fullmatch(session_id):
+            return table
+        loading = self._loading.get(session_id)
+        if loading is None:  # one load per id at a time, however many ask
+            loading = asyncio.get_running_loop().create_task(self._load(session_id))
+            self._loading[session_id] = loading
+            loading.add_done_callback(lambda _: self._loading.pop(session_id, None))
+        return await asyncio.shield(loading)
+
+    async def _load(self, session_id: str) -> LiveTable | None:
+        events = await self.store.load(session_id)
+        if not events or session_id in self.tables:
+            return self.tables.get(session_id)
+        return self._hold(fold(events))
+
+    def _hold(self, state: State) -> LiveTable:
+        grace = int(self.config.offline_grace_s * 1000)
+        table = LiveTable(state, self.store, self.clock, self.bus, self.spawn, grace)
+        self.tables[table.session_id] = table
+        table.schedule()
+        return table
+
+    async def recover(self) -> int:
+        rows = [r for r in await self.store.sessions() if not r.ended]
+        for row in rows:
+            await self.get(row.session_id)
+        return len(rows)
+
+    def evict(self) -> int:
+        """Let idle tables go: no seats, no timer, untouched for a while. The store has them."""
+        now, after = self.clock.now(), int(self.config.evict_after_s * 1000)
+        idle = [sid for sid, t in self.tables.items() if t.idle(now, after)]
+        for session_id in idle:
+            del self.tables[session_id]
+        return len(idle)
+
+    # --- sessions ---------------------------------------------------------------------------
+
+    async def create(self, settings: Settings, client: str) -> Created:
+        if await self.creations.full(client):
+            raise AppError("rate_limited", "Too many sessions created from here; wait a minute.")
+        await self.creations.hit(client)
+        if settings.deck not in available_decks():
+            raise AppError(
+                "invalid_args",
+                f"There is no deck {settings.deck!r}; decks: {', '.join(available_decks())}.",
+                "no_such_deck",
+            )
+        try:
+            decks = load_decks(settings.deck)
+        except DeckError as e:  # the file's path is for the operator's log, not the caller
+            log.error("deck %r cannot be played: %s", settings.deck, e)
+            raise AppError(
+                "invalid_args", f"The deck {settings.deck!r} cannot be played now.", "broken_deck"
+            ) from None
+        tokens: dict[Role, str] = {r: new_token() for r in STAFF}
+        seed = settings.seed if settings.seed is not None else secrets.randbits(63)
+        for _ in range(20):  # the store's unique index decides, whichever server drew the code
+            code, session_id = new_join_code(), new_session_id()
+            first = create_session(
+                session_id=session_id,
+                join_code=code,
+                settings=settings,
+                decks=decks,
+                seed=seed,
+                time_scale=self.config.clock_scale,
+                token_hashes={role: hash_token(t) for role, t in tokens.items()},
+                now=self.clock.now(),
+            )
+            try:
+                await self.store.create(session_id, code, first)
+            except CodeTaken:
+                continue
+            self._hold(evolve(None, first))
+            return Created(session_id, code, tokens)
+        raise AppError("rate_limited", "No free join code found; try again.")
+
+    async def join(self, join_code: str, name: str, organisation: str, client: str) -> Joined:
+        """Take a seat by code. Wrong codes from one address are counted; once there are too
+        many, that address's tries are checked one at a time, slowly (never refused when right)."""
+        if await self.joins.full(client):
+            raise AppError("rate_limited", "Too many tries from here; wait a minute and try again.")
+        await self.joins.hit(client)
+        if await self.failed_joins.full(client):
+            async with self.guesses.turn(client):
+                return await self._join(join_code, name, organisation, client)
+        return await self._join(join_code, name, organisation, client)
+
+    async def _join(self, join_code: str, name: str, organisation: str, client: str) -> Joined:
+        session_id = await self.store.find_code(join_code) if join_code else None
+        table = await self.get(session_id) if session_id else None
+        if table is None:
+            await self.failed_joins.hit(client)
+            raise AppError(
+                "unknown_code",
+                f"No session has the code {join_code[:8]!r}; check it with your facilitator.",
+            )
+        token = new_token()
+        args = {"name": name, "organisation": organisation, "token_hash": hash_token(token)}
+        events, _ = await table.execute(Actor(None), "join", args)
+        joined = next(e for e in events if isinstance(e, PlayerJoined))
+        return Joined(table.session_id, joined.player_id, token)
+
+    async def delete(self, session_id: str, token: str | None) -> None:
+        await self._staff(session_id, token, "facilitator")
+        await self._erase(session_id)
+
+    async def _erase(self, session_id: str) -> None:
+        """The session and its log, gone from this server, the store and every other server."""
+        self._forget(session_id)
+        await self.store.delete(session_id)
+        await self.bus.deleted(session_id)
+
+    def _forget(self, session_id: str) -> None:
+        table = self.tables.pop(session_id, None)
+        if table is not None:
+            table.close(close_code("deleted"), "session deleted")
+
+    async def sweep(self) -> list[str]:
+        """Delete sessions whose last event is older than the retention: their names and
+        reflections are personal data."""
+        cutoff = self.clock.now() - int(self.config.retention_days * DAY_MS)
+        old = [r.session_id for r in await self.store.sessions() if r.updated_at < cutoff]
+        for session_id in old:
+            await self._erase(session_id)
+        if old:
+            log.info("retention: deleted %d sessions", len(old))
+        return old
+
+    async def health(self) -> int:
+        """How many tables are live here, once the store has answered."""
+        try:
+            await self.store.find_code("-")
+        except Exception as e:
+            raise AppError("unavailable", "The event store does not answer.") from e
+        return len(self.tables)
+
+    # --- tokens -----------------------------------------------------------------------------
+
+    def authenticate(self, table: LiveTable, token: str) -> Actor | None:
+        """Which role (and player) a token stands for at this table, or None."""
+        state = table.state
+        for role in STAFF:
+            if matches(token, state.token_hashes[role]):
+                return Actor(role)
+        for player in state.players.values():
+            if matches(token, player.token_hash):
+                return Actor("player", player.id, answer_key=answer_key(token))
+        return None
+
+    async def _identify(self, table: LiveTable, token: str) -> Actor | None:
+        """`authenticate`, and with other servers about: a phone that joined through one of
+        them a moment ago may be unknown here yet, so ask the store once before refusing."""
+        actor = self.authenticate(table, token)
+        if actor is None and self.bus.shared:
+            await table.catch_up()
+            actor = self.authenticate(table, token)
+        return actor
+
+    async def _staff(self, session_id: str, token: str | None, *roles: Role) -> LiveTable:
+        table = await self.get(session_id) if len(session_id) <= 64 else None
+        if table is None:
+            raise AppError("not_found", "There is no session with this id (it may be deleted).")
+        actor = self.authenticate(table, token) if token else None
+        if actor is None or actor.role not in roles:
+            raise AppError(
+                "forbidden", f"This needs the {' or '.join(roles)} link of this session."
+            )
+        return table
+
+    # --- reading the log (facilitator, trainer; the command line as the operator) ------------
+
+    async def events(self, session_id: str, token: str | None) -> list[dict[str, Any]]:
+        await self._staff(session_id, token, "facilitator", "trainer")
+        return [public_dict(e) for e in await self.store.load(session_id)]
+
+    async def replay(
+        self, session_id: str, token: str | None, version: int, viewer: str
+    ) -> dict[str, Any]:
+        """The session as `viewer` (trainer, facilitator, screen or a player id) saw it right
+        after event `version`: the same fold the live table uses, stopped early."""
+        await self._staff(session_id, token, "facilitator", "trainer")
+        events = await self.store.load(session_id)
+        prefix = events[: min(version, len(events))]
+        state = fold(prefix)
+        if viewer in STAFF:
+            actor = Actor(viewer)
+        elif viewer in state.players:
+            actor = Actor("player", viewer)  # without their token: anonymous answers stay so
+        else:
+            raise AppError("invalid_args", f"No viewer {viewer[:20]!r} in this session then.")
+        return {
+            "version": len(prefix),
+            "versions": len(events),
+            "event": public_dict(prefix[-1]),
+            "view": view(state, actor, prefix[-1].at),
+        }
+
+    async def export(self, session_id: str, token: str | None, fmt: str) -> Download:
+        table = await self._staff(session_id, token, "facilitator", "trainer")
+        return render(table.state, await self.store.load(session_id), fmt)
+
+    async def debrief(self, session_id: str, fmt: str) -> Download | None:
+        """The operator's export (`theater replay`): whoever can read the store may read this."""
+        events = await self.store.load(session_id)
+        return render(fold(events), events, fmt) if events else None
+
+    # --- live viewers -----------------------------------------------------------------------
+
+    def open_socket(self, client: str) -> None:
+        """A transport opened a stream for `client` (before any hello): count it."""
+        if self.sockets[client] >= self.config.sockets_per_address:
+            raise AppError("too_many_sockets", "Too many connections from this address.")
+        self.sockets[client] += 1
+
+    def close_socket(self, client: str) -> None:
+        self.sockets[client] -= 1
+        if self.sockets[client] <= 0:
+            del self.sockets[client]
+
+    async def connect(
+        self, session_id: str, token: str, client: str, language: str | None = None
+    ) -> Seat:
+        """A viewer says hello: their seat, with the welcome and the first state in its outbox.
+        A token with too many seats open gives up its oldest (a phone that came back)."""
+        table = await self.get(session_id)
+        if table is None:
+            raise AppError("not_found", "There is no session with this id (it may be deleted).")
+        actor = await self._identify(table, token)
+        if actor is None:
+            raise AppError("bad_token", "This token does not open this session.")
+        token_hash = hash_token(token)
+        if await self.reconnects.full(token_hash):
+            raise AppError(
+                "too_many_sockets", "This link connected too often; wait a minute.", "reconnects"
+            )
+        await self.reconnects.hit(token_hash)
+        same = [s for s in table.seats if s.token_hash == token_hash]
+        for old in same[: max(0, len(same) - self.config.sockets_per_token + 1)]:
+            table.detach(old)
+            old.outbox.close(close_code("replaced"), "a newer connection took over")
+        seat = Seat(
+            actor=actor,
+            outbox=Outbox(self.config.send_queue),
+            token_hash=token_hash,
+            client=client,
+            bucket=TokenBucket(self.config.commands_per_second, self.config.command_burst),
+            language=language if language in LANGUAGES else None,
+        )
+        welcome = {"type": "welcome", "role": actor.role, "player_id": actor.player_id}
+        seat.outbox.put(orjson.dumps({**welcome, "session_id": session_id}).decode())
+        table.attach(seat)
+        return seat
+
+    def disconnect(self, seat: Seat) -> None:
+        if seat.table is not None:
+            seat.table.detach(seat)
+        seat.outbox.close()
+
+    async def command(self, seat: Seat, name: str, args: dict[str, Any]) -> int:
+        """Run a command as the seat's viewer; returns the version it produced. Raises
+        `game.Refusal` or `AppError`, and then nothing changed."""
+        table = seat.table
+        if table is None or table.closed:
+            raise AppError("deleted", "This session is gone.")
+        _, version = await table.execute(seat.actor, name, args)
+        return version
+
+    def choose_language(self, seat: Seat, language: str) -> None:
+        """The viewer switched language: their cards and questions follow."""
+        seat.language = language if language in LANGUAGES else None
+        if seat.table is not None:
+            seat.table.send_state(seat)
+
+    # --- what the other servers say (the bus's listener) ------------------------------------
+
+    async def on_version(self, session_id: str, version: int) -> None:
+        table = await self.get(session_id)  # held here from now on: its timer fires here too
+        if table is not None and table.state.version < version:
+            await table.catch_up()
+
+    def on_presence(self, session_id: str, online_elsewhere: frozenset[str]) -> None:
+        table = self.tables.get(session_id)
+        if table is not None:
+            table.set_elsewhere(online_elsewhere)
+
+    async def on_deleted(self, session_id: str) -> None:
+        self._forget(session_id)
+
+    async def resync(self) -> None:
+        for table in list(self.tables.values()):
+            await table.catch_up()
+        await self.recover()
+
+    def local_presence(self) -> dict[str, frozenset[str]]:
+        return {sid: frozenset(t.shown) for sid, t in self.tables.items() if t.shown}
+
+    async def maintain(self, sweep_every_s: float = 3600) -> None:
+        """For the server's life: the retention sweep hourly, idle tables out of memory."""
+        evict_every_s = min(30.0, max(0.5, self.config.evict_after_s / 2))
+        last_sweep = -sweep_every_s
+        loop = asyncio.get_running_loop()
+        while True:
+            if loop.time() - last_sweep >= sweep_every_s:
+                last_sweep = loop.time()
+                try:
+                    await self.sweep()
+                except Exception:
+                    log.exception("retention sweep failed; trying again later")
+            self.evict()
+            await asyncio.sleep(evict_every_s)

@@ -1,0 +1,52 @@
+"""The event store port: an append-only log per session, unique (session, version).
+
+A second writer's append with a stale version fails with `VersionConflict`: that is how several
+servers share a session safely. Every adapter (SQLite, PostgreSQL, memory) passes the same
+contract tests (`tests/app/test_store_contract.py`).
+"""
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from game import Event, to_json
+
+
+class VersionConflict(Exception):
+    """Someone else appended first; reload and decide again."""
+
+
+class CodeTaken(Exception):
+    """Another session (maybe on another server) holds this join code; draw another."""
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    session_id: str
+    join_code: str
+    updated_at: int  # the time of the session's last event (retention counts from here)
+    ended: bool
+
+
+class EventStore(Protocol):
+    async def open(self) -> None: ...
+    async def create(self, session_id: str, join_code: str, first: Event) -> None: ...
+    async def append(self, session_id: str, expected_version: int, events: list[Event]) -> None: ...
+    async def load(self, session_id: str, after: int = 0) -> list[Event]: ...
+    async def find_code(self, join_code: str) -> str | None: ...
+    async def sessions(self) -> list[SessionRow]: ...
+    async def delete(self, session_id: str) -> bool:
+        """Remove the session and its whole log, leaving nothing of it readable on disk."""
+        ...
+
+    async def close(self) -> None: ...
+
+
+def event_rows(
+    session_id: str, first_version: int, events: list[Event]
+) -> list[tuple[str, int, str, int, str]]:
+    """The events as rows (session, version, type, at, body), numbered from `first_version`."""
+    return [(session_id, first_version + i, e.type, e.at, to_json(e)) for i, e in enumerate(events)]
+
+
+def ends_game(events: list[Event]) -> bool:
+    return any(e.type == "game_ended" for e in events)

@@ -1,0 +1,47 @@
+"""The event store in a dict: the in-process tests' twin of SQLite and PostgreSQL (same contract)."""
+
+from app.stores.base import CodeTaken, SessionRow, VersionConflict, ends_game
+from game import Event
+
+
+class MemoryStore:
+    def __init__(self) -> None:
+        self.logs: dict[str, list[Event]] = {}
+        self.rows: dict[str, SessionRow] = {}
+
+    async def open(self) -> None:
+        """Nothing to open."""
+
+    async def create(self, session_id: str, join_code: str, first: Event) -> None:
+        if session_id in self.rows or any(r.join_code == join_code for r in self.rows.values()):
+            raise CodeTaken(join_code)
+        self.logs[session_id] = [first]
+        self.rows[session_id] = SessionRow(session_id, join_code, first.at, False)
+
+    async def append(self, session_id: str, expected_version: int, events: list[Event]) -> None:
+        if not events:
+            return
+        log = self.logs.get(session_id)
+        if log is None or len(log) != expected_version:
+            raise VersionConflict(f"{session_id} is not at version {expected_version}")
+        log.extend(events)
+        row = self.rows[session_id]
+        self.rows[session_id] = SessionRow(
+            session_id, row.join_code, events[-1].at, row.ended or ends_game(events)
+        )
+
+    async def load(self, session_id: str, after: int = 0) -> list[Event]:
+        return list(self.logs.get(session_id, [])[after:])
+
+    async def find_code(self, join_code: str) -> str | None:
+        return next((r.session_id for r in self.rows.values() if r.join_code == join_code), None)
+
+    async def sessions(self) -> list[SessionRow]:
+        return list(self.rows.values())
+
+    async def delete(self, session_id: str) -> bool:
+        self.logs.pop(session_id, None)
+        return self.rows.pop(session_id, None) is not None
+
+    async def close(self) -> None:
+        """Nothing to close; the dict goes with the object."""

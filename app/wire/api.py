@@ -1,0 +1,122 @@
+"""HTTP routes of the wire contract. Every error is `{"error": {"code", "reason", "message",
+"params"}}` with the status of the code table (`app.errors`)."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Request
+from fastapi.responses import Response
+
+from app.service import Service, Settings
+from app.wire.hosts import Hosts
+from app.wire.protocol import ErrorResponse, Health, JoinRequest, JoinResponse, Links
+from app.wire.protocol import SessionCreatedResponse as Created
+
+ERRORS: dict[int | str, dict[str, object]] = {
+    s: {"model": ErrorResponse} for s in (400, 403, 404, 409, 413, 429)
+}
+
+
+def _bearer(authorization: str | None) -> str | None:
+    if authorization and authorization.lower().startswith("bearer "):
+        return authorization[7:].strip()
+    return None
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "?"
+
+
+def build_router(service: Service, hosts: Hosts) -> APIRouter:
+    router = APIRouter()
+
+    @router.get("/healthz", response_model=Health, tags=["service"])
+    async def healthz() -> Health:
+        return Health(status="ok", sessions=await service.health())
+
+    @router.post(
+        "/api/sessions",
+        status_code=201,
+        response_model=Created,
+        responses=ERRORS,
+        tags=["sessions"],
+    )
+    async def create_session(request: Request, settings: Settings | None = None) -> Created:
+        """Open a table. Keep the tokens: the facilitator's steers the game, the trainer's reads
+        the log, the screen's shows the public view."""
+        created = await service.create(settings or Settings(), _client(request))
+        sid, code, tokens = created.session_id, created.join_code, created.tokens
+        base = hosts.base_url(request)
+        return Created(
+            session_id=sid,
+            join_code=code,
+            facilitator_token=tokens["facilitator"],
+            screen_token=tokens["screen"],
+            trainer_token=tokens["trainer"],
+            # tokens ride in the fragment: browsers never send it, so it is in no server log
+            links=Links(
+                join=f"{base}/j/{code}",
+                facilitator=f"{base}/f/{sid}#{tokens['facilitator']}",
+                screen=f"{base}/s/{sid}#{tokens['screen']}",
+                replay=f"{base}/r/{sid}#{tokens['trainer']}",
+            ),
+        )
+
+    @router.post(
+        "/api/join", status_code=201, response_model=JoinResponse, responses=ERRORS,
+        tags=["sessions"],
+    )  # fmt: skip
+    async def join(request: Request, body: JoinRequest) -> JoinResponse:
+        """Take a seat by join code. Keep `player_token`: it brings you back to your seat."""
+        code = "".join(ch for ch in body.join_code.upper() if ch.isalnum())
+        joined = await service.join(code, body.name, body.organisation or "", _client(request))
+        return JoinResponse(
+            session_id=joined.session_id,
+            player_id=joined.player_id,
+            player_token=joined.player_token,
+        )
+
+    @router.get("/api/sessions/{session_id}/events", responses=ERRORS, tags=["trainers"])
+    async def events(
+        session_id: str, authorization: Annotated[str | None, Header()] = None
+    ) -> list[dict[str, object]]:
+        """The session's event log, oldest first (credentials and anonymous marks left out)."""
+        return await service.events(session_id, _bearer(authorization))
+
+    @router.get("/api/sessions/{session_id}/export", responses=ERRORS, tags=["trainers"])
+    async def download(
+        session_id: str,
+        format: Annotated[str, Query(pattern="^(json|csv|md)$")] = "md",
+        authorization: Annotated[str | None, Header()] = None,
+    ) -> Response:
+        """A debrief download: per round the assignment, who held which strategy, timings,
+        decision, support and reflections."""
+        report = await service.export(session_id, _bearer(authorization), format)
+        return Response(
+            report.body,
+            media_type=report.media_type,
+            headers={"Content-Disposition": f'attachment; filename="{report.filename}"'},
+        )
+
+    @router.get("/api/sessions/{session_id}/replay", responses=ERRORS, tags=["trainers"])
+    async def replay(
+        session_id: str,
+        version: Annotated[int, Query(ge=1)],
+        viewer: Annotated[str, Query(max_length=20)] = "trainer",
+        authorization: Annotated[str | None, Header()] = None,
+    ) -> dict[str, object]:
+        """The session as `viewer` (trainer, facilitator, screen or a player id) saw it right after
+        event `version`. A player's anonymous answers are not marked as theirs here: only their
+        own phone can tell."""
+        return await service.replay(session_id, _bearer(authorization), version, viewer)
+
+    @router.delete(
+        "/api/sessions/{session_id}", status_code=204, responses=ERRORS, tags=["sessions"]
+    )
+    async def delete(
+        session_id: str, authorization: Annotated[str | None, Header()] = None
+    ) -> Response:
+        """Delete the session and its whole log (facilitator only). Connected clients are closed."""
+        await service.delete(session_id, _bearer(authorization))
+        return Response(status_code=204)
+
+    return router

@@ -1,0 +1,129 @@
+"""Generate docs/asyncapi.json (AsyncAPI 3) from the code: the frames' pydantic models, the view's
+types, the command registry and the error-code table.
+
+Run `python -m app.wire.asyncapi` after changing any of them; a test fails while the file is stale.
+"""
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from pydantic.json_schema import models_json_schema
+
+from app.errors import CODES
+from app.wire.protocol import CLIENT_FRAMES, SERVER_FRAMES
+from game import COMMANDS, SOCKET_COMMANDS
+
+OUT = Path(__file__).resolve().parents[2] / "docs" / "asyncapi.json"
+REF = "#/components/schemas/{model}"
+
+
+def _commands() -> tuple[dict[str, Any], str]:
+    """Every socket command's args schema, and a line per command: who, args, when."""
+    _, defs = models_json_schema(
+        [(COMMANDS[n].args, "validation") for n in SOCKET_COMMANDS], ref_template=REF
+    )
+    lines = [
+        f"- `{n}` ({', '.join(sorted(r for r in c.roles if r))}): args "
+        f"`{c.args.__name__}`; {c.when}"
+        for n, c in COMMANDS.items()
+        if c.over_socket
+    ]
+    return defs.get("$defs", {}), "\n".join(lines)
+
+
+def _codes() -> str:
+    errors = [f"`{c}` ({v.meaning or v.http})" for c, v in CODES.items() if v.close is None]
+    closes = [f"{v.close} `{c}` ({v.meaning})" for c, v in CODES.items() if v.close is not None]
+    return (
+        "Error frames (the socket stays open): "
+        + ", ".join(errors)
+        + ". Close codes: "
+        + "; ".join(closes)
+        + "."
+    )
+
+
+def build() -> dict[str, Any]:
+    models = [*CLIENT_FRAMES, *SERVER_FRAMES]
+    _, defs = models_json_schema(
+        [(m, "serialization" if m in SERVER_FRAMES else "validation") for m in models],
+        ref_template=REF,
+    )
+    schemas: dict[str, Any] = dict(defs.get("$defs", {}))
+    command_schemas, command_lines = _commands()
+    schemas.update(command_schemas)
+
+    def message(model: type, summary: str) -> dict[str, Any]:
+        name = model.__name__
+        return {
+            "name": name,
+            "title": name,
+            "summary": summary,
+            "contentType": "application/json",
+            "payload": {"$ref": f"#/components/schemas/{name}"},
+        }
+
+    hello, command, ping, language = CLIENT_FRAMES
+    welcome, state, ack, error, pong = SERVER_FRAMES
+    messages = {
+        "Hello": message(hello, "First frame: authenticate with any session token."),
+        "Command": message(command, "Ask the table to do something. Commands:\n" + command_lines),
+        "Ping": message(ping, "Ask for the server's clock."),
+        "Language": message(language, "Switch the language of cards and questions."),
+        "Welcome": message(welcome, "Answer to a good hello: your role."),
+        "StateFrame": message(state, "Your whole view, after every change."),
+        "Ack": message(ack, "The command was applied (its state frame came first)."),
+        "Error": message(error, "The frame or command was refused; nothing changed."),
+        "Pong": message(pong, "The server's clock."),
+    }
+    ref = {name: {"$ref": f"#/channels/table/messages/{name}"} for name in messages}
+    return {
+        "asyncapi": "3.0.0",
+        "info": {
+            "title": "Theater van Besluit table protocol",
+            "version": "2.0.0",
+            "description": (
+                "One WebSocket per viewer at `/ws/{session_id}`. Send `hello` first (tokens never "
+                "go in the URL). A bad frame gets an `error` and changes nothing. "
+                + _codes()
+                + " Times are integer ms since the Unix epoch. See docs/PROTOCOL.md."
+            ),
+        },
+        "servers": {
+            "local": {"host": "127.0.0.1:8000", "protocol": "ws", "description": "theater serve"}
+        },
+        "channels": {
+            "table": {
+                "address": "/ws/{session_id}",
+                "parameters": {
+                    "session_id": {"description": "From POST /api/sessions or /api/join"}
+                },
+                "messages": {name: {**m} for name, m in messages.items()},
+            }
+        },
+        "operations": {
+            "sendToTable": {
+                "action": "send",
+                "channel": {"$ref": "#/channels/table"},
+                "messages": [ref[n] for n in ("Hello", "Command", "Ping", "Language")],
+            },
+            "receiveFromTable": {
+                "action": "receive",
+                "channel": {"$ref": "#/channels/table"},
+                "messages": [ref[n] for n in ("Welcome", "StateFrame", "Ack", "Error", "Pong")],
+            },
+        },
+        "components": {"schemas": schemas},
+    }
+
+
+def render() -> str:
+    return json.dumps(build(), indent=2, ensure_ascii=False) + "\n"
+
+
+if __name__ == "__main__":
+    OUT.parent.mkdir(exist_ok=True)
+    OUT.write_text(render(), encoding="utf-8")
+    sys.stdout.write(f"wrote {OUT}\n")

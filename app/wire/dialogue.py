@@ -1,0 +1,99 @@
+"""What a client says and what it gets back, whatever carries the frames: the hello, then
+commands, pings and language switches, each answered with an ack, an error or a pong.
+
+A bad frame gets an error naming the problem and changes nothing. Parsing never recurses on the
+client's nesting (orjson stops at 1,024 levels) and never trusts a field's type.
+"""
+
+from typing import Any
+
+import orjson
+from pydantic import ValidationError
+
+from app.service import SOCKET_COMMANDS, AppError, Failure, Refusal, Seat, Service
+from app.wire.protocol import Ack, ChooseLanguage, Command, Error, Hello, Ping, Pong
+
+
+def error_frame(error: Failure, frame_id: Any = None) -> str:
+    return Error(
+        id=frame_id,
+        code=error.code,
+        reason=error.reason,
+        message=error.message,
+        params=error.params,
+    ).model_dump_json()
+
+
+def parse(raw: str | bytes, limit: int) -> dict[str, Any]:
+    """A frame as a JSON object, or AppError (too_large, bad_message)."""
+    if len(raw) > limit:
+        raise AppError("too_large", f"Frames may be at most {limit} bytes.")
+    if isinstance(raw, bytes):
+        raise AppError("bad_message", "Frames are JSON text; this one was binary.")
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        raise AppError("bad_message", "This frame is not valid JSON.") from None
+    if not isinstance(data, dict):
+        raise AppError("bad_message", 'A frame must be a JSON object with a "type".')
+    return data
+
+
+def read_hello(raw: str | bytes, limit: int) -> Hello:
+    """The first frame, or AppError(bad_message) saying what a hello looks like."""
+    data = parse(raw, limit)
+    try:
+        return Hello.model_validate(data)
+    except ValidationError:
+        raise AppError(
+            "bad_message", 'Say hello first: {"type": "hello", "token": "…"}.', "no_hello"
+        ) from None
+
+
+def _frame_id(data: dict[str, Any]) -> Any:
+    value = data.get("id")
+    return value if isinstance(value, str | int) and len(str(value)) <= 64 else None
+
+
+async def answer(service: Service, seat: Seat, raw: str | bytes, limit: int) -> str | None:
+    """The reply to one frame after the hello (None for a language switch: a fresh state
+    frame answers it)."""
+    frame_id = None
+    data: dict[str, Any] = {}
+    try:
+        data = parse(raw, limit)
+        frame_id = _frame_id(data)
+        if not seat.bucket.allow():
+            raise AppError("rate_limited", "Too many frames; slow down and try again in a second.")
+        return await _dispatch(service, seat, data, frame_id)
+    except ValidationError as e:
+        first = e.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "frame"
+        message = f"Bad {str(data.get('type'))[:20]} frame: {where}: {first['msg']}."
+        return error_frame(AppError("bad_message", message), frame_id)
+    except (AppError, Refusal) as e:
+        return error_frame(e, frame_id)
+
+
+async def _dispatch(
+    service: Service, seat: Seat, data: dict[str, Any], frame_id: Any
+) -> str | None:
+    kind = data.get("type")
+    if kind == "ping":
+        Ping.model_validate(data)
+        return Pong(id=frame_id, server_now=service.clock.now()).model_dump_json()
+    if kind == "language":
+        service.choose_language(seat, ChooseLanguage.model_validate(data).language)
+        return None
+    if kind == "hello":
+        raise AppError("bad_message", "Already said hello on this socket.")
+    if kind != "command":
+        raise AppError(
+            "bad_message", f'Unknown frame type {str(kind)[:40]!r}; send "command" or "ping".'
+        )
+    name = data.get("name")
+    if isinstance(name, str) and name not in SOCKET_COMMANDS:
+        raise AppError("unknown_command", f"There is no command called {name[:40]!r}.")
+    command = Command.model_validate(data)
+    version = await service.command(seat, command.name, command.args)
+    return Ack(id=command.id, version=version).model_dump_json()

@@ -1,0 +1,147 @@
+"""The wire contract as pydantic models: HTTP bodies and WebSocket frames.
+
+These models validate what arrives and document what leaves: `docs/asyncapi.json` is generated
+from them (`python -m app.wire.asyncapi`), FastAPI's OpenAPI from the HTTP ones. The view's shape
+is not repeated here: it is `game.view.View`, declared once.
+"""
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from game import SOCKET_COMMANDS, View
+from game.commands import NAME_MAX, ORGANISATION_MAX
+
+CommandName = Literal[SOCKET_COMMANDS]  # type: ignore[valid-type]
+Language = Literal["nl", "en"]
+
+
+class ErrorBody(BaseModel):
+    code: str = Field(examples=["unknown_code"])
+    reason: str = Field(description="The cause, for a page to say in the viewer's language")
+    message: str = Field(description="An English sentence a facilitator can act on")
+    params: dict[str, str | int | list[str]] = Field(default_factory=dict)
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorBody
+
+
+class Links(BaseModel):
+    join: str
+    facilitator: str
+    screen: str
+    replay: str
+
+
+class SessionCreatedResponse(BaseModel):
+    session_id: str
+    join_code: str
+    facilitator_token: str
+    screen_token: str
+    trainer_token: str
+    links: Links
+
+
+class JoinRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    join_code: str = Field(min_length=1, max_length=20)
+    name: str = Field(min_length=1, max_length=NAME_MAX)
+    organisation: str | None = Field(default=None, max_length=ORGANISATION_MAX)
+
+
+class JoinResponse(BaseModel):
+    session_id: str
+    player_id: str
+    player_token: str
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+    sessions: int = Field(description="Live tables held in this server's memory")
+
+
+# --- WebSocket frames: client to server ----------------------------------------------------
+
+
+class Hello(BaseModel):
+    """The first frame. The token is any of the session's tokens; it never goes in a URL."""
+
+    model_config = ConfigDict(extra="forbid")
+    type: Literal["hello"]
+    token: str = Field(min_length=1, max_length=200)
+    language: Language | None = Field(
+        default=None, description="The viewer's language for card texts and questions"
+    )
+
+
+class Command(BaseModel):
+    """A request to change the game. `id` is the client's, echoed in the ack or error."""
+
+    model_config = ConfigDict(extra="forbid")
+    type: Literal["command"]
+    id: str | int | None = None
+    name: CommandName
+    args: dict[str, Any] = Field(default_factory=dict)
+
+
+class Ping(BaseModel):
+    """Ask for the server's time (answered with `pong`), e.g. to correct a phone's clock."""
+
+    model_config = ConfigDict(extra="forbid")
+    type: Literal["ping"]
+    id: str | int | None = None
+
+
+class ChooseLanguage(BaseModel):
+    """The viewer switched language: the next state frames carry cards and questions in it."""
+
+    model_config = ConfigDict(extra="forbid")
+    type: Literal["language"]
+    language: Language
+
+
+# --- WebSocket frames: server to client ----------------------------------------------------
+
+
+class Welcome(BaseModel):
+    type: Literal["welcome"] = "welcome"
+    role: Literal["facilitator", "player", "screen", "trainer"]
+    player_id: str | None
+    session_id: str
+
+
+class Ack(BaseModel):
+    type: Literal["ack"] = "ack"
+    id: str | int | None
+    version: int = Field(
+        description="The state version this command produced (its state came first)."
+    )
+
+
+class Error(BaseModel):
+    type: Literal["error"] = "error"
+    id: str | int | None = None
+    code: str
+    reason: str = Field(description="The cause, for a page to say in the viewer's language")
+    message: str
+    params: dict[str, str | int | list[str]] = Field(default_factory=dict)
+
+
+class Pong(BaseModel):
+    type: Literal["pong"] = "pong"
+    id: str | int | None = None
+    server_now: int
+
+
+class StateFrame(BaseModel):
+    """The viewer's whole view after a change. `version` = events in the log so far."""
+
+    type: Literal["state"] = "state"
+    version: int
+    server_now: int = Field(description="Server time (ms) when sent: correct the phone's clock")
+    view: View
+
+
+CLIENT_FRAMES: tuple[type[BaseModel], ...] = (Hello, Command, Ping, ChooseLanguage)
+SERVER_FRAMES: tuple[type[BaseModel], ...] = (Welcome, StateFrame, Ack, Error, Pong)

@@ -1,0 +1,115 @@
+"""The FastAPI application: the service behind HTTP routes, the socket and the pages; one error
+shape for everything; start-up recovery and upkeep in its lifespan."""
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator
+
+from fastapi import FastAPI, Request, WebSocket
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from app import gcpause
+from app.config import Config
+from app.service import AppError, Failure, Refusal, Service, http_status, open_service
+from app.wire.api import build_router
+from app.wire.hosts import AllowedHosts, Hosts
+from app.wire.pages import SecurityHeaders, build_pages, docs_assets, static_files
+from app.wire.ws import serve_socket
+
+log = logging.getLogger("theater")
+
+
+def error_body(
+    code: str, message: str, reason: str | None = None, params: object = None
+) -> dict[str, object]:
+    return {
+        "error": {
+            "code": code,
+            "reason": reason or code,
+            "message": message,
+            "params": params or {},
+        }
+    }
+
+
+def _failure(error: Failure) -> JSONResponse:
+    body = error_body(error.code, error.message, error.reason, error.params)
+    return JSONResponse(body, status_code=http_status(error))
+
+
+def create_app(config: Config | None = None, service: Service | None = None) -> FastAPI:
+    config = config or Config.from_env()
+    service = service or open_service(config)
+    hosts = Hosts(config)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        started = time.perf_counter()
+        recovered = await service.start()
+        log.info(
+            "recovered %d unfinished sessions in %.3f s", recovered, time.perf_counter() - started
+        )
+        upkeep = asyncio.create_task(service.maintain())
+        collector = asyncio.create_task(gcpause.keep_young()) if config.gc_freeze else None
+        try:
+            yield
+        finally:
+            upkeep.cancel()
+            if collector is not None:
+                collector.cancel()
+            await service.close()
+
+    app = FastAPI(
+        title="Theater van Besluit",
+        version="0.2.0",
+        description=(
+            "The digital table for Theater van Besluit. HTTP creates and joins sessions; the game "
+            "itself runs over the WebSocket `/ws/{session_id}` (see docs/PROTOCOL.md and "
+            "docs/asyncapi.json)."
+        ),
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.service = service
+    app.include_router(build_router(service, hosts))
+    app.include_router(build_pages(hosts, config.api_docs))
+    app.mount("/static", static_files(), name="static")
+    if config.api_docs:
+        app.mount("/docs/assets", docs_assets(), name="docs-assets")
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(AllowedHosts, hosts=hosts)
+
+    @app.exception_handler(AppError)
+    async def app_error(request: Request, exc: AppError) -> JSONResponse:
+        return _failure(exc)
+
+    @app.exception_handler(Refusal)
+    async def refused(request: Request, exc: Refusal) -> JSONResponse:
+        return _failure(exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid", "type": ""}
+        if first.get("type") == "json_invalid":
+            return JSONResponse(
+                error_body("bad_message", "The request body is not valid JSON."), status_code=400
+            )
+        where = ".".join(str(p) for p in first["loc"] if p != "body") or "body"
+        body = error_body("invalid_args", f"{where}: {first['msg']}", params={"field": where})
+        return JSONResponse(body, status_code=400)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "bad_request")
+        return JSONResponse(error_body(code, str(exc.detail)), status_code=exc.status_code)
+
+    @app.websocket("/ws/{session_id}")
+    async def socket(websocket: WebSocket, session_id: str) -> None:
+        await serve_socket(websocket, session_id, service, hosts)
+
+    return app

@@ -1,0 +1,106 @@
+"""The WebSocket endpoint `/ws/{session_id}`: hello, then frames both ways (see `dialogue`).
+
+Only the situations in the close-code table end a socket (a page of another site, a wrong token,
+an unknown session, no hello in time, too many sockets); a bad frame gets an error and the socket
+stays open, also before the hello.
+"""
+
+import asyncio
+import contextlib
+from collections.abc import MutableMapping
+from typing import Any
+
+from fastapi import WebSocket
+from starlette.websockets import WebSocketDisconnect
+
+from app.service import AppError, Outbox, Seat, Service, TokenBucket, close_code
+from app.wire.dialogue import answer, error_frame, read_hello
+from app.wire.hosts import Hosts
+
+
+async def serve_socket(ws: WebSocket, session_id: str, service: Service, hosts: Hosts) -> None:
+    client = ws.client.host if ws.client else "?"
+    await ws.accept()
+    if not hosts.origin_allowed(ws.headers.get("origin"), ws.headers.get("host", "")):
+        await ws.close(close_code("bad_origin"), "this page may not open a socket here")
+        return
+    try:
+        service.open_socket(client)
+    except AppError as e:
+        await ws.close(close_code(e.code), e.message)
+        return
+    try:
+        seat = await _hello(ws, service, session_id, client)
+        if seat is not None:
+            await _converse(ws, service, seat)
+    except WebSocketDisconnect:
+        pass
+    finally:
+        service.close_socket(client)
+
+
+def _text(message: MutableMapping[str, Any]) -> str | bytes | None:
+    raw = message.get("text")
+    if raw is None:
+        raw = message.get("bytes")
+    return raw if isinstance(raw, str | bytes) else None
+
+
+async def _hello(ws: WebSocket, service: Service, session_id: str, client: str) -> Seat | None:
+    """Wait for a good hello (answering bad frames meanwhile) until the hello timeout."""
+    config = service.config
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + config.hello_timeout_s
+    patience = TokenBucket(rate=1, burst=5)  # a few wrong first frames get answers, not a flood
+    while True:
+        try:
+            async with asyncio.timeout_at(deadline):
+                message = await ws.receive()
+        except TimeoutError:
+            await ws.close(close_code("no_hello"), "no hello in time")
+            return None
+        if message["type"] == "websocket.disconnect":
+            return None
+        try:
+            hello = read_hello(_text(message) or b"", config.max_frame_bytes)
+            return await service.connect(session_id, hello.token, client, hello.language)
+        except AppError as e:
+            if e.code in ("not_found", "bad_token", "too_many_sockets"):
+                await ws.close(close_code(e.code), e.message)
+                return None
+            if not patience.allow():
+                await ws.close(close_code("no_hello"), "no hello")
+                return None
+            await ws.send_text(error_frame(e))
+
+
+async def _converse(ws: WebSocket, service: Service, seat: Seat) -> None:
+    pump = asyncio.create_task(_pump(ws, seat.outbox))
+    try:
+        limit = service.config.max_frame_bytes
+        while not seat.outbox.closed:
+            await seat.outbox.room()  # a client that sends faster than it reads is read slower
+            message = await ws.receive()
+            if message["type"] == "websocket.disconnect" or seat.outbox.closed:
+                return
+            reply = await answer(service, seat, _text(message) or b"", limit)
+            if reply is not None:
+                seat.outbox.put(reply)
+    finally:
+        service.disconnect(seat)
+        with contextlib.suppress(Exception):
+            await pump
+
+
+async def _pump(ws: WebSocket, outbox: Outbox) -> None:
+    """Write the outbox to the socket; when the service closes it, close the socket with its
+    code (removed, replaced, deleted, too slow, restarting)."""
+    try:
+        while (frame := await outbox.get()) is not None:
+            await ws.send_text(frame)
+    except Exception:  # a dead socket ends its pump, nothing else
+        outbox.close()
+        return
+    if outbox.close_code is not None:
+        with contextlib.suppress(Exception):
+            await ws.close(outbox.close_code, outbox.close_reason)
