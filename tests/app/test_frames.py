@@ -44,7 +44,9 @@ def test_every_frame_is_the_viewers_view(t: Play, data: st.DataObject) -> None:
             pid = data.draw(st.sampled_from(list(t.state.players)))
             prompt = t.view_of(FACILITATOR)["prompt"]
             if prompt and data.draw(st.booleans()):
-                t.player(pid, "answer", {"prompt_id": prompt["id"], "text": "Ja", "anonymous": True})
+                t.player(
+                    pid, "answer", {"prompt_id": prompt["id"], "text": "Ja", "anonymous": True}
+                )
     check_frames(t, set())
 
 
