@@ -1,5 +1,6 @@
 # Theater van Besluit: one process, the embedded SQLite store on a volume. Scaled out (see
 # compose.yaml), THEATER_DB=postgresql://… and THEATER_REDIS=redis://… point it at shared ones.
+# Behind a domain name, set THEATER_PUBLIC_URL=https://… so links and QR codes point there.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -7,8 +8,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     THEATER_HOST=0.0.0.0 \
     THEATER_PORT=8000 \
-    THEATER_DB=sqlite:////data/theater.db \
-    THEATER_WEB=/srv/theater/web
+    THEATER_DB=sqlite:////data/theater.db
 
 WORKDIR /srv/theater
 COPY pyproject.toml README.md ./
@@ -16,6 +16,7 @@ COPY game ./game
 COPY cards ./cards
 COPY app ./app
 COPY web ./web
+# the pages are package data: the installed `theater` needs nothing from this folder
 RUN pip install . \
     && useradd --system --uid 10001 --home-dir /data theater \
     && mkdir -p /data && chown theater /data
