@@ -45,9 +45,9 @@ CODES: dict[str, Code] = {
     "too_large": Code(413, meaning="frames over 16 KiB"),
     "no_hello": Code(400, 4408, "no hello within 10 seconds"),
     "bad_origin": Code(403, 4406, "a page on another site opened the socket"),
-    "bad_host": Code(400, meaning="the Host header names no address of this server"),
-    "method_not_allowed": Code(405),
-    "bad_request": Code(400),
+    "bad_host": Code(400, 1008, "the Host header names no address of this server"),
+    "method_not_allowed": Code(405, meaning="HTTP only: this path takes another method"),
+    "bad_request": Code(400, meaning="HTTP only: a request the framework could not read"),
 }
 
 ServiceCode = Literal[

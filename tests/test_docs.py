@@ -5,7 +5,7 @@ from pathlib import Path
 
 import jsonschema
 
-from app.wire.asyncapi import OUT, render
+from app.wire.asyncapi import GUIDE, OUT, guide, render
 from game import SOCKET_COMMANDS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -19,6 +19,12 @@ def _errors(doc: dict) -> list[str]:
 
 def test_the_committed_asyncapi_document_is_the_generated_one() -> None:
     assert OUT.read_text(encoding="utf-8") == render(), "run: python -m app.wire.asyncapi"
+
+
+def test_the_guides_tables_of_codes_and_commands_are_the_generated_ones() -> None:
+    text = GUIDE.read_text(encoding="utf-8")
+    assert text == guide(text), "run: python -m app.wire.asyncapi"
+    assert "| `bad_origin` | 403 | 4406 |" in text and "| `start_game` | facilitator |" in text
 
 
 def test_the_asyncapi_document_is_valid_asyncapi_3() -> None:

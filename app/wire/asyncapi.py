@@ -1,7 +1,8 @@
 """Generate docs/asyncapi.json (AsyncAPI 3) from the code: the frames' pydantic models, the view's
-types, the command registry and the error-code table.
+types, the command registry and the error-code table; and the two tables of docs/PROTOCOL.md that
+list the codes and the commands.
 
-Run `python -m app.wire.asyncapi` after changing any of them; a test fails while the file is stale.
+Run `python -m app.wire.asyncapi` after changing any of them; a test fails while either is stale.
 """
 
 import json
@@ -15,7 +16,9 @@ from app.errors import CODES
 from app.wire.protocol import CLIENT_FRAMES, SERVER_FRAMES
 from game import COMMANDS, SOCKET_COMMANDS
 
-OUT = Path(__file__).resolve().parents[2] / "docs" / "asyncapi.json"
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+OUT = DOCS / "asyncapi.json"
+GUIDE = DOCS / "PROTOCOL.md"
 REF = "#/components/schemas/{model}"
 
 
@@ -123,7 +126,32 @@ def render() -> str:
     return json.dumps(build(), indent=2, ensure_ascii=False) + "\n"
 
 
+def _tables() -> dict[str, str]:
+    codes = ["| code | HTTP | closes the socket with | meaning |", "|---|---|---|---|"]
+    codes += [
+        f"| `{c}` | {v.http} | {v.close or '— (an error frame)'} | {v.meaning} |"
+        for c, v in CODES.items()
+    ]
+    commands = ["| name | who | args | when |", "|---|---|---|---|"]
+    for name, c in COMMANDS.items():
+        who = ", ".join(sorted(r or "newcomer" for r in c.roles))
+        fields = ", ".join(c.args.model_fields) or "—"
+        commands.append(f"| `{name}` | {who} | `{c.args.__name__}`: {fields} | {c.when} |")
+    return {"codes": "\n".join(codes), "commands": "\n".join(commands)}
+
+
+def guide(text: str) -> str:
+    """docs/PROTOCOL.md with its generated tables filled in from the code."""
+    for name, table in _tables().items():
+        start, end = f"<!-- generated: {name} -->", f"<!-- end: {name} -->"
+        head, _, rest = text.partition(start)
+        _, _, tail = rest.partition(end)
+        text = f"{head}{start}\n{table}\n{end}{tail}"
+    return text
+
+
 if __name__ == "__main__":
     OUT.parent.mkdir(exist_ok=True)
     OUT.write_text(render(), encoding="utf-8")
-    sys.stdout.write(f"wrote {OUT}\n")
+    GUIDE.write_text(guide(GUIDE.read_text(encoding="utf-8")), encoding="utf-8")
+    sys.stdout.write(f"wrote {OUT} and the tables of {GUIDE}\n")

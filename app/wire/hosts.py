@@ -11,6 +11,7 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.config import Config
+from app.errors import close_code
 
 LOCAL = frozenset({"localhost", "127.0.0.1", "::1"})
 MAX_HOST = 255
@@ -87,7 +88,7 @@ class AllowedHosts:
             HTTPConnection(scope).headers.get("host")
         ):
             if kind == "websocket":
-                await send({"type": "websocket.close", "code": 1008})
+                await send({"type": "websocket.close", "code": close_code("bad_host")})
                 return
             body = {
                 "error": {
