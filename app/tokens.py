@@ -1,6 +1,7 @@
 """Secrets and codes: tokens are 256-bit random strings stored only as SHA-256 hashes; join codes
 are six characters that survive being read aloud (no 0/O, 1/I/L)."""
 
+import base64
 import hashlib
 import hmac
 import secrets
@@ -33,3 +34,11 @@ def hash_token(token: str) -> str:
 def matches(token: str, digest: str) -> bool:
     """Does `token` hash to `digest`? Compared in constant time."""
     return hmac.compare_digest(hash_token(token), digest)
+
+
+def derived_token(facilitator_token: str, role: str) -> str:
+    """The screen's and the trainer's token follow from the facilitator's (never the other way),
+    so the facilitator's page can show every link of the session again on any device, while the
+    server still keeps no token, only hashes."""
+    digest = hmac.new(facilitator_token.encode(), f"theater:{role}".encode(), hashlib.sha256)
+    return base64.urlsafe_b64encode(digest.digest()).decode().rstrip("=")

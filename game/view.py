@@ -134,6 +134,23 @@ class RoundLogView(TypedDict):
 
 
 @_closed
+class SummaryUnitView(TypedDict):
+    unit: str
+    names: list[str]
+    strategy: StrategyView
+
+
+@_closed
+class RoundSummaryView(TypedDict):
+    round: int
+    open_card: bool
+    opdracht: OpdrachtView | None
+    deal: list[SummaryUnitView]
+    decision: DecisionView | None
+    support_counts: dict[Reached, int]
+
+
+@_closed
 class SharedView(TypedDict):
     session_id: str
     join_code: str
@@ -152,6 +169,10 @@ class SharedView(TypedDict):
         dict[Reached, int], Field(description="Players at the table who said yes, partly or no")
     ]
     prompt: PromptView | None
+    summary: Annotated[
+        list[RoundSummaryView] | None,
+        Field(description="Once the game has ended, for everyone: each round, who held which card"),
+    ]
 
 
 @_closed
@@ -335,7 +356,33 @@ def shared_part(
         "decision": decision,
         "support_counts": dict(Counter(supports)),
         "prompt": prompt,
+        "summary": _summary(state, deck) if state.phase == "ended" else None,
     }
+
+
+def _summary(state: State, deck: Deck) -> list[RoundSummaryView]:
+    """The ending everyone sees: the game is over, so every card may be known."""
+    summary: list[RoundSummaryView] = []
+    for record in state.rounds:
+        log = _round_log(state, deck, record)
+        deal: list[SummaryUnitView] = []
+        for d in log["deal"]:
+            card = _strategy(deck, d["strategy"])
+            if card is not None:
+                names = [state.name(m) for m in d["members"]]
+                deal.append({"unit": d["unit"], "names": names, "strategy": card})
+        summary.append(
+            {
+                "round": record.number,
+                "open_card": state.settings.open_card_last_round
+                and record.number == state.settings.rounds,
+                "opdracht": log["opdracht"],
+                "deal": deal,
+                "decision": log["decision"],
+                "support_counts": dict(Counter(record.supports.values())),
+            }
+        )
+    return summary
 
 
 def _is_mine(answer: Answer, viewer: Actor) -> bool:

@@ -14,7 +14,7 @@ from app.service.live import LiveTable, Seat
 from app.service.outbox import Outbox
 from app.service.service import Created, Joined, Service
 from app.stores import open_store
-from game import COMMANDS, SOCKET_COMMANDS, Refusal, Settings
+from game import COMMANDS, SOCKET_COMMANDS, Refusal, Role, Settings
 
 
 def open_service(config: Config, clock: Clock | None = None) -> Service:
@@ -34,6 +34,7 @@ __all__ = [
     "LiveTable",
     "Outbox",
     "Refusal",
+    "Role",
     "Seat",
     "Service",
     "Settings",

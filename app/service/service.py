@@ -28,7 +28,14 @@ from app.service.limits import GuessGate, TokenBucket
 from app.service.live import LiveTable, Seat
 from app.service.outbox import Outbox
 from app.stores import CodeTaken, EventStore
-from app.tokens import hash_token, matches, new_join_code, new_session_id, new_token
+from app.tokens import (
+    derived_token,
+    hash_token,
+    matches,
+    new_join_code,
+    new_session_id,
+    new_token,
+)
 from cards import DeckError, available_decks, load_decks
 from game import Actor, Role, Settings, State, create_session, evolve, fold, public_dict, view
 from game.events import PlayerJoined
@@ -170,7 +177,12 @@ class Service:
             raise AppError(
                 "invalid_args", f"The deck {settings.deck!r} cannot be played now.", "broken_deck"
             ) from None
-        tokens: dict[Role, str] = {r: new_token() for r in STAFF}
+        facilitator = new_token()
+        tokens: dict[Role, str] = {
+            "facilitator": facilitator,
+            "screen": derived_token(facilitator, "screen"),
+            "trainer": derived_token(facilitator, "trainer"),
+        }
         seed = settings.seed if settings.seed is not None else secrets.randbits(63)
         for _ in range(20):  # the store's unique index decides, whichever server drew the code
             code, session_id = new_join_code(), new_session_id()
@@ -312,6 +324,18 @@ class Service:
             "event": public_dict(prefix[-1]),
             "view": view(state, actor, prefix[-1].at),
         }
+
+    async def tokens(self, session_id: str, token: str | None) -> dict[Role, str]:
+        """Every link's token of the session, for its facilitator (on any device). Sessions made
+        before the screen's and trainer's tokens followed from the facilitator's have only that."""
+        table = await self._staff(session_id, token, "facilitator")
+        assert token is not None
+        found: dict[Role, str] = {"facilitator": token}
+        for role in ("screen", "trainer"):
+            candidate = derived_token(token, role)
+            if matches(candidate, table.state.token_hashes[role]):
+                found[role] = candidate
+        return found
 
     async def export(self, session_id: str, token: str | None, fmt: str) -> Download:
         table = await self._staff(session_id, token, "facilitator", "trainer")

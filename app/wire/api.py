@@ -1,12 +1,13 @@
 """HTTP routes of the wire contract. Every error is `{"error": {"code", "reason", "message",
 "params"}}` with the status of the code table (`app.errors`)."""
 
+from collections.abc import Mapping
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import Response
 
-from app.service import Service, Settings
+from app.service import Role, Service, Settings
 from app.wire.hosts import Hosts
 from app.wire.protocol import ErrorResponse, Health, JoinRequest, JoinResponse, Links
 from app.wire.protocol import SessionCreatedResponse as Created
@@ -24,6 +25,20 @@ def _bearer(authorization: str | None) -> str | None:
 
 def _client(request: Request) -> str:
     return request.client.host if request.client else "?"
+
+
+def _links(base: str, sid: str, code: str, tokens: Mapping[Role, str]) -> Links:
+    """Tokens ride in the fragment: browsers never send it, so it is in no server log."""
+
+    def link(page: str, role: Role) -> str | None:
+        return f"{base}/{page}/{sid}#{tokens[role]}" if role in tokens else None
+
+    return Links(
+        join=f"{base}/j/{code}",
+        facilitator=f"{base}/f/{sid}#{tokens['facilitator']}",
+        screen=link("s", "screen"),
+        replay=link("r", "trainer"),
+    )
 
 
 def build_router(service: Service, hosts: Hosts) -> APIRouter:
@@ -44,22 +59,29 @@ def build_router(service: Service, hosts: Hosts) -> APIRouter:
         """Open a table. Keep the tokens: the facilitator's steers the game, the trainer's reads
         the log, the screen's shows the public view."""
         created = await service.create(settings or Settings(), _client(request))
-        sid, code, tokens = created.session_id, created.join_code, created.tokens
-        base = hosts.base_url(request)
+        tokens = created.tokens
         return Created(
-            session_id=sid,
-            join_code=code,
+            session_id=created.session_id,
+            join_code=created.join_code,
             facilitator_token=tokens["facilitator"],
             screen_token=tokens["screen"],
             trainer_token=tokens["trainer"],
-            # tokens ride in the fragment: browsers never send it, so it is in no server log
-            links=Links(
-                join=f"{base}/j/{code}",
-                facilitator=f"{base}/f/{sid}#{tokens['facilitator']}",
-                screen=f"{base}/s/{sid}#{tokens['screen']}",
-                replay=f"{base}/r/{sid}#{tokens['trainer']}",
-            ),
+            links=_links(hosts.base_url(request), created.session_id, created.join_code, tokens),
         )
+
+    @router.get(
+        "/api/sessions/{session_id}/links", response_model=Links, responses=ERRORS,
+        tags=["sessions"],
+    )  # fmt: skip
+    async def links(
+        request: Request, session_id: str, authorization: Annotated[str | None, Header()] = None
+    ) -> Links:
+        """Every link of the session again (facilitator only): to open the screen or hand the
+        replay to a trainer from another device."""
+        tokens = await service.tokens(session_id, _bearer(authorization))
+        table = await service.get(session_id)
+        code = table.state.join_code if table else ""
+        return _links(hosts.base_url(request), session_id, code, tokens)
 
     @router.post(
         "/api/join", status_code=201, response_model=JoinResponse, responses=ERRORS,

@@ -30,8 +30,8 @@ class ErrorResponse(BaseModel):
 class Links(BaseModel):
     join: str
     facilitator: str
-    screen: str
-    replay: str
+    screen: str | None = Field(description="Null only for sessions made before version 0.2")
+    replay: str | None = Field(description="Null only for sessions made before version 0.2")
 
 
 class SessionCreatedResponse(BaseModel):

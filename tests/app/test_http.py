@@ -152,3 +152,17 @@ async def test_health_and_api_docs_are_served(http: httpx.AsyncClient) -> None:
         schema["paths"]
     )
     assert (await http.get("/docs")).status_code == 200
+
+
+async def test_the_facilitator_gets_every_link_again_on_another_device(
+    http: httpx.AsyncClient,
+) -> None:
+    created = (await http.post("/api/sessions", json={})).json()
+    sid, fac = created["session_id"], created["facilitator_token"]
+    r = await http.get(f"/api/sessions/{sid}/links", headers={"Authorization": f"Bearer {fac}"})
+    assert r.status_code == 200 and r.json() == created["links"]
+    for other in (created["screen_token"], created["trainer_token"], "x" * 43):
+        r = await http.get(
+            f"/api/sessions/{sid}/links", headers={"Authorization": f"Bearer {other}"}
+        )
+        assert r.status_code == 403

@@ -129,6 +129,8 @@ def check_no_leaks(g: WireGame, language: str = "nl") -> int:
             scanned += 1
             v = frame.get("view")
             allowed: set[str] = set()
+            if v is not None and v["phase"] == "ended":
+                continue  # the game is over: the summary shows every card to everyone
             if v is not None:
                 deal = (
                     g.deals.get(v["round"], {}) if v["phase"] not in ("lobby", "choosing") else {}

@@ -98,6 +98,8 @@ def progress(t: Play) -> tuple[Actor, str, dict[str, Any]]:
 
 
 def check_views_keep_secrets(t: Play) -> None:
+    if t.state.phase == "ended":
+        return  # the summary shows every card to everyone once the game is over
     secrets = {
         uid: t.state.deck.strategy(u.strategy)
         for uid, u in t.state.units.items()

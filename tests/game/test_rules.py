@@ -650,3 +650,29 @@ def test_each_viewer_reads_the_cards_in_their_own_language() -> None:
     assert mine["en"]["strategy"]["text"] != mine["nl"]["strategy"]["text"]
     left = {o["id"]: o["text"] for o in t.view(FACILITATOR, "en")["opdrachten_left"]}
     assert left["eigen-1"] == "Eigen kaart"
+
+
+def test_the_ending_shows_everyone_who_held_which_card_and_not_before() -> None:
+    t = Play.new(4, rounds=2)
+    t.fac("start_game")
+    t.play_round("Museum", "partly")
+    t.player("p1", "support", {"value": "yes"})
+    assert t.view_of(SCREEN)["summary"] is None
+    t.fac("next_round")
+    t.play_round("Varen")
+    t.fac("end_game")
+    for viewer in (SCREEN, seat("p2")):
+        summary = t.view_of(viewer)["summary"]
+        assert [r["round"] for r in summary] == [1, 2]
+        first = summary[0]
+        assert first["decision"] == {"text": "Museum", "reached": "partly"}
+        assert first["support_counts"] == {"yes": 1}
+        dealt = {d["unit"]: d["strategy"]["id"] for d in first["deal"]}
+        assert dealt == dict(t.state.rounds[0].deal)
+        assert [d["names"] for d in first["deal"]] == [
+            ["Speler 1"],
+            ["Speler 2"],
+            ["Speler 3"],
+            ["Speler 4"],
+        ]
+        assert summary[1]["open_card"] and not first["open_card"]
