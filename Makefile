@@ -17,10 +17,11 @@ test: $(STAMP) node_modules/.installed services lint
 services:
 	scripts/system-packages.sh redis-server:redis-server pg_ctlcluster:postgresql nginx:nginx
 
-lint: $(STAMP)
+lint: $(STAMP) node_modules/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy game cards app
+	npx --no-install eslint web/static
 
 install: $(STAMP)
 

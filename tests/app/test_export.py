@@ -43,9 +43,7 @@ def test_user_text_renders_as_typed_and_adds_no_structure(text: str) -> None:
                      "heading_open", "inline"], kinds  # fmt: skip
     inline = next(t for t in tokens if t.type == "inline")
     assert {c.type for c in inline.children or []} <= {"text", "softbreak", "hardbreak"}
-    shown = "".join(
-        c.content if c.type == "text" else "\n" for c in inline.children or []
-    )
+    shown = "".join(c.content if c.type == "text" else "\n" for c in inline.children or [])
     assert shown == f"Anna: {text}"
 
 

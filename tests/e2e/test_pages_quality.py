@@ -10,30 +10,35 @@ import pytest
 from playwright.async_api import Browser, BrowserContext, expect
 
 from app.wire.pages import PAGES
-from game import COMMANDS
+from game.events import Event
 from game.state import Phase
+from game.view import Hint
 from tests.app.server import Server, new_session
 from tests.app.wire import names, play_game, seat
 from tests.e2e.conftest import assert_accessible, axe_violations, snap
 
 ROOT = Path(__file__).resolve().parents[2]
+EVENT_TYPES = [get_args(m.model_fields["type"].annotation)[0] for m in get_args(get_args(Event)[0])]
 WEB = ROOT / "web"
 
 
 def catalog() -> dict[str, dict[str, str]]:
-    source = (WEB / "static" / "i18n.js").read_text(encoding="utf-8")
-    blocks = re.split(r"\n  (nl|en): \{\n", source)
+    """Both languages' strings (a {one, other} pair counts as its two texts joined)."""
     out = {}
-    for lang, block in zip(blocks[1::2], blocks[2::2], strict=True):
-        out[lang] = dict(
-            re.findall(r'^\s+"([\w.]+)": "((?:[^"\\]|\\.)*)",?$', block.split("\n  }")[0], re.M)
-        )
+    for lang in ("nl", "en"):
+        source = (WEB / "static" / f"{lang}.js").read_text(encoding="utf-8")
+        pairs = dict(re.findall(r'^  "([\w.]+)": "((?:[^"\\]|\\.)*)",$', source, re.M))
+        for key, one, other in re.findall(
+            r'^  "([\w.]+)": \{ one: "([^"]*)", other: "([^"]*)" \},$', source, re.M
+        ):
+            pairs[key] = f"{one} / {other}"
+        out[lang] = pairs
     return out
 
 
 def test_both_languages_have_every_key_with_the_same_placeholders() -> None:
     cat = catalog()
-    assert set(cat) == {"nl", "en"} and len(cat["nl"]) > 100
+    assert set(cat) == {"nl", "en"} and len(cat["nl"]) > 200
     assert set(cat["nl"]) == set(cat["en"])
     for key, text in cat["nl"].items():
         assert text and cat["en"][key], key
@@ -44,23 +49,34 @@ def test_every_string_the_pages_ask_for_is_in_the_catalog() -> None:
     keys = set(catalog()["nl"])
     used: set[str] = set()
     for js in (WEB / "static").glob("*.js"):
-        used |= set(re.findall(r"""\bt\(\s*"([\w.]+)\"""", js.read_text()))
-        used |= set(re.findall(r"""button\(\s*"([\w.]+)\"""", js.read_text()))
+        source = js.read_text()
+        used |= set(re.findall(r"""\bt\(\s*"([\w.]+)\"""", source))
+        used |= set(re.findall(r"""(?:primary|button)\(\s*"([\w.]+)\"""", source))
     used |= set(re.findall(r'data-i18n="([\w.]+)"', (WEB / "page.html").read_text()))
     used |= {heading for heading, _ in PAGES.values()}
     assert used and used <= keys, used - keys
-    dynamic = {f"phase.{p}" for p in get_args(Phase)}
+    dynamic = {f"phase.{p}" for p in get_args(Phase)} | {f"fac.screen.{p}" for p in get_args(Phase)}
+    dynamic |= {f"fac.cue.{p}" for p in get_args(Phase)} | {"fac.cue.open"}
     dynamic |= {f"reached.{r}" for r in ("yes", "partly", "no")}
-    dynamic |= {f"fac.hint.{h}" for h in ("fewer_than_6_players", "no_picker", "not_all_ready")}
-    dynamic |= {
-        f"err.{c}"
-        for c in ("unknown_code", "name_taken", "table_full", "game_started", "rate_limited",
-                  "forbidden", "invalid_phase", "invalid_args", "offline", "other")
-    }  # fmt: skip
+    dynamic |= {f"fac.hint.{h}" for h in get_args(Hint)}
+    dynamic |= {f"ev.{e}" for e in EVENT_TYPES if e not in ("answer_shown",)}
+    dynamic |= {f"export.{f}" for f in ("md", "csv", "json")}
     assert dynamic <= keys, dynamic - keys
-    assert (
-        "start_game" in COMMANDS
-    )  # the commands the buttons send exist (checked in the game test)
+
+
+def test_every_refusal_a_person_can_meet_is_said_in_words() -> None:
+    """The causes COPY.md lists, and what the pages can run into, each with its own sentence."""
+    keys = set(catalog()["nl"])
+    rules = (ROOT / "game" / "decide.py").read_text() + (ROOT / "game" / "text.py").read_text()
+    reasons = set(re.findall(r'Refusal\(\s*"\w+",\s*"(\w+)"', rules))
+    reachable = {"too_few_players", "cards_closed", "no_decision", "too_many_rounds",
+                 "no_consensus_round_at_six", "same_unit", "removed", "name_taken",
+                 "unknown_code", "table_full", "game_started", "rate_limited", "guessing",
+                 "empty_text", "anonymity_fixed", "last_round", "nobody_left",
+                 "too_few_opdrachten", "no_consensus_round_outside", "not_your_turn",
+                 "wrong_phase", "busy", "not_found", "forbidden", "invalid_args"}  # fmt: skip
+    assert {"cards_closed", "no_decision", "too_few_players"} <= reasons
+    assert {f"err.{r}" for r in reachable} <= keys, {f"err.{r}" for r in reachable} - keys
 
 
 def _foreign(text: str, strings: set[str]) -> list[str]:
@@ -195,7 +211,7 @@ async def test_a_player_without_a_seat_is_sent_to_join(
     ctx = await browser.new_context()
     page = await ctx.new_page()
     await page.goto(f"{web_server.http}/p/{created['session_id']}")
-    await page.get_by_role("link", name="Ga naar meedoen").click()
+    await page.get_by_role("link", name="Meedoen met een spel").click()
     await expect(page.get_by_label("Code")).to_be_visible()
     await ctx.close()
 
@@ -218,26 +234,32 @@ async def test_a_trainer_replays_a_game_step_by_step_as_anyone(
     ctx = await browser.new_context(bypass_csp=True)
     page = await ctx.new_page()
     await page.goto(f"{server.http}/r/{g.session.id}#{g.session.token('trainer')}")
+    await page.wait_for_url(re.compile(r"/r/[0-9a-f]{16}$"))  # the token left the address bar
     await expect(page.get_by_text(f"Stap 1 van {len(events)}")).to_be_visible()
-    await expect(page.get_by_text("Gebeurtenis: session_created")).to_be_visible()
+    timeline = page.locator(".timeline li")
+    await expect(timeline).to_have_count(len(events))  # the whole log, in words, with times
+    await expect(timeline.nth(started - 1)).to_contain_text("Het spel begint.")
+    assert re.match(r"\d\d:\d\d:\d\d ", await timeline.first.inner_text())
+    words = await page.locator(".timeline").inner_text()
+    assert "support_given" not in words and "staat helemaal achter het besluit" in words
+    assert "Vraag: Lukte het om tot een gezamenlijk besluit te komen?" in words
+    assert "anoniem: Antwoord 2" in words  # anonymous answers stay anonymous here too
     await page.get_by_role("button", name="Volgende ronde").click()
-    await expect(page.get_by_text("Gebeurtenis: game_started")).to_be_visible()
+    await expect(page.locator(".now")).to_have_text("Het spel begint.")
     for step in range(started + 1, dealt + 1):
         await page.get_by_role("button", name="Volgende stap").click()
         await expect(page.get_by_text(f"Stap {step} van")).to_be_visible()
-    await expect(page.get_by_text("Gebeurtenis: strategies_dealt")).to_be_visible()
+    await expect(page.locator(".now")).to_have_text("De strategiekaarten zijn gedeeld.")
     await expect(page.locator("tbody tr")).to_have_count(3)
     assert await page.locator("tbody td", has_text="verborgen").count() == 0  # the trainer sees all
     await assert_accessible(page, "replay page")
     await snap(page, "replay-trainer")
     await page.get_by_label("Bekijk als").select_option(label="Speler 1")
-    await expect(page.locator("tbody td", has_text="verborgen")).to_have_count(
-        2
-    )  # a player: own card only
-    await page.get_by_label("Bekijk als").select_option(label="gedeeld scherm")
+    await expect(page.locator("tbody td", has_text="verborgen")).to_have_count(2)  # own card only
+    await page.get_by_label("Bekijk als").select_option(label="groot scherm")
     await expect(page.locator("tbody td", has_text="verborgen")).to_have_count(3)
     async with page.expect_download() as info:
-        await page.get_by_role("button", name="Verslag downloaden (csv)").click()
+        await page.get_by_role("button", name="Tabel voor Excel").click()
     assert (await (await info.value).path()).read_text().startswith("\ufeffsoort;ronde")
     await ctx.close()
 
@@ -260,12 +282,12 @@ async def test_join_problems_are_said_in_the_players_language(
     await page.get_by_label("Je naam").fill("lena")
     await page.get_by_role("button", name="Meedoen").click()
     await expect(page.get_by_role("alert")).to_have_text(
-        "Die naam is al bezet; voeg een letter toe."
+        "Deze naam is al in gebruik. Zet er bijvoorbeeld de eerste letter van je achternaam achter."
     )
     await page.get_by_label("Code").fill("ZZZZZZ")
     await page.get_by_role("button", name="English").click()
     await page.get_by_role("button", name="Join").click()
     await expect(page.get_by_role("alert")).to_have_text(
-        "We do not know this code. Check it with the facilitator."
+        "We don't know this code. Check it with the facilitator."
     )
     await ctx.close()

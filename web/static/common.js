@@ -1,13 +1,17 @@
-// Shared by every page: safe DOM building, the table socket, the server clock, the language switch.
-import { adopt, lang, setLang, t, translateStatic } from "./i18n.js";
+// Shared by every page: safe DOM building, rendering that keeps focus and typing, announcements,
+// tokens out of the address bar, the table socket, the server clock and the language switch.
+import { adopt, chosenLang, has, lang, setLang, t, translateStatic } from "./i18n.js";
 
-// h("p", {class: "x"}, "text", child): strings always become text nodes, so user text is escaped.
+// h("p", {class: "x", key: "k"}, "text", child): strings always become text nodes (user text is
+// escaped); `key` names an element across renders so focus can come back to it; `style` is an
+// object set through the CSSOM (a style attribute would break the CSP).
 export function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
+  for (const [name, value] of Object.entries(attrs)) {
     if (value === false || value === null || value === undefined) continue;
-    if (key.startsWith("on")) el.addEventListener(key.slice(2), value);
-    else el.setAttribute(key, value === true ? "" : String(value));
+    if (name.startsWith("on")) el.addEventListener(name.slice(2), value);
+    else if (name === "style") Object.assign(el.style, value); // CSSOM: allowed by the CSP
+    else el.setAttribute(name === "key" ? "data-key" : name, value === true ? "" : String(value));
   }
   for (const child of children.flat(Infinity)) {
     if (child === null || child === undefined || child === false) continue;
@@ -16,25 +20,61 @@ export function h(tag, attrs = {}, ...children) {
   return el;
 }
 
-// Replace a page's content; what the person was typing or ticking (fields with an id) and the
-// focus survive, so a state frame or a language switch never eats their input.
+function keyOf(el) { return el?.dataset?.key || el?.id || null; }
+
+function edited(el) {
+  if (el.type === "checkbox" || el.type === "radio") return el.checked !== el.defaultChecked;
+  if (el.tagName === "SELECT") return [...el.options].some((o) => o.selected !== o.defaultSelected);
+  return el.value !== el.defaultValue;
+}
+
+// Replace a page's content. What the person typed or ticked and has not sent yet (fields with
+// an id), which <details> were open, and the focus (by key or id) survive, so a state frame or a
+// language switch never eats their input or their place; fields they left alone show what the
+// server says now.
 export function mount(root, ...children) {
   const kept = new Map();
   for (const el of root.querySelectorAll("input[id], textarea[id], select[id]")) {
+    if (!edited(el)) continue;
     kept.set(el.id, el.type === "checkbox" || el.type === "radio" ? el.checked : el.value);
   }
-  const focused = document.activeElement?.id;
+  const open = new Set([...root.querySelectorAll("details[data-key][open]")].map(keyOf));
+  const focused = root.contains(document.activeElement) ? keyOf(document.activeElement) : null;
   root.replaceChildren(...children.flat(Infinity).filter(Boolean));
   for (const [id, value] of kept) {
     const el = document.getElementById(id);
     if (!el || !root.contains(el)) continue;
     if (typeof value === "boolean") el.checked = value; else el.value = value;
   }
-  if (focused) document.getElementById(focused)?.focus();
+  for (const el of root.querySelectorAll("details[data-key]")) if (open.has(keyOf(el))) el.open = true;
+  if (focused) {
+    const again = root.querySelector(`[data-key="${CSS.escape(focused)}"]`) || document.getElementById(focused);
+    again?.focus({ preventScroll: true });
+  }
+}
+
+// One polite live region for the whole page: a change is announced once, not at every render.
+let lastAnnounced = "";
+export function announce(text) {
+  const live = document.getElementById("live");
+  if (!live || text === lastAnnounced) return;
+  lastAnnounced = text;
+  live.textContent = text;
 }
 
 export function sessionIdFromPath() {
   return decodeURIComponent(location.pathname.split("/")[2] || "");
+}
+
+// A link's token arrives after `#`: keep it on this device and take it out of the address bar,
+// so it is in no screenshot, bookmark or shared screen.
+export function takeToken(kind, sessionId) {
+  const key = `tvb:${kind}:${sessionId}`;
+  if (location.hash.length > 1) {
+    localStorage.setItem(key, location.hash.slice(1));
+    history.replaceState(null, "", location.pathname);
+  }
+  return localStorage.getItem(key);
 }
 
 // The server owns time: offset = server clock - our clock, from every frame's server_now.
@@ -52,14 +92,17 @@ export function formatMs(ms) {
 }
 
 const HEARTBEAT_MS = 4000;
+const CLOSED = { 4401: "conn.badLink", 4403: "conn.removed", 4404: "conn.gone", 4409: "conn.replaced", 4410: "conn.gone" };
 
 // One socket to the table, reconnecting with backoff; the token goes in the hello frame only.
+// Closes that mean "you have no seat here" stop the retrying and say why.
 export class TableSocket {
   constructor(sessionId, token, onState, onStatus) {
     Object.assign(this, { sessionId, token, onState, onStatus });
     this.pending = new Map();
     this.nextId = 1;
     this.delay = 500;
+    this.over = null;
     this.connect();
     document.addEventListener("visibilitychange", () => {
       if (document.visibilityState === "visible") this.check();
@@ -72,6 +115,7 @@ export class TableSocket {
   }
 
   check() {
+    if (this.over) return;
     if (this.ws?.readyState !== WebSocket.OPEN) { this.connect(); return; }
     if (Date.now() - this.heard > 2 * HEARTBEAT_MS) { this.drop(); return; }
     this.ws.send(JSON.stringify({ type: "ping" }));
@@ -86,91 +130,104 @@ export class TableSocket {
   }
 
   closed(code) {
-    this.onStatus(false, code);
-    for (const [, reject] of this.pending.values()) reject({ code: "offline", message: t("conn.offline") });
+    for (const [, reject] of this.pending.values()) reject({ reason: "offline" });
     this.pending.clear();
-    if ([4401, 4403, 4404, 4410].includes(code)) return; // no seat here: do not hammer
+    if (CLOSED[code]) { this.over = CLOSED[code]; this.onStatus(false, code, this.over); return; }
+    this.onStatus(false, code, "conn.offline");
     clearTimeout(this.retry);
     this.retry = setTimeout(() => this.connect(), this.delay);
     this.delay = Math.min(this.delay * 2, 8000);
   }
 
   connect() {
-    if (this.ws && this.ws.readyState <= WebSocket.OPEN) return;
+    if (this.over || (this.ws && this.ws.readyState <= WebSocket.OPEN)) return;
     const scheme = location.protocol === "https:" ? "wss" : "ws";
     const ws = new WebSocket(`${scheme}://${location.host}/ws/${encodeURIComponent(this.sessionId)}`);
     this.ws = ws;
     this.heard = Date.now();
-    ws.onopen = () => ws.send(JSON.stringify({ type: "hello", token: this.token }));
+    // the viewer's own choice of language, if they made one; else the session's
+    ws.onopen = () => ws.send(JSON.stringify({ type: "hello", token: this.token, language: chosenLang() ?? undefined }));
     ws.onmessage = (event) => { this.heard = Date.now(); this.receive(JSON.parse(event.data)); };
     ws.onclose = (event) => { if (this.ws === ws) { this.ws = null; this.closed(event.code); } };
   }
 
-  receive(frame) {
-    if (frame.type === "welcome") { this.delay = 500; this.onStatus(true); return; }
-    if (frame.type === "pong" && !frame.id) { if (frame.server_now) offset = frame.server_now - Date.now(); return; }
+  async receive(frame) {
     if (frame.server_now) offset = frame.server_now - Date.now();
-    if (frame.type === "state") { adopt(frame.view.language); this.onState(frame.view, frame.version); return; }
+    if (frame.type === "welcome") { this.delay = 500; this.onStatus(true); return; }
+    if (frame.type === "state") {
+      await adopt(frame.view.language);  // the session's language, until the viewer chose one
+      this.onState(frame.view, frame.version);
+      return;
+    }
     const waiting = this.pending.get(frame.id);
     if (!waiting) return;
     this.pending.delete(frame.id);
     if (frame.type === "error") waiting[1](frame); else waiting[0](frame);
   }
 
+  language(language) {
+    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify({ type: "language", language }));
+  }
+
   command(name, args = {}) {
     const id = String(this.nextId++);
     return new Promise((resolve, reject) => {
-      if (this.ws?.readyState !== WebSocket.OPEN) { reject({ code: "offline", message: t("conn.offline") }); return; }
+      if (this.ws?.readyState !== WebSocket.OPEN) { reject({ reason: "offline" }); return; }
       this.pending.set(id, [resolve, reject]);
       this.ws.send(JSON.stringify({ type: "command", id, name, args }));
     });
   }
 }
 
-// The header every page shares: title, phase, connection state, language switch.
-export function setupChrome(onLanguage) {
+// The header every page shares: the language switch (which also tells the socket, so cards
+// and questions follow).
+export function setupChrome(onLanguage, socket = () => null) {
   document.documentElement.lang = lang();
   translateStatic();
-  const button = document.getElementById("lang");
-  if (button) {
-    button.addEventListener("click", () => {
-      setLang(lang() === "nl" ? "en" : "nl");
-      onLanguage?.();
-    });
-  }
+  document.getElementById("lang")?.addEventListener("click", async () => {
+    await setLang(lang() === "nl" ? "en" : "nl");
+    socket()?.language(lang());
+    onLanguage?.();
+  });
 }
 
-export function showStatus(online) {
+export function showStatus(online, _code, key = "conn.offline") {
   const banner = document.getElementById("status");
   if (!banner) return;
   banner.hidden = online;
-  banner.textContent = online ? t("conn.online") : t("conn.offline");
+  if (!online) banner.textContent = t(key);
+}
+
+// A refusal in the viewer's language: by its reason (with its details), else its code.
+export function errorText(error) {
+  const params = { ...(error.params || {}) };
+  for (const [k, v] of Object.entries(params)) if (Array.isArray(v)) params[k] = v.join(", ");
+  for (const key of [`err.${error.reason}`, `err.${error.code}`]) if (has(key)) return t(key, params);
+  return t("err.other");
 }
 
 export function showError(error) {
   const box = document.getElementById("error");
   if (!box) return;
-  // Server messages are English sentences; the pages say it in the viewer's language by code.
-  let text;
-  try { text = t(`err.${error.code}`); } catch { text = t("err.other"); }
-  box.textContent = text;
+  box.textContent = errorText(error);
   box.hidden = false;
-  clearTimeout(showError.timer);
-  showError.timer = setTimeout(() => { box.hidden = true; }, 6000);
+}
+
+export function clearError() {
+  const box = document.getElementById("error");
+  if (box) box.hidden = true;
+}
+
+// Run a command; a refusal shows its reason, a success clears the last refusal.
+export function commander(getSocket) {
+  return (name, args) => getSocket().command(name, args).then((ack) => { clearError(); return ack; }, (e) => { showError(e); throw e; });
 }
 
 export function phaseLine(view) {
   const bits = [t(`phase.${view.phase}`)];
   if (view.round) bits.push(t("round.of", { round: view.round, rounds: view.rounds }));
-  if (view.open_card && view.round) bits.push(t("round.open"));
+  if (view.open_card && ["choosing", "reading", "discussing"].includes(view.phase)) bits.push(t("round.open"));
   return bits.join(" · ");
-}
-
-// A debrief download: the export needs the facilitator's or trainer's token in a header.
-export async function downloadExport(sessionId, token, format) {
-  const response = await fetch(`/api/sessions/${sessionId}/export?format=${format}`, { headers: { Authorization: `Bearer ${token}` } });
-  if (!response.ok) { showError((await response.json()).error); return; }
-  h("a", { href: URL.createObjectURL(await response.blob()), download: `theater-${sessionId}.${format}` }).click();
 }
 
 export function nameOf(view, playerId) {
@@ -181,31 +238,11 @@ export function unitNames(view, unit) {
   return unit.members.map((m) => nameOf(view, m)).join(" & ");
 }
 
-export function cardBlock(strategy, headingKey = "card.heading") {
-  return h("section", { class: "card strategy", "aria-labelledby": "card-title" },
-    h("h2", { class: "label" }, t(headingKey)),
-    h("p", { class: "card-title", id: "card-title" }, strategy.title),
-    h("p", {}, strategy.text));
-}
-
-export function openCards(view, exceptUnit) {
-  const open = view.units.filter((u) => u.revealed && u.strategy && u.id !== exceptUnit);
-  if (!open.length) return null;
-  return h("section", { class: "open-cards" },
-    h("h2", {}, t("card.openHeading")),
-    h("ul", {}, open.map((u) => h("li", {},
-      h("strong", {}, u.strategy.title), " — ", unitNames(view, u),
-      h("p", {}, u.strategy.text)))));
-}
-
-export function timerBlock(view) {
-  const timer = view.timer;
-  return h("section", { class: `timer${timer.warned ? " warned" : ""}`, "aria-live": "off" },
-    h("h2", { class: "label" }, t("timer.label")),
-    h("p", { class: "clock", "data-timer": "1" }, formatMs(remainingMs(timer))),
-    timer.status === "paused" ? h("p", {}, t("timer.paused")) : null,
-    timer.warned && view.phase === "discussing"
-      ? h("p", { class: "warning", role: "alert" }, t("timer.warning")) : null);
+// A download that needs the facilitator's or trainer's token in a header.
+export async function downloadExport(sessionId, token, format) {
+  const response = await fetch(`/api/sessions/${sessionId}/export?format=${format}`, { headers: { Authorization: `Bearer ${token}` } });
+  if (!response.ok) { showError((await response.json()).error); return; }
+  h("a", { href: URL.createObjectURL(await response.blob()), download: `theater-${sessionId}.${format}` }).click();
 }
 
 // Tick every visible clock without rebuilding the page.
@@ -213,6 +250,10 @@ export function startClock(getView) {
   setInterval(() => {
     const view = getView();
     if (!view) return;
-    for (const el of document.querySelectorAll("[data-timer]")) el.textContent = formatMs(remainingMs(view.timer));
+    const left = remainingMs(view.timer);
+    for (const el of document.querySelectorAll("[data-timer]")) el.textContent = formatMs(left);
+    for (const el of document.querySelectorAll("[data-ring]")) {
+      el.style.strokeDashoffset = String(100 - (100 * left) / Math.max(1, view.timer.duration_ms));
+    }
   }, 250);
 }

@@ -1,69 +1,54 @@
-// The facilitator's laptop: one obvious next step per phase, the timer, decisions, reflection.
-import { downloadExport, TableSocket, h, mount, nameOf, unitNames, openCards, phaseLine, sessionIdFromPath, setupChrome, showError, showStatus, startClock, timerBlock } from "./common.js";
+// The facilitator's laptop: one obvious next step that follows the printed script, with its cue;
+// what cannot be undone or skips part of the game set apart and confirmed; counters; the links.
+import { announce, clearError, commander, h, mount, nameOf, phaseLine, sessionIdFromPath, setupChrome, showStatus, startClock, TableSocket, takeToken, unitNames } from "./common.js";
+import { confirmButton, decisionBlock, exportButtons, joinPanel, linksPanel, opdrachtCard, playerList, promptCard, readyLine, summary, supportCounts, timerBlock } from "./components.js";
 import { t } from "./i18n.js";
 
 const sessionId = sessionIdFromPath();
-const token = location.hash.slice(1) || localStorage.getItem(`tvb:fac:${sessionId}`);
-if (token) localStorage.setItem(`tvb:fac:${sessionId}`, token);
-const links = JSON.parse(localStorage.getItem(`tvb:links:${sessionId}`) || "{}");
+const token = takeToken("fac", sessionId);
 let view = null;
 let socket = null;
+let links = null;
 let peek = false;
+const act = commander(() => socket);
+const run = (name, args) => act(name, args).catch(() => {});
 
-const act = (name, args) => socket.command(name, args).catch(showError);
-const button = (key, name, args, cls, params) => h("button", { type: "button", class: cls, onclick: () => act(name, args) }, t(key, params));
-
-function joinPanel(v) {
-  const url = `${location.origin}/j`;
-  return h("section", { class: "row" },
-    h("img", { class: "qr", src: `/qr/${encodeURIComponent(v.join_code)}.svg`, alt: `QR: ${url}/${v.join_code}`, width: 224, height: 224 }),
-    h("div", {}, h("p", { class: "label" }, t("screen.joinCode")), h("p", { class: "code", "data-testid": "join-code" }, v.join_code),
-      h("p", {}, t("fac.joinAt", { url })),
-      links.screen ? h("p", {}, h("a", { href: links.screen, target: "_blank", rel: "noopener" }, t("fac.screenLink"))) : null));
+function primary(key, name, args, { disabled = false } = {}) {
+  return h("button", { type: "button", class: "primary", key, disabled, onclick: () => run(name, args) }, t(key));
 }
 
-function players(v) {
-  return h("section", {}, h("h2", {}, t("players.count", { n: v.players.length })), h("ul", { class: "players" },
-    v.players.map((p) => h("li", { class: p.connected ? "online" : "offline" }, h("span", { class: "dot" }), p.name,
-      p.organisation ? ` (${p.organisation})` : "",
-      h("span", { class: "visually-hidden" }, ` (${t(p.connected ? "players.online" : "players.offline")})`), " ",
-      h("button", { type: "button", class: "secondary", "aria-label": t("fac.remove", { name: p.name }), onclick: () => act("remove_player", { player_id: p.id }) }, "×")))));
-}
-
-function units(v) {
-  const rows = v.units.map((u) => h("tr", {},
-    h("th", { scope: "row" }, unitNames(v, u)),
-    h("td", {}, u.ready ? t("card.isReady") : ""),
-    h("td", {}, peek || u.revealed ? (u.strategy?.title ?? "") : t("card.hidden"))));
-  return h("section", {}, h("h2", {}, t("fac.units")),
-    h("label", { class: "check", for: "peek" }, h("input", { id: "peek", type: "checkbox", checked: peek, onchange: (e) => { peek = e.target.checked; render(); } }), t("fac.peek")),
-    h("table", {}, h("thead", {}, h("tr", {}, h("th", { scope: "col" }, t("fac.units")), h("th", { scope: "col" }, t("card.isReady")),
-      h("th", { scope: "col" }, t("fac.strategy")))), h("tbody", {}, rows)));
+function button(key, name, args, params) {
+  return h("button", { type: "button", class: "secondary", key, onclick: () => run(name, args) }, t(key, params));
 }
 
 function select(id, options) {
   return h("select", { id }, options.map(([value, label]) => h("option", { value }, label)));
 }
 
-function choosing(v) {
+function unitsTable(v) {
+  return h("section", {}, h("h2", {}, t("fac.units")),
+    h("label", { class: "check", for: "peek" }, h("input", { id: "peek", type: "checkbox", checked: peek, onchange: (e) => { peek = e.target.checked; render(); } }), t("fac.peek")),
+    h("table", {}, h("tbody", {}, v.units.map((u) => h("tr", {},
+      h("th", { scope: "row" }, unitNames(v, u)),
+      h("td", {}, u.ready ? "✓" : ""),
+      h("td", {}, peek || u.revealed ? (u.strategy?.title ?? "") : t("card.hidden")))))));
+}
+
+function choosingTools(v) {
   const who = v.players.map((p) => [p.id, p.name]);
+  const card = select("opdracht", v.opdrachten_left.map((o) => [o.id, o.text]));
+  const picker = select("picker", who);
   const a = select("swap-a", who);
   const b = select("swap-b", who);
-  const picker = select("picker", who);
-  const card = select("opdracht", v.opdrachten_left.map((o) => [o.id, o.text.slice(0, 80)]));
-  return [
-    h("p", { class: "cue" }, t("fac.cue.choosing")),
-    h("p", {}, v.picker ? t("pick.other", { name: nameOf(v, v.picker) }) : ""),
-    h("div", { class: "row" }, button("fac.draw", "choose_opdracht", {})),
+  return h("div", { class: "tools" },
     h("label", { for: "opdracht" }, t("fac.choose")), card,
-    h("p", {}, h("button", { type: "button", class: "secondary", onclick: () => act("choose_opdracht", { opdracht_id: card.value }) }, t("fac.chooseBtn"))),
+    h("p", {}, h("button", { type: "button", class: "secondary", key: "choose", onclick: () => run("choose_opdracht", { opdracht_id: card.value }) }, t("fac.chooseBtn"))),
     h("label", { for: "picker" }, t("fac.picker")), picker,
-    h("p", {}, h("button", { type: "button", class: "secondary", onclick: () => act("set_picker", { player_id: picker.value }) }, t("fac.setPicker"))),
-    v.units.some((u) => u.members.length > 1) ? h("div", {},
-      h("label", { for: "swap-a" }, t("fac.swapA")), a, h("label", { for: "swap-b" }, t("fac.swapB")), b,
-      h("p", {}, h("button", { type: "button", class: "secondary", onclick: () => act("swap_players", { a: a.value, b: b.value }) }, t("fac.swap")))) : null,
-    units(v),
-  ];
+    h("p", {}, h("button", { type: "button", class: "secondary", key: "set-picker", onclick: () => run("set_picker", { player_id: picker.value }) }, t("fac.setPicker"))),
+    v.units.some((u) => u.members.length > 1) ? h("fieldset", {}, h("legend", {}, t("fac.swap")),
+      h("label", { for: "swap-a", class: "visually-hidden" }, t("fac.swap")), a,
+      h("label", { for: "swap-b", class: "visually-hidden" }, t("fac.swap")), b,
+      h("p", {}, h("button", { type: "button", class: "secondary", key: "swap", onclick: () => run("swap_players", { a: a.value, b: b.value }) }, t("fac.swapBtn")))) : null);
 }
 
 function decisionForm(v) {
@@ -71,67 +56,119 @@ function decisionForm(v) {
   const text = h("textarea", { id, rows: 2, maxlength: 1000 }, v.decision?.text ?? "");
   const reached = ["yes", "partly", "no"].map((value) => h("label", { class: "check", for: `${id}-${value}` },
     h("input", { type: "radio", name: "reached", id: `${id}-${value}`, value, checked: (v.decision?.reached ?? "yes") === value }), t(`reached.${value}`)));
-  const form = h("form", {}, h("label", { for: id }, t("fac.decision")), text,
-    h("fieldset", {}, h("legend", {}, t("fac.reached")), reached),
-    h("p", {}, h("button", { type: "submit" }, t("fac.record"))));
+  const form = h("form", { class: "decision-form" }, h("label", { for: id }, t("fac.decision")), text,
+    h("fieldset", {}, h("legend", {}, t("fac.reached")), h("div", { class: "row" }, reached)),
+    h("button", { type: "submit", class: v.decision ? "secondary" : "primary", key: "record" }, t("fac.record")),
+    v.decision ? h("p", { class: "done", role: "status" }, "✓ ", t("fac.recorded")) : null);
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const chosen = form.querySelector("input[name=reached]:checked")?.value ?? "yes";
-    if (text.value.trim()) act("record_decision", { text: text.value, reached: chosen });
+    run("record_decision", { text: text.value, reached: chosen });
   });
   return form;
 }
 
-function reflecting(v) {
-  const last = v.round >= v.rounds;
-  const answers = v.answers.filter((a) => a.prompt_id === v.prompt?.id);
-  return [
-    v.prompt ? h("section", { class: "card" }, h("h2", { class: "label" }, t("reflect.question", { index: v.prompt.index, count: v.prompt.count })), h("p", { class: "card-title" }, v.prompt.text)) : null,
-    h("ul", {}, answers.map((a) => h("li", {}, h("strong", {}, a.author ?? t("fac.anonymous")), ": ", a.text, " ",
-      h("button", { type: "button", class: "secondary", onclick: () => act("show_answer", { answer_id: a.id, shown: !a.shown }) }, t(a.shown ? "fac.hide" : "fac.show"))))),
-    h("div", { class: "row" },
-      v.prompt && v.prompt.index < v.prompt.count ? button("fac.nextPrompt", "next_prompt") : null,
-      last ? button("fac.endGame", "end_game") : button("fac.nextRound", "next_round")),
-  ];
+function voted(v) {
+  const c = supportCounts(v);
+  return h("p", { class: "counter" }, t("fac.voted", { n: v.players.length - c.none, of: v.players.length }));
 }
 
-function body(v) {
-  const support = v.support_counts;
+function answers(v) {
+  const here = v.answers.filter((a) => a.prompt_id === v.prompt?.id);
+  const count = new Set(here.map((a) => a.id)).size;
+  return h("section", {}, h("p", { class: "counter" }, t("fac.answers", { n: count, of: v.players.length })),
+    h("ul", { class: "answers" }, here.map((a) => h("li", { class: a.shown ? "shown" : "" },
+      h("strong", {}, a.author ?? t("fac.anonymous")), ": ", a.text, " ",
+      h("button", { type: "button", class: "secondary small", key: `show-${a.id}`, onclick: () => run("show_answer", { answer_id: a.id, shown: !a.shown }) }, t(a.shown ? "fac.hide" : "fac.show"))))));
+}
+
+// After the reflection (or skipping what is left of it): next round, or the end. Always asked.
+function leaveRound(v) {
+  const last = v.round >= v.rounds;
+  const left = v.prompt ? v.prompt.count - v.prompt.index : null;
+  const warning = left ? t("fac.skipWarning", { n: left }) : "";
+  return confirmButton(t(last ? "fac.endGame" : "fac.nextRound"), () => run(last ? "end_game" : "next_round"),
+    { key: last ? "end-game" : "next-round", warning, cls: left ? "secondary" : "primary" });
+}
+
+// Per phase: [the next step and what it needs, details, actions set apart]
+function phase(v) {
   const hints = (v.hints || []).map((key) => h("p", { class: "hint" }, t(`fac.hint.${key}`)));
-  const opdracht = v.opdracht ? h("section", { class: "card" }, h("h2", { class: "label" }, t("opdracht.heading")), h("p", {}, v.opdracht.text)) : null;
   switch (v.phase) {
     case "lobby":
-      return [joinPanel(v), players(v), hints, h("p", {}, button("fac.start", "start_game"))];
+      return [[hints, v.players.length < 3 ? h("p", {}, t("fac.startWait")) : null, primary("fac.start", "start_game", {}, { disabled: v.players.length < 3 })],
+        [joinPanel(v), h("h2", {}, t("players.count", { n: v.players.length })), playerList(v, (p) => run("remove_player", { player_id: p.id }))], []];
     case "choosing":
-      return [hints, choosing(v)];
+      return [[hints, h("p", {}, v.picker ? t("step.picker", { name: nameOf(v, v.picker) }) : t("step.pickerFac")), primary("fac.draw", "choose_opdracht", {})],
+        [choosingTools(v), unitsTable(v)], []];
     case "reading": {
       const closed = v.units.filter((u) => !u.revealed);
-      return [opdracht, h("p", { class: "cue" }, t(v.open_card ? "fac.cue.open" : "fac.cue.reading")), hints,
-        v.open_card ? h("div", { class: "row" }, closed.map((u) => button("fac.revealFor", "reveal", { unit_id: u.id }, "secondary", { unit: unitNames(v, u) }))) : null,
-        h("p", {}, button("fac.startTimer", "start_timer")), units(v), openCards(v)];
+      const blocked = v.open_card && closed.length > 0;
+      return [[hints, h("p", { class: "counter" }, readyLine(v)),
+        v.open_card ? h("div", { class: "row" }, closed.map((u) => button("fac.revealFor", "reveal", { unit_id: u.id }, { unit: unitNames(v, u) }))) : null,
+        blocked ? h("p", {}, t("fac.stillClosed", { units: closed.map((u) => unitNames(v, u)).join(", ") })) : null,
+        primary("fac.startTimer", "start_timer", {}, { disabled: blocked })],
+        [opdrachtCard(v.opdracht), unitsTable(v)], []];
     }
     case "discussing":
-      return [timerBlock(v), h("p", { class: "cue" }, t("fac.cue.discussing")), h("div", { class: "row" },
-        v.timer.status === "paused" ? button("fac.resume", "resume_timer") : button("fac.pause", "pause_timer", {}, "secondary"),
-        button("fac.extend", "extend_timer", { seconds: 60 }, "secondary"), button("fac.end", "end_discussion", {}, "secondary")), opdracht, units(v)];
+      return [[timerBlock(v, { big: true }), h("div", { class: "row" },
+        v.timer.status === "paused" ? button("fac.resume", "resume_timer") : button("fac.pause", "pause_timer"),
+        button("fac.extend", "extend_timer", { seconds: 60 }))],
+        [opdrachtCard(v.opdracht), unitsTable(v)],
+        [confirmButton(t("fac.end"), () => run("end_discussion"), { key: "end-discussion" })]];
     case "deciding":
-      return [h("p", { class: "cue" }, t("fac.cue.deciding")), opdracht, decisionForm(v),
-        h("p", {}, t("fac.support", { yes: support.yes ?? 0, partly: support.partly ?? 0, no: support.no ?? 0 })),
-        v.decision ? h("p", {}, button("fac.startReflection", "next_prompt")) : null];
-    case "reflecting":
-      return [reflecting(v), h("p", {}, t("fac.support", { yes: support.yes ?? 0, partly: support.partly ?? 0, no: support.no ?? 0 }))];
+      return [[v.decision ? null : h("p", { class: "big-note" }, t("timer.up")), decisionForm(v),
+        v.decision ? primary("fac.startReflection", "next_prompt") : null],
+        [decisionBlock(v), v.decision ? voted(v) : null, opdrachtCard(v.opdracht)], [v.decision ? leaveRound(v) : null]];
+    case "reflecting": {
+      const more = v.prompt && v.prompt.index < v.prompt.count;
+      return [[promptCard(v.prompt), answers(v), more ? primary("fac.nextPrompt", "next_prompt") : leaveRound(v)],
+        [decisionBlock(v), voted(v)], [more ? leaveRound(v) : null]];
+    }
     case "ended":
-      return [h("p", {}, t("ended.thanks")), h("div", { class: "row" },
-        ["md", "csv", "json"].map((format) => h("button", { type: "button", class: "secondary", onclick: () => downloadExport(sessionId, token, format) }, t("fac.export", { format }))))];
+      return [[h("p", {}, t("ended.thanks")), exportButtons(sessionId, token)], [summary(v)], []];
   }
-  return [];
+  return [[], [], []];
+}
+
+function removal(v) {
+  if (["lobby", "ended"].includes(v.phase) || !v.players.length) return null;
+  const who = select("remove", v.players.map((p) => [p.id, p.name]));
+  return h("div", { class: "row" }, h("label", { for: "remove" }, t("fac.removeWho")), who,
+    confirmButton(t("fac.removeBtn"), () => run("remove_player", { player_id: who.value }), { key: "remove" }));
 }
 
 function render() {
   if (!view) return;
-  mount(document.getElementById("app"), h("p", { class: "phase" }, phaseLine(view)), body(view));
+  const v = view;
+  const [next, details, apart] = phase(v);
+  const lastRound = v.round >= v.rounds && ["deciding", "reflecting"].includes(v.phase);
+  const endEarly = !["lobby", "ended"].includes(v.phase) && !lastRound
+    ? confirmButton(t("fac.endGame"), () => run("end_game"), { key: "end-early" }) : null;
+  mount(document.getElementById("app"),
+    h("p", { class: "phase" }, phaseLine(v)),
+    h("div", { class: "console" },
+      h("section", { class: "next", "aria-label": t("fac.next") },
+        h("p", { class: "cue" }, t(`fac.cue.${v.phase === "reading" && v.open_card ? "open" : v.phase}`)), next,
+        h("p", { class: "preview" }, t("fac.screenNow", { what: t(`fac.screen.${v.phase}`) }))),
+      h("div", { class: "details" }, details)),
+    apart.some(Boolean) ? h("section", { class: "apart" }, apart) : null,
+    h("details", { class: "more", key: "more" }, h("summary", {}, t("fac.more")), removal(v), h("p", {}, endEarly)),
+    links ? h("details", { class: "links-box", key: "links" }, h("summary", {}, t("links.heading")), linksPanel(links)) : null);
+  if (["deciding", "reflecting"].includes(v.phase) && v.decision) {
+    announce(t("fac.voted", { n: v.players.length - supportCounts(v).none, of: v.players.length }));
+  }
 }
 
-setupChrome(render);
-socket = new TableSocket(sessionId, token, (v) => { view = v; render(); }, showStatus);
+async function loadLinks() {
+  const response = await fetch(`/api/sessions/${sessionId}/links`, { headers: { Authorization: `Bearer ${token}` } });
+  if (response.ok) { links = await response.json(); render(); }
+}
+
+setupChrome(render, () => socket);
+socket = new TableSocket(sessionId, token, (v) => { view = v; render(); }, (online, code, key) => {
+  showStatus(online, code, key);
+  if (online) clearError();
+});
 startClock(() => view);
+loadLinks();

@@ -1,19 +1,22 @@
-// Create a session: the settings a facilitator may give, then on to the facilitator page.
+// Create a session: what the game is, the settings a facilitator may give, then the session's
+// links (to keep, copy or mail) and on to the facilitator's page.
 import { h, mount, setupChrome, showError } from "./common.js";
+import { linksPanel } from "./components.js";
 import { t } from "./i18n.js";
+
+let created = null;
 
 function field(id, labelKey, control) {
   return [h("label", { for: id }, t(labelKey)), control];
 }
 
-function render() {
+function form() {
   const rounds = h("select", { id: "rounds", name: "rounds" },
     [1, 2, 3, 4, 5, 6].map((n) => h("option", { value: n, selected: n === 3 }, String(n))));
   const noConsensus = h("select", { id: "no-consensus", name: "no_consensus_round" },
     h("option", { value: "" }, t("host.none")),
     [1, 2, 3, 4, 5, 6].map((n) => h("option", { value: n }, String(n))));
-  const form = h("form", { id: "create", novalidate: true },
-    h("p", {}, t("host.intro")),
+  const el = h("form", { id: "create", novalidate: true },
     field("language", "host.language", h("select", { id: "language", name: "language" },
       h("option", { value: "nl" }, "Nederlands"), h("option", { value: "en" }, "English"))),
     field("rounds", "host.rounds", rounds),
@@ -22,15 +25,15 @@ function render() {
     h("label", { class: "check", for: "open-card" },
       h("input", { id: "open-card", name: "open_card", type: "checkbox", checked: true }), t("host.openCard")),
     field("custom", "host.custom", h("textarea", { id: "custom", name: "custom", rows: 3 })),
-    h("p", {}, h("button", { type: "submit" }, t("host.create"))));
+    h("p", {}, h("button", { type: "submit", class: "primary", key: "create" }, t("host.create"))));
   // A round without consensus must be one of the rounds played.
   rounds.addEventListener("change", () => {
     for (const option of noConsensus.options) option.disabled = option.value && Number(option.value) > Number(rounds.value);
     if (noConsensus.selectedOptions[0]?.disabled) noConsensus.value = "";
   });
-  form.addEventListener("submit", async (event) => {
+  el.addEventListener("submit", async (event) => {
     event.preventDefault();
-    const data = new FormData(form);
+    const data = new FormData(el);
     const settings = {
       language: data.get("language"),
       rounds: Number(data.get("rounds")),
@@ -42,10 +45,20 @@ function render() {
     const response = await fetch("/api/sessions", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(settings) });
     const body = await response.json();
     if (!response.ok) { showError(body.error); return; }
-    localStorage.setItem(`tvb:links:${body.session_id}`, JSON.stringify(body.links));
-    location.assign(body.links.facilitator);
+    created = body;
+    render();
   });
-  mount(document.getElementById("app"), h("h2", {}, t("host.heading")), form);
+  return el;
+}
+
+function render() {
+  const app = document.getElementById("app");
+  if (created) {
+    mount(app, h("p", { class: "done", role: "status" }, "✓ ", t("host.ready")), linksPanel(created.links),
+      h("p", {}, h("a", { class: "button primary", href: created.links.facilitator }, t("host.go"))));
+    return;
+  }
+  mount(app, h("p", { class: "intro" }, t("host.what")), h("p", {}, t("host.how")), form());
 }
 
 setupChrome(render);

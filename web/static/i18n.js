@@ -1,305 +1,50 @@
-// Every visible string, in Dutch (default) and English. Keys must exist in both (a test checks).
-export const CATALOG = {
-  nl: {
-    "app.title": "Theater van Besluit",
-    "lang.switch": "English",
-    "conn.offline": "Geen verbinding — we proberen het opnieuw…",
-    "conn.online": "Verbonden",
-    "host.heading": "Nieuwe sessie",
-    "host.intro": "Stel het spel in en deel daarna de code met de deelnemers.",
-    "host.language": "Taal van de kaarten",
-    "host.rounds": "Aantal rondes",
-    "host.minutes": "Minuten per ronde (leeg: 3 tot 6 spelers, 5 vanaf 7)",
-    "host.noConsensus": "Ronde zonder consensuskaart",
-    "host.none": "geen",
-    "host.openCard": "Laatste ronde open kaart",
-    "host.custom": "Eigen opdrachten (één per regel)",
-    "host.create": "Sessie starten",
-    "join.heading": "Meedoen",
-    "join.code": "Code",
-    "join.name": "Je naam",
-    "join.org": "Organisatie (mag leeg)",
-    "join.submit": "Meedoen",
-    "join.noSeat": "Je zit nog niet aan deze tafel.",
-    "join.go": "Ga naar meedoen",
-    "err.unknown_code": "Deze code kennen we niet. Controleer hem bij de spelbegeleider.",
-    "err.name_taken": "Die naam is al bezet; voeg een letter toe.",
-    "err.table_full": "Deze tafel is vol (12 spelers).",
-    "err.game_started": "Het spel is al begonnen; vraag de spelbegeleider.",
-    "err.rate_limited": "Te veel pogingen; wacht een minuut.",
-    "err.forbidden": "Dat mag alleen de spelbegeleider, of het is nu niet jouw beurt.",
-    "err.invalid_phase": "Dat kan niet in deze fase van het spel.",
-    "err.invalid_args": "Dat klopt niet helemaal; controleer wat je hebt ingevuld.",
-    "err.offline": "Geen verbinding — probeer het zo nog eens.",
-    "err.other": "De pagina en de server begrijpen elkaar niet; laad de pagina opnieuw.",
-    "phase.lobby": "Wachten tot het spel begint",
-    "phase.choosing": "Opdracht kiezen",
-    "phase.reading": "Kaart lezen",
-    "phase.discussing": "Overleg",
-    "phase.deciding": "Besluit",
-    "phase.reflecting": "Reflectie",
-    "phase.ended": "Afgelopen",
-    "round.of": "Ronde {round} van {rounds}",
-    "round.open": "open kaart",
-    "players.heading": "Deelnemers",
-    "players.online": "online",
-    "players.offline": "offline",
-    "players.count": "{n} deelnemers",
-    "me.welcome": "Welkom, {name}.",
-    "me.waiting": "De spelbegeleider start zo het spel.",
-    "me.partner": "Je speelt samen met {names}.",
-    "pick.yourTurn": "Jij kiest de opdracht. Tik op een kaart en lees hem hardop voor.",
-    "pick.card": "Kaart {n}",
-    "pick.other": "{name} kiest een opdracht.",
-    "pick.facilitator": "De spelbegeleider kiest een opdracht.",
-    "opdracht.heading": "Opdracht",
-    "card.heading": "Jouw strategie",
-    "card.ready": "Ik begrijp mijn kaart",
-    "card.isReady": "Klaar",
-    "card.reveal": "Leg mijn kaart open",
-    "card.openHeading": "Open kaarten",
-    "card.hidden": "verborgen",
-    "timer.label": "Resterende tijd",
-    "timer.paused": "gepauzeerd",
-    "timer.warning": "Nog één minuut!",
-    "timer.up": "De tijd is om.",
-    "decide.waiting": "De groep vertelt de spelbegeleider welk besluit er is genomen.",
-    "decide.question": "Sta je achter dit besluit?",
-    "reached.yes": "ja",
-    "reached.partly": "deels",
-    "reached.no": "nee",
-    "decide.reached": "Gezamenlijk besluit: {value}",
-    "reflect.question": "Vraag {index} van {count}",
-    "reflect.answer": "Jouw antwoord",
-    "reflect.anonymous": "Anoniem",
-    "reflect.send": "Versturen",
-    "reflect.sent": "Verstuurd",
-    "reflect.mine": "Jouw antwoorden",
-    "reflect.shown": "Op het scherm",
-    "ended.thanks": "Het spel is afgelopen. Dank je wel!",
-    "fac.heading": "Spelbegeleider",
-    "fac.joinAt": "Meedoen: ga naar {url} en vul de code in",
-    "fac.screenLink": "Gedeeld scherm openen",
-    "fac.hint.fewer_than_6_players": "Het spel is bedoeld voor 6 tot 12 spelers; met minder worden niet alle strategiekaarten gebruikt.",
-    "fac.hint.no_picker": "Niemand kiest deze ronde: wijs iemand aan of trek zelf een kaart.",
-    "fac.hint.not_all_ready": "Nog niet iedereen begrijpt zijn kaart.",
-    "fac.start": "Spel starten",
-    "fac.remove": "Verwijder {name}",
-    "fac.units": "Duo's en spelers",
-    "fac.swap": "Wissel",
-    "fac.swapA": "Speler",
-    "fac.swapB": "wisselt met",
-    "fac.picker": "Kiest de opdracht",
-    "fac.setPicker": "Aanwijzen",
-    "fac.draw": "Trek een willekeurige kaart",
-    "fac.choose": "Of kies zelf",
-    "fac.chooseBtn": "Kies deze opdracht",
-    "fac.cue.choosing": "Vraag de speler een opdrachtkaart te kiezen en hardop voor te lezen.",
-    "fac.cue.reading": "Geef iedereen tijd om de strategiekaart goed te begrijpen.",
-    "fac.cue.open": "Laat iedereen de kaart hardop voorlezen en daarna openleggen.",
-    "fac.cue.discussing": "Grijp zo min mogelijk in in het gesprek.",
-    "fac.cue.deciding": "Vraag de groep welk besluit er is genomen.",
-    "fac.peek": "Toon wie welke kaart heeft",
-    "fac.revealFor": "Leg open voor {unit}",
-    "fac.startTimer": "Start het overleg",
-    "fac.pause": "Pauze",
-    "fac.resume": "Verder",
-    "fac.extend": "+1 minuut",
-    "fac.end": "Overleg beëindigen",
-    "fac.decision": "Besluit van de groep",
-    "fac.reached": "Gezamenlijk besluit bereikt?",
-    "fac.record": "Besluit vastleggen",
-    "fac.support": "Staat erachter: ja {yes}, deels {partly}, nee {no}",
-    "fac.nextPrompt": "Volgende vraag",
-    "fac.startReflection": "Start de reflectie",
-    "fac.nextRound": "Volgende ronde",
-    "fac.endGame": "Spel beëindigen",
-    "fac.show": "Toon op scherm",
-    "fac.hide": "Haal van scherm",
-    "fac.anonymous": "anoniem",
-    "fac.export": "Verslag downloaden ({format})",
-    "fac.strategy": "Strategie",
-    "screen.joinCode": "Code",
-    "screen.scan": "Scan de code of ga naar {url}",
-    "replay.heading": "Terugkijken",
-    "replay.viewer": "Bekijk als",
-    "replay.trainer": "trainer (alles)",
-    "replay.screen": "gedeeld scherm",
-    "replay.step": "Stap {version} van {versions}",
-    "replay.prevEvent": "Vorige stap",
-    "replay.nextEvent": "Volgende stap",
-    "replay.prevRound": "Vorige ronde",
-    "replay.nextRound": "Volgende ronde",
-    "replay.event": "Gebeurtenis: {type}",
-    "replay.noCard": "geen kaart",
-    "replay.answers": "Antwoorden"
-  },
-  en: {
-    "app.title": "Theater van Besluit",
-    "lang.switch": "Nederlands",
-    "conn.offline": "No connection — trying again…",
-    "conn.online": "Connected",
-    "host.heading": "New session",
-    "host.intro": "Set up the game, then share the code with the players.",
-    "host.language": "Language of the cards",
-    "host.rounds": "Number of rounds",
-    "host.minutes": "Minutes per round (empty: 3 up to 6 players, 5 from 7)",
-    "host.noConsensus": "Round without the consensus card",
-    "host.none": "none",
-    "host.openCard": "Last round open card",
-    "host.custom": "Your own assignments (one per line)",
-    "host.create": "Start session",
-    "join.heading": "Join",
-    "join.code": "Code",
-    "join.name": "Your name",
-    "join.org": "Organisation (optional)",
-    "join.submit": "Join",
-    "join.noSeat": "You do not have a seat at this table yet.",
-    "join.go": "Go to join",
-    "err.unknown_code": "We do not know this code. Check it with the facilitator.",
-    "err.name_taken": "That name is taken; add an initial.",
-    "err.table_full": "This table is full (12 players).",
-    "err.game_started": "The game has already started; ask the facilitator.",
-    "err.rate_limited": "Too many tries; wait a minute.",
-    "err.forbidden": "Only the facilitator can do that, or it is not your turn.",
-    "err.invalid_phase": "That is not possible in this phase of the game.",
-    "err.invalid_args": "Something is not quite right; check what you entered.",
-    "err.offline": "No connection — try again in a moment.",
-    "err.other": "The page and the server do not understand each other; reload the page.",
-    "phase.lobby": "Waiting for the game to start",
-    "phase.choosing": "Choosing the assignment",
-    "phase.reading": "Reading your card",
-    "phase.discussing": "Discussion",
-    "phase.deciding": "Decision",
-    "phase.reflecting": "Reflection",
-    "phase.ended": "Finished",
-    "round.of": "Round {round} of {rounds}",
-    "round.open": "open card",
-    "players.heading": "Players",
-    "players.online": "online",
-    "players.offline": "offline",
-    "players.count": "{n} players",
-    "me.welcome": "Welcome, {name}.",
-    "me.waiting": "The facilitator will start the game soon.",
-    "me.partner": "You play together with {names}.",
-    "pick.yourTurn": "You choose the assignment. Tap a card and read it aloud.",
-    "pick.card": "Card {n}",
-    "pick.other": "{name} is choosing an assignment.",
-    "pick.facilitator": "The facilitator is choosing an assignment.",
-    "opdracht.heading": "Assignment",
-    "card.heading": "Your strategy",
-    "card.ready": "I understand my card",
-    "card.isReady": "Ready",
-    "card.reveal": "Lay my card open",
-    "card.openHeading": "Open cards",
-    "card.hidden": "hidden",
-    "timer.label": "Time left",
-    "timer.paused": "paused",
-    "timer.warning": "One minute left!",
-    "timer.up": "Time is up.",
-    "decide.waiting": "The group tells the facilitator which decision it made.",
-    "decide.question": "Do you stand behind this decision?",
-    "reached.yes": "yes",
-    "reached.partly": "partly",
-    "reached.no": "no",
-    "decide.reached": "Joint decision: {value}",
-    "reflect.question": "Question {index} of {count}",
-    "reflect.answer": "Your answer",
-    "reflect.anonymous": "Anonymous",
-    "reflect.send": "Send",
-    "reflect.sent": "Sent",
-    "reflect.mine": "Your answers",
-    "reflect.shown": "On the screen",
-    "ended.thanks": "The game has ended. Thank you!",
-    "fac.heading": "Facilitator",
-    "fac.joinAt": "To join: go to {url} and enter the code",
-    "fac.screenLink": "Open the shared screen",
-    "fac.hint.fewer_than_6_players": "The game is made for 6 to 12 players; with fewer, not all strategy cards are used.",
-    "fac.hint.no_picker": "Nobody picks this round: name someone or draw a card yourself.",
-    "fac.hint.not_all_ready": "Not everyone understands their card yet.",
-    "fac.start": "Start the game",
-    "fac.remove": "Remove {name}",
-    "fac.units": "Duos and players",
-    "fac.swap": "Swap",
-    "fac.swapA": "Player",
-    "fac.swapB": "swaps with",
-    "fac.picker": "Chooses the assignment",
-    "fac.setPicker": "Name",
-    "fac.draw": "Draw a random card",
-    "fac.choose": "Or choose one",
-    "fac.chooseBtn": "Choose this assignment",
-    "fac.cue.choosing": "Ask the player to pick an assignment card and read it aloud.",
-    "fac.cue.reading": "Give everyone time to understand their strategy card.",
-    "fac.cue.open": "Have everyone read their card aloud, then lay it open.",
-    "fac.cue.discussing": "Intervene in the discussion as little as possible.",
-    "fac.cue.deciding": "Ask the group which decision it made.",
-    "fac.peek": "Show who holds which card",
-    "fac.revealFor": "Lay open for {unit}",
-    "fac.startTimer": "Start the discussion",
-    "fac.pause": "Pause",
-    "fac.resume": "Resume",
-    "fac.extend": "+1 minute",
-    "fac.end": "End the discussion",
-    "fac.decision": "The group's decision",
-    "fac.reached": "Joint decision reached?",
-    "fac.record": "Record the decision",
-    "fac.support": "Stand behind it: yes {yes}, partly {partly}, no {no}",
-    "fac.nextPrompt": "Next question",
-    "fac.startReflection": "Start the reflection",
-    "fac.nextRound": "Next round",
-    "fac.endGame": "End the game",
-    "fac.show": "Show on screen",
-    "fac.hide": "Take off screen",
-    "fac.anonymous": "anonymous",
-    "fac.export": "Download debrief ({format})",
-    "fac.strategy": "Strategy",
-    "screen.joinCode": "Code",
-    "screen.scan": "Scan the code or go to {url}",
-    "replay.heading": "Replay",
-    "replay.viewer": "View as",
-    "replay.trainer": "trainer (everything)",
-    "replay.screen": "shared screen",
-    "replay.step": "Step {version} of {versions}",
-    "replay.prevEvent": "Previous step",
-    "replay.nextEvent": "Next step",
-    "replay.prevRound": "Previous round",
-    "replay.nextRound": "Next round",
-    "replay.event": "Event: {type}",
-    "replay.noCard": "no card",
-    "replay.answers": "Answers"
-  }
-};
+// Every visible string lives in nl.js and en.js (the same keys: a test checks). Only the viewer's
+// language is loaded; switching loads the other. A value {one, other} is chosen by params.n.
+const STORED = "tvb:lang";
+const chosen = localStorage.getItem(STORED);
+let current = chosen === "en" || chosen === "nl" ? chosen : "nl";
+const catalogs = {};
 
-// Dutch by default; a session's language wins until the viewer picks one with the switch.
-const chosen = localStorage.getItem("tvb:lang");
-let current = chosen in CATALOG ? chosen : "nl";
+async function load(language) {
+  catalogs[language] ??= (await import(`./${language}.js`)).default;
+  return catalogs[language];
+}
+await load(current);
 
 export function lang() { return current; }
 
-export function adopt(language) {
-  if (localStorage.getItem("tvb:lang") || language === current || !(language in CATALOG)) return false;
-  current = language;
-  document.documentElement.lang = current;
-  translateStatic();
+export function chosenLang() { return localStorage.getItem(STORED); }
+
+// The session's language, until the viewer chose one with the switch.
+export async function adopt(language) {
+  if (localStorage.getItem(STORED) || language === current || !["nl", "en"].includes(language)) return false;
+  await use(language);
   return true;
 }
 
-export function setLang(value) {
-  current = value in CATALOG ? value : "nl";
-  localStorage.setItem("tvb:lang", current);
+export async function setLang(language) {
+  localStorage.setItem(STORED, language);
+  await use(language);
+}
+
+async function use(language) {
+  await load(language);
+  current = language;
   document.documentElement.lang = current;
   translateStatic();
 }
 
 export function t(key, params = {}) {
-  const text = CATALOG[current][key] ?? CATALOG.nl[key];
+  let text = catalogs[current][key];
   if (text === undefined) throw new Error(`missing string ${key}`);
+  if (typeof text === "object") text = params.n === 1 ? text.one : text.other;
   return text.replace(/\{(\w+)\}/g, (_, name) => String(params[name] ?? ""));
 }
 
-// Elements written in HTML carry data-i18n="key" (text) or data-i18n-label="key" (aria-label).
+export function has(key) { return key in catalogs[current]; }
+
+// Elements written in HTML carry data-i18n="key" (text).
 export function translateStatic(root = document) {
   for (const el of root.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
-  for (const el of root.querySelectorAll("[data-i18n-label]")) el.setAttribute("aria-label", t(el.dataset.i18nLabel));
   document.title = t("app.title");
 }

@@ -12,7 +12,7 @@ function render() {
     h("input", { id: "name", name: "name", autocomplete: "given-name", required: true, maxlength: 40 }),
     h("label", { for: "org" }, t("join.org")),
     h("input", { id: "org", name: "org", autocomplete: "organization", maxlength: 60 }),
-    h("p", {}, h("button", { type: "submit" }, t("join.submit"))));
+    h("p", {}, h("button", { type: "submit", class: "primary", key: "join" }, t("join.submit"))));
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const data = new FormData(form);
@@ -27,7 +27,7 @@ function render() {
     location.assign(`/p/${body.session_id}`);
   });
   mount(document.getElementById("app"), form);
-  document.getElementById(fromLink ? "name" : "code").focus();
+  if (!document.activeElement || document.activeElement === document.body) document.getElementById(fromLink ? "name" : "code").focus();
 }
 
 setupChrome(render);

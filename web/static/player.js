@@ -1,118 +1,164 @@
-// The phone: your card, the assignment, the shared countdown, and what you can do now.
-import { TableSocket, cardBlock, h, mount, nameOf, openCards, phaseLine, sessionIdFromPath, setupChrome, showError, showStatus, startClock, timerBlock } from "./common.js";
+// The phone: what to do now and its one action first, your own strategy card right below it
+// (in every phase that has one), then the rest. Every tap gets a visible confirmation.
+import { announce, clearError, commander, h, mount, nameOf, phaseLine, sessionIdFromPath, setupChrome, showStatus, startClock, TableSocket, takeToken } from "./common.js";
+import { decisionBlock, faceDown, opdrachtCard, playerList, promptCard, strategyCard, summary, timerBlock } from "./components.js";
 import { t } from "./i18n.js";
 
 const sessionId = sessionIdFromPath();
-// A seat link (`/p/{session}#token`, e.g. to move to another device) is kept on the device and
-// taken out of the address bar.
-if (location.hash.length > 1) {
-  localStorage.setItem(`tvb:seat:${sessionId}`, location.hash.slice(1));
-  history.replaceState(null, "", location.pathname);
-}
-const token = localStorage.getItem(`tvb:seat:${sessionId}`);
+const token = takeToken("seat", sessionId);
 let view = null;
 let socket = null;
-let buzzed = 0;
-
-const act = (name, args) => socket.command(name, args).catch(showError);
+const act = commander(() => socket);
+let alerted = "";
+let lock = null;
 
 function myUnit(v) { return v.units.find((u) => u.id === v.me.unit); }
 
-function opdrachtBlock(v) {
-  return v.opdracht ? h("section", { class: "card" }, h("h2", { class: "label" }, t("opdracht.heading")), h("p", {}, v.opdracht.text)) : null;
+function step(text, ...actions) {
+  return h("section", { class: "step" }, h("h2", {}, text), actions);
+}
+
+function done(text) { return h("p", { class: "done", role: "status" }, "✓ ", text); }
+
+function supportStep(v) {
+  const chosen = v.me.support;
+  return step(t("step.support"),
+    h("div", { class: "row choices" }, ["yes", "partly", "no"].map((value) =>
+      h("button", { type: "button", key: `support-${value}`, class: chosen === value ? "chosen" : "secondary", "aria-pressed": String(chosen === value), onclick: () => act("support", { value }) }, t(`reached.${value}`)))),
+    chosen ? done(t("step.supported", { value: t(`reached.${chosen}`) })) : null);
+}
+
+function answerStep(v) {
+  const prompt = v.prompt;
+  const mine = v.answers.find((a) => a.mine && a.prompt_id === prompt.id && a.round === v.round);
+  const id = `answer-${v.round}-${prompt.id}`;
+  const text = h("textarea", { id, rows: 2, maxlength: 2000 }, mine?.text ?? "");
+  const anonymous = h("input", { id: `${id}-anon`, type: "checkbox", checked: mine?.anonymous ?? false, disabled: Boolean(mine) });
+  const form = h("form", { class: "answer" },
+    h("label", { for: id }, t("step.answer")), text,
+    mine ? null : h("label", { class: "check", for: `${id}-anon` }, anonymous, t("step.anonymous")),
+    h("button", { type: "submit", key: "send" }, t(mine ? "step.change" : "step.send")),
+    mine ? done(t(mine.anonymous ? "step.sentAnonymous" : "step.sent")) : null);
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    act("answer", { prompt_id: prompt.id, text: text.value, anonymous: mine ? mine.anonymous : anonymous.checked }).catch(() => {});
+  });
+  return [promptCard(prompt), form];
+}
+
+function shownAnswers(v) {
+  const shown = v.answers.filter((a) => a.shown && a.round === v.round);
+  return shown.length ? h("section", {}, h("h2", {}, t("step.shown")), h("ul", { class: "wall small" }, shown.map((a) => h("li", {}, a.text)))) : null;
+}
+
+// The current step, with its one action: always first on the page.
+function current(v, unit) {
+  switch (v.phase) {
+    case "lobby":
+      return step(t("me.hello", { name: v.me.name }), h("p", {}, t("me.wait")));
+    case "choosing":
+      if (v.me.is_picker) {
+        return step(t("step.pick"), h("div", { class: "slots" },
+          Array.from({ length: v.opdracht_slots }, (_, i) => h("button", { type: "button", class: "slot", key: `slot-${i}`, onclick: () => act("pick_opdracht", { slot: i }) }, faceDown(t("card.faceDown", { n: i + 1 }), "opdracht")))));
+      }
+      return step(v.picker ? t("step.picker", { name: nameOf(v, v.picker) }) : t("step.pickerFac"));
+    case "reading":
+      if (!unit) return step(t("me.wait"));
+      if (v.open_card) {
+        return step(t("step.readOpen"), unit.revealed ? done(t("step.revealed"))
+          : h("button", { type: "button", key: "reveal", onclick: () => act("reveal", { unit_id: unit.id }) }, t("step.reveal")));
+      }
+      return step(t("step.read"), unit.ready ? done(t("step.isReady"))
+        : h("button", { type: "button", key: "ready", onclick: () => act("ready") }, t("step.ready")));
+    case "discussing":
+      return [timerBlock(v), step(t("step.discuss"))];
+    case "deciding":
+      return v.decision ? [decisionBlock(v, { bar: false }), supportStep(v)] : step(t("step.tellDecision"));
+    case "reflecting":
+      return v.prompt ? answerStep(v) : null;
+    case "ended":
+      return step(t("ended.thanks"));
+  }
+  return null;
 }
 
 function body(v) {
   const unit = myUnit(v);
   const mates = unit ? unit.members.filter((m) => m !== v.me.player_id).map((m) => nameOf(v, m)) : [];
-  const partner = mates.length ? h("p", {}, t("me.partner", { names: mates.join(", ") })) : null;
-  switch (v.phase) {
-    case "lobby":
-      return [h("p", {}, t("me.welcome", { name: v.me.name })), h("p", {}, t("me.waiting")), playerList(v)];
-    case "choosing":
-      if (v.me.is_picker) {
-        return [h("p", {}, t("pick.yourTurn")), h("div", { class: "slots" },
-          Array.from({ length: v.opdracht_slots }, (_, i) =>
-            h("button", { type: "button", onclick: () => act("pick_opdracht", { slot: i }) }, t("pick.card", { n: i + 1 }))))];
-      }
-      return [h("p", {}, v.picker ? t("pick.other", { name: nameOf(v, v.picker) }) : t("pick.facilitator"))];
-    case "reading":
-    case "discussing": {
-      const parts = [opdrachtBlock(v)];
-      if (v.phase === "discussing") parts.unshift(timerBlock(v));
-      if (unit?.strategy) parts.push(cardBlock(unit.strategy), partner);
-      if (v.phase === "reading" && unit) {
-        parts.push(h("p", { class: "row" },
-          h("button", { type: "button", "aria-pressed": unit.ready ? "true" : "false", disabled: unit.ready, onclick: () => act("ready") },
-            unit.ready ? t("card.isReady") : t("card.ready")),
-          v.open_card && !unit.revealed ? h("button", { type: "button", class: "secondary", onclick: () => act("reveal", { unit_id: unit.id }) }, t("card.reveal")) : null));
-      }
-      parts.push(openCards(v, unit?.id));
-      return parts;
-    }
-    case "deciding":
-    case "reflecting": {
-      const parts = [opdrachtBlock(v)];
-      if (v.decision) {
-        parts.push(h("section", { class: "card" }, h("h2", { class: "label" }, t("phase.deciding")), h("p", {}, v.decision.text),
-          h("p", {}, t("decide.reached", { value: t(`reached.${v.decision.reached}`) }))));
-        parts.push(h("fieldset", {}, h("legend", {}, t("decide.question")), h("div", { class: "row" },
-          ["yes", "partly", "no"].map((value) => h("button", { type: "button", class: "secondary", "aria-pressed": v.me.support === value ? "true" : "false", onclick: () => act("support", { value }) }, t(`reached.${value}`))))));
-      } else {
-        parts.unshift(h("p", { role: "status" }, t("timer.up")));
-        parts.push(h("p", {}, t("decide.waiting")));
-      }
-      if (v.phase === "reflecting" && v.prompt) parts.push(reflection(v));
-      return parts;
-    }
-    case "ended":
-      return [h("p", {}, t("ended.thanks"))];
+  const own = unit?.strategy && v.phase !== "ended"
+    ? strategyCard(unit.strategy, { kind: "card.yours", flip: unit.revealed && v.open_card }) : null;
+  const others = v.units.filter((u) => u.revealed && u.strategy && u.id !== unit?.id && v.phase !== "ended");
+  return [
+    current(v, unit),
+    own,
+    mates.length && v.phase !== "ended" ? h("p", { class: "partner" }, t("me.partner", { names: mates.join(", ") })) : null,
+    ["reading", "discussing", "deciding", "reflecting"].includes(v.phase) ? opdrachtCard(v.opdracht, { short: true }) : null,
+    v.phase === "reflecting" ? shownAnswers(v) : null,
+    v.phase === "reflecting" && v.decision ? supportStep(v) : null,
+    others.length ? h("section", {}, h("h2", {}, t("card.open")), others.map((u) => strategyCard(u.strategy, { names: u.members.map((m) => nameOf(v, m)).join(" & ") }))) : null,
+    v.phase === "ended" ? summary(v) : null,
+    v.phase === "lobby" ? playerList(v) : null,
+  ];
+}
+
+// The warning and time-up: a buzz, a beep if the player wants one, said once to screen readers.
+function alertOnce(v) {
+  const moment = v.phase === "discussing" && v.timer.warned ? `warn-${v.round}` : v.phase === "deciding" && !v.decision ? `up-${v.round}` : "";
+  if (!moment || moment === alerted) return;
+  alerted = moment;
+  navigator.vibrate?.(moment.startsWith("up") ? [300, 100, 300, 100, 300] : [200, 100, 200]);
+  if (localStorage.getItem("tvb:sound") === "on") beep();
+  announce(t(moment.startsWith("up") ? "timer.up" : "timer.warning"));
+}
+
+function beep() {
+  const Audio = window.AudioContext || window.webkitAudioContext;
+  if (!Audio) return;
+  const audio = new Audio();
+  const tone = audio.createOscillator();
+  tone.connect(audio.destination);
+  tone.start();
+  tone.stop(audio.currentTime + 0.3);
+}
+
+// Keep the screen on while a round runs (where the browser can).
+async function keepAwake(v) {
+  const wanted = ["reading", "discussing", "deciding"].includes(v.phase);
+  if (wanted && !lock && navigator.wakeLock && document.visibilityState === "visible") {
+    lock = await navigator.wakeLock.request("screen").catch(() => null);
+    lock?.addEventListener("release", () => { lock = null; });
+  } else if (!wanted && lock) {
+    await lock.release();
   }
-  return [];
 }
 
-function reflection(v) {
-  const mine = v.answers.find((a) => a.mine && a.prompt_id === v.prompt.id && a.round === v.round);
-  const id = `answer-${v.round}-${v.prompt.id}`;
-  const text = h("textarea", { id, rows: 3, maxlength: 2000 }, mine?.text ?? "");
-  const anonymous = h("input", { id: `${id}-anon`, type: "checkbox", checked: mine?.anonymous ?? false });
-  const form = h("form", {},
-    h("label", { for: id }, t("reflect.answer")), text,
-    h("label", { class: "check", for: `${id}-anon` }, anonymous, t("reflect.anonymous")),
-    h("p", {}, h("button", { type: "submit" }, t("reflect.send"))));
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    if (text.value.trim()) act("answer", { prompt_id: v.prompt.id, text: text.value, anonymous: anonymous.checked });
-  });
-  const shown = v.answers.filter((a) => a.shown && a.round === v.round);
-  return h("section", { class: "card" },
-    h("h2", { class: "label" }, t("reflect.question", { index: v.prompt.index, count: v.prompt.count })),
-    h("p", { class: "card-title" }, v.prompt.text), form,
-    shown.length ? h("div", {}, h("h3", {}, t("reflect.shown")), h("ul", {}, shown.map((a) => h("li", {}, a.text)))) : null);
-}
-
-function playerList(v) {
-  return h("section", {}, h("h2", {}, t("players.heading")), h("ul", { class: "players" },
-    v.players.map((p) => h("li", { class: p.connected ? "online" : "offline" }, h("span", { class: "dot" }), p.name,
-      h("span", { class: "visually-hidden" }, ` (${t(p.connected ? "players.online" : "players.offline")})`)))));
+function soundToggle() {
+  const box = h("input", { id: "sound", type: "checkbox", checked: localStorage.getItem("tvb:sound") === "on",
+    onchange: (e) => localStorage.setItem("tvb:sound", e.target.checked ? "on" : "off") });
+  return h("label", { class: "check small", for: "sound" }, box, t("sound.label"));
 }
 
 function render() {
   if (!view) return;
-  mount(document.getElementById("app"), h("p", { class: "phase" }, phaseLine(view)), body(view));
-  if (view.timer.warned && view.phase === "discussing" && buzzed !== view.round) {
-    buzzed = view.round;
-    navigator.vibrate?.([200, 100, 200]);
-  }
+  const name = document.getElementById("who");
+  if (name) { name.textContent = view.me.name; name.hidden = false; }
+  mount(document.getElementById("app"), h("p", { class: "phase" }, phaseLine(view)), body(view), soundToggle());
+  alertOnce(view);
+  keepAwake(view);
 }
 
-setupChrome(render);
+setupChrome(render, () => socket);
 if (!token) {
   mount(document.getElementById("app"), h("p", {}, t("join.noSeat")), h("p", {}, h("a", { class: "button", href: "/j" }, t("join.go"))));
 } else {
-  socket = new TableSocket(sessionId, token, (v) => { view = v; render(); }, (online, code) => {
-    showStatus(online);
-    if ([4401, 4403].includes(code)) { localStorage.removeItem(`tvb:seat:${sessionId}`); location.assign("/j"); }
+  socket = new TableSocket(sessionId, token, (v) => { view = v; render(); }, (online, code, key) => {
+    showStatus(online, code, key);
+    if (online) clearError();
+    if (![4401, 4403, 4404, 4410].includes(code)) return;
+    localStorage.removeItem(`tvb:seat:${sessionId}`);  // no seat here any more: say so, once
+    view = null;
+    mount(document.getElementById("app"), h("p", {}, t(key)), h("p", {}, h("a", { class: "button", href: "/j" }, t("join.go"))));
   });
   startClock(() => view);
+  document.addEventListener("visibilitychange", () => view && keepAwake(view));
 }

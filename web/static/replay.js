@@ -1,10 +1,11 @@
-// A trainer steps through a finished (or running) session, event by event or round by round,
-// seeing what any participant saw at that moment; and downloads the debrief.
-import { downloadExport, formatMs, h, mount, nameOf, phaseLine, sessionIdFromPath, setupChrome, showError, unitNames } from "./common.js";
+// A trainer reads back a session: what happened, in words and clock time, and at any step what
+// any participant saw. Anonymous answers stay anonymous here too.
+import { h, mount, phaseLine, sessionIdFromPath, setupChrome, showError, takeToken, unitNames } from "./common.js";
+import { decisionBlock, exportButtons, opdrachtCard, promptCard, summary } from "./components.js";
 import { t } from "./i18n.js";
 
 const sessionId = sessionIdFromPath();
-const token = location.hash.slice(1);
+const token = takeToken("trainer", sessionId);
 let viewer = "trainer";
 let version = 1;
 let data = null;
@@ -31,18 +32,64 @@ function roundStart(direction) {
   return target ?? (direction > 0 ? events.length : 1);
 }
 
+// The log in words: who did what, at what time (the names as they were then).
+function sentences() {
+  const names = {};
+  const units = {};
+  let prompts = {};
+  let rounds = 3;
+  let round = 0;
+  const asked = (index) => {
+    const ids = round < rounds ? ["in-spel-1", "in-spel-2", "in-spel-3"]
+      : [1, 2, 3, 4, 5].map((i) => `over-spel-${i}`).concat([1, 2, 3, 4, 5, 6].map((i) => `uit-spel-${i}`));
+    return prompts[ids[index - 1]] ?? "";
+  };
+  const clock = new Intl.DateTimeFormat(document.documentElement.lang, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+  return events.map((e) => {
+    const who = (id) => names[id] ?? id;
+    let text;
+    switch (e.type) {
+      case "session_created": prompts = Object.fromEntries(e.deck.prompts.map((p) => [p.id, p.text])); rounds = e.settings.rounds; text = t("ev.session_created"); break;
+      case "settings_changed": rounds = e.settings.rounds; text = t("ev.settings_changed"); break;
+      case "player_joined": names[e.player_id] = e.name; text = t("ev.player_joined", { name: e.name }); break;
+      case "player_removed": case "picker_set": text = t(`ev.${e.type}`, { name: who(e.player_id) }); break;
+      case "game_started": for (const u of e.units) units[u.id] = u.members; round = 1; text = t("ev.game_started"); break;
+      case "players_swapped": text = t("ev.players_swapped", { a: who(e.a), b: who(e.b) }); break;
+      case "opdracht_chosen": text = t("ev.opdracht_chosen", { round: e.round, how: t(`ev.how.${e.how}`, { name: who(e.by) }) }); break;
+      case "unit_ready": text = t("ev.unit_ready", { name: who(e.player_id) }); break;
+      case "card_revealed": text = t("ev.card_revealed", { unit: (units[e.unit_id] ?? []).map(who).join(" & ") }); break;
+      case "timer_started": text = t("ev.timer_started", { minutes: t("minutes", { n: Math.round(e.duration_ms / 60000) }) }); break;
+      case "timer_extended": text = t("ev.timer_extended", { seconds: t("seconds", { n: Math.round(e.by_ms / 1000) }) }); break;
+      case "decision_recorded": text = t("ev.decision_recorded", { text: e.text, reached: t(`reached.${e.reached}`) }); break;
+      case "support_given": text = t("ev.support_given", { name: who(e.player_id), value: t(`ev.support.${e.value}`) }); break;
+      case "prompt_shown": text = t("ev.prompt_shown", { text: asked(e.index) }); break;
+      case "answer_given": text = t("ev.answer_given", { name: e.player_id ? who(e.player_id) : t("fac.anonymous"), text: e.text }); break;
+      case "answer_shown": text = t(e.shown ? "ev.answer_shown" : "ev.answer_hidden"); break;
+      case "round_started": round = e.round; text = t("ev.round_started", { round: e.round }); break;
+      default: text = t(`ev.${e.type}`);
+    }
+    return { at: clock.format(e.at), text };
+  });
+}
+
+function timeline() {
+  return h("section", { class: "timeline" }, h("h2", {}, t("replay.timeline")),
+    h("ol", {}, sentences().map((s, i) => h("li", { class: i + 1 === version ? "current" : "" },
+      h("button", { type: "button", class: "link", key: `step-${i + 1}`, "aria-current": i + 1 === version ? "step" : null, onclick: () => load(i + 1) },
+        h("time", {}, s.at), " ", s.text)))));
+}
+
 function viewBlock(v) {
   return [
     h("p", { class: "phase" }, phaseLine(v)),
-    v.opdracht ? h("section", { class: "card" }, h("h2", { class: "label" }, t("opdracht.heading")), h("p", {}, v.opdracht.text)) : null,
-    h("table", {}, h("thead", {}, h("tr", {}, h("th", { scope: "col" }, t("fac.units")), h("th", { scope: "col" }, t("fac.strategy")), h("th", { scope: "col" }, t("card.isReady")))),
-      h("tbody", {}, v.units.map((u) => h("tr", {}, h("th", { scope: "row" }, unitNames(v, u)),
-        h("td", {}, u.strategy ? u.strategy.title : t("card.hidden")), h("td", {}, u.ready ? t("card.isReady") : ""))))),
-    v.phase === "discussing" ? h("p", {}, `${t("timer.label")}: ${formatMs(v.timer.remaining_ms)}`) : null,
-    v.decision ? h("p", {}, `${t("phase.deciding")}: `, v.decision.text, ` (${t(`reached.${v.decision.reached}`)})`) : null,
-    v.prompt ? h("p", {}, h("strong", {}, t("reflect.question", { index: v.prompt.index, count: v.prompt.count })), " ", v.prompt.text) : null,
+    opdrachtCard(v.opdracht),
+    h("table", {}, h("tbody", {}, v.units.map((u) => h("tr", {}, h("th", { scope: "row" }, unitNames(v, u)),
+      h("td", {}, u.strategy ? u.strategy.title : t("card.hidden")), h("td", {}, u.ready ? "✓" : ""))))),
+    decisionBlock(v),
+    promptCard(v.prompt),
     v.answers.length ? h("section", {}, h("h2", {}, t("replay.answers")),
-      h("ul", {}, v.answers.map((a) => h("li", {}, a.author ? h("strong", {}, `${a.author}: `) : `${t("fac.anonymous")}: `, a.text)))) : null,
+      h("ul", {}, v.answers.map((a) => h("li", {}, h("strong", {}, `${a.author ?? t("fac.anonymous")}: `), a.text)))) : null,
+    summary(v),
   ];
 }
 
@@ -55,16 +102,19 @@ function render() {
     v.players.map((p) => h("option", { value: p.id, selected: viewer === p.id }, p.name)));
   const step = h("input", { id: "step", type: "range", min: 1, max: data.versions, value: version, onchange: (e) => load(Number(e.target.value)) });
   mount(document.getElementById("app"),
-    h("div", { class: "row" }, h("label", { for: "viewer" }, t("replay.viewer")), who),
-    h("label", { for: "step" }, t("replay.step", { version, versions: data.versions })), step,
-    h("div", { class: "row" },
-      h("button", { type: "button", class: "secondary", disabled: version <= 1, onclick: () => load(roundStart(-1)) }, t("replay.prevRound")),
-      h("button", { type: "button", class: "secondary", disabled: version <= 1, onclick: () => load(version - 1) }, t("replay.prevEvent")),
-      h("button", { type: "button", disabled: version >= data.versions, onclick: () => load(version + 1) }, t("replay.nextEvent")),
-      h("button", { type: "button", class: "secondary", disabled: version >= data.versions, onclick: () => load(roundStart(1)) }, t("replay.nextRound"))),
-    h("p", { role: "status" }, t("replay.event", { type: data.event.type })),
-    viewBlock(v),
-    h("div", { class: "row" }, ["md", "csv", "json"].map((format) => h("button", { type: "button", class: "secondary", onclick: () => downloadExport(sessionId, token, format) }, t("fac.export", { format })))));
+    h("div", { class: "replay" },
+      h("div", {},
+        h("div", { class: "row" }, h("label", { for: "viewer" }, t("replay.viewer")), who),
+        h("label", { for: "step" }, t("replay.step", { version, versions: data.versions })), step,
+        h("div", { class: "row" },
+          h("button", { type: "button", class: "secondary", key: "prev-round", disabled: version <= 1, onclick: () => load(roundStart(-1)) }, t("replay.prevRound")),
+          h("button", { type: "button", class: "secondary", key: "prev", disabled: version <= 1, onclick: () => load(version - 1) }, t("replay.prev")),
+          h("button", { type: "button", key: "next", disabled: version >= data.versions, onclick: () => load(version + 1) }, t("replay.next")),
+          h("button", { type: "button", class: "secondary", key: "next-round", disabled: version >= data.versions, onclick: () => load(roundStart(1)) }, t("replay.nextRound"))),
+        h("p", { role: "status", class: "now" }, sentences()[version - 1]?.text ?? ""),
+        viewBlock(v),
+        exportButtons(sessionId, token)),
+      timeline()));
 }
 
 setupChrome(render);

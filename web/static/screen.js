@@ -1,40 +1,59 @@
-// The shared screen (projector or video call): public things only, large. It never holds a secret.
-import { TableSocket, h, mount, openCards, phaseLine, sessionIdFromPath, setupChrome, showStatus, startClock, timerBlock } from "./common.js";
+// The shared screen (projector or video call) carries the room: large, one thing at a time, no
+// scrolling, public things only. It never holds a secret.
+import { h, mount, nameOf, phaseLine, sessionIdFromPath, setupChrome, showStatus, startClock, TableSocket, takeToken, unitNames } from "./common.js";
+import { decisionBlock, faceDown, joinPanel, opdrachtCard, promptCard, readyLine, strategyCard, summary, timerBlock } from "./components.js";
 import { t } from "./i18n.js";
 
 const sessionId = sessionIdFromPath();
-const token = location.hash.slice(1);
+const token = takeToken("screen", sessionId);
 let view = null;
 
+// The open-card round's cards side by side: face up once laid open, face down until then.
+function table(v) {
+  return h("div", { class: "table-cards" }, v.units.map((u) => u.revealed && u.strategy
+    ? strategyCard(u.strategy, { names: unitNames(v, u), flip: true })
+    : h("div", { class: "seat" }, faceDown(unitNames(v, u)), h("p", { class: "visually-hidden" }, t("card.closed")))));
+}
+
+function names(v) {
+  return h("ul", { class: "names" }, v.players.map((p) => h("li", { class: p.connected ? "online" : "offline" }, p.name)));
+}
+
 function body(v) {
-  const opdracht = v.opdracht ? h("section", { class: "card" }, h("h2", { class: "label" }, t("opdracht.heading")), h("p", { class: "card-title" }, v.opdracht.text)) : null;
-  const people = h("ul", { class: "players" }, v.players.map((p) => h("li", { class: p.connected ? "online" : "offline" }, h("span", { class: "dot" }), p.name)));
   switch (v.phase) {
-    case "lobby": {
-      const url = `${location.origin}/j`;
-      return [h("div", { class: "row" },
-        h("img", { class: "qr", src: `/qr/${encodeURIComponent(v.join_code)}.svg`, alt: `QR: ${url}/${v.join_code}`, width: 224, height: 224 }),
-        h("div", {}, h("p", { class: "label" }, t("screen.joinCode")), h("p", { class: "code" }, v.join_code), h("p", {}, t("screen.scan", { url })))),
-        h("h2", {}, t("players.count", { n: v.players.length })), people];
-    }
+    case "lobby":
+      return h("div", { class: "stage lobby" }, joinPanel(v, { big: true }),
+        h("div", {}, h("h2", {}, t("players.count", { n: v.players.length })), names(v)));
+    case "choosing":
+      return h("div", { class: "stage" }, h("p", { class: "headline" }, v.picker ? t("screen.picks", { name: nameOf(v, v.picker) }) : t("screen.facPicks")),
+        h("div", { class: "fan" }, Array.from({ length: v.opdracht_slots }, (_, i) => faceDown(String(i + 1), "opdracht"))));
+    case "reading":
+      return h("div", { class: "stage" }, opdrachtCard(v.opdracht),
+        v.open_card ? table(v) : h("p", { class: "headline" }, readyLine(v)));
     case "discussing":
-      return [timerBlock(v), opdracht, openCards(v)];
+      if (v.open_card) {  // the cards take the room: the clock moves to the top
+        return h("div", { class: "stage open" }, h("div", { class: "top" }, timerBlock(v), opdrachtCard(v.opdracht)), table(v));
+      }
+      return h("div", { class: "stage discussing" }, timerBlock(v, { big: true }), opdrachtCard(v.opdracht));
+    case "deciding":
+      return v.decision ? h("div", { class: "stage" }, decisionBlock(v))
+        : h("div", { class: "stage up" }, h("p", { class: "times-up" }, t("timer.up")), h("p", { class: "headline" }, t("screen.waitDecision")));
     case "reflecting": {
       const shown = v.answers.filter((a) => a.shown);
-      return [v.prompt ? h("section", { class: "card" }, h("h2", { class: "label" }, t("reflect.question", { index: v.prompt.index, count: v.prompt.count })), h("p", { class: "card-title" }, v.prompt.text)) : null,
-        h("ul", {}, shown.map((a) => h("li", {}, a.author ? h("strong", {}, `${a.author}: `) : null, a.text)))];
+      return h("div", { class: "stage" }, promptCard(v.prompt),
+        shown.length ? h("ul", { class: "wall", "aria-label": t("screen.answers") }, shown.map((a) => h("li", {}, a.text, a.author ? h("span", { class: "by" }, a.author) : null))) : null);
     }
     case "ended":
-      return [h("p", {}, t("ended.thanks"))];
-    default:
-      return [opdracht, v.decision ? h("p", {}, v.decision.text) : null, openCards(v), people];
+      return h("div", { class: "stage ended" }, h("p", { class: "headline" }, t("ended.thanks")), summary(v));
   }
+  return null;
 }
 
 function render() {
   if (view) mount(document.getElementById("app"), h("p", { class: "phase" }, phaseLine(view)), body(view));
 }
 
-setupChrome(render);
-new TableSocket(sessionId, token, (v) => { view = v; render(); }, showStatus);
+let socket = null;
+setupChrome(render, () => socket);
+socket = new TableSocket(sessionId, token, (v) => { view = v; render(); }, showStatus);
 startClock(() => view);
