@@ -2,11 +2,13 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
+APP     = $(VENV)/.installed-app
 STAMP   = $(VENV)/.installed
 
 .PHONY: run test lint install clean budget bench services
 
-run: $(STAMP)
+# serving needs the product only, not the test tools
+run: $(APP)
 	$(BIN)/theater serve
 
 test: $(STAMP) node_modules/.installed services lint
@@ -36,9 +38,13 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-$(STAMP): pyproject.toml
+$(APP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $(APP)
+
+$(STAMP): $(APP)
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 

@@ -442,7 +442,11 @@ def _hints(state: State) -> list[Hint]:
         hints.append("fewer_than_3_players")
     if state.phase == "choosing" and state.picker is None:
         hints.append("no_picker")
-    if state.phase == "reading" and not all(u.ready for u in state.units.values()):
+    if (
+        state.phase == "reading"
+        and not state.open_card
+        and not all(u.ready for u in state.units.values())
+    ):
         hints.append("not_all_ready")
     if state.phase not in ("lobby", "choosing", "ended") and state.rounds and state.current.relaxed:
         hints.append("deal_relaxed")

@@ -104,7 +104,7 @@ function phase(v) {
     case "reading": {
       const closed = v.units.filter((u) => !u.revealed);
       const blocked = v.open_card && closed.length > 0;
-      return [[hints, h("p", { class: "counter" }, readyLine(v)),
+      return [[hints, v.open_card ? null : h("p", { class: "counter" }, readyLine(v)),
         v.open_card ? h("div", { class: "row" }, closed.map((u) => button("fac.revealFor", "reveal", { unit_id: u.id }, { unit: unitNames(v, u) }))) : null,
         blocked ? h("p", {}, t("fac.stillClosed", { units: closed.map((u) => unitNames(v, u)).join(", ") })) : null,
         primary("fac.startTimer", "start_timer", {}, { disabled: blocked })],
