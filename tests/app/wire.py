@@ -66,7 +66,9 @@ async def play_round(g: WireGame, answers: bool = True) -> None:
         await member.ok("ready")
         if fv["open_card"]:
             await member.ok("reveal", unit_id=unit["id"])
-    await g.fac.until(lambda v: all(u["ready"] for u in v["units"]))
+    await g.fac.until(
+        lambda v: all(u["ready"] and (u["revealed"] or not v["open_card"]) for u in v["units"])
+    )
     await g.fac.ok("start_timer")
     await g.all_see(lambda v: v["phase"] == "discussing")
     deadlines = {c.view["timer"]["deadline"] for c in g.everyone}

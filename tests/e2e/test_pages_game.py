@@ -274,6 +274,16 @@ async def _decide_and_reflect(room: Room, last: bool) -> None:
             await expect(room.fac.get_by_role("button", name="Van scherm halen")).to_have_count(0)
 
 
+async def _paused(room: Room, label: str) -> None:
+    """Look at the discussion with the clock paused, so looking takes none of the group's time."""
+    await room.fac.get_by_role("button", name="Pauzeren").click()
+    for page in [room.screen, *room.phones.values()]:
+        await expect(page.locator(".paused")).to_have_text("Gepauzeerd")
+    await room.checkpoint(label, "Overleg")
+    await room.fac.get_by_role("button", name="Verder").click()
+    await expect(room.screen.locator(".paused")).to_have_count(0)
+
+
 async def _confirm(page: Page, name: str) -> None:
     """A step that cannot be undone asks once more."""
     await page.get_by_role("button", name=name).click()
@@ -304,7 +314,7 @@ async def test_a_seven_player_game_played_through_the_pages(
     await eva.get_by_role("button", name="Nederlands").click()
     await _read_cards(room)
     await room.fac.get_by_role("button", name="Overleg starten").click()
-    await room.checkpoint("r1-3-discussing", "Overleg")
+    await _paused(room, "r1-3-discussing")
     phone = room.phones["Chris"]
     await phone.context.set_offline(True)
     await expect(phone.get_by_text("Geen verbinding")).to_be_visible()
@@ -316,7 +326,7 @@ async def test_a_seven_player_game_played_through_the_pages(
     )
     for page in [*room.phones.values(), room.screen]:  # the warning, 12 s after the start
         await expect(page.locator(".warning")).to_have_text("Nog één minuut!", timeout=20_000)
-    await room.checkpoint("r1-4-warning", "Overleg")
+    await _paused(room, "r1-4-warning")
     await _decide_and_reflect(room, last=False)
     await _confirm(room.fac, "Volgende ronde")
 
@@ -338,7 +348,7 @@ async def test_a_seven_player_game_played_through_the_pages(
             await button.click()
             await expect(button).to_have_count(0)
     await room.fac.get_by_role("button", name="Overleg starten").click()
-    await room.checkpoint("r2-3-discussing", "Overleg")
+    await _paused(room, "r2-3-discussing")
     await expect(room.fac.locator("#error")).to_be_hidden()
     for card_id in deal.values():  # every card open now, side by side on the screen
         await expect(room.screen.get_by_text(STRATEGY_TEXT[card_id])).to_be_visible()
