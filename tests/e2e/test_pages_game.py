@@ -219,7 +219,7 @@ async def _read_cards(room: Room) -> None:
 
 async def _decide_and_reflect(room: Room, last: bool) -> None:
     tag = "r2" if last else "r1"
-    await expect(room.screen.locator(".times-up")).to_have_text("Tijd is om")
+    await expect(room.screen.locator(".times-up")).to_have_text("Tijd is om", timeout=20_000)
     await room.checkpoint(f"{tag}-5-time-up", "Besluit")
     await room.fac.get_by_label("Welk besluit heeft de groep genomen?").fill(
         "Karten <b>in</b> Zeeland"
