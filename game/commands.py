@@ -5,6 +5,7 @@ server, the docs and the AsyncAPI document all read."""
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -37,6 +38,7 @@ class Actor:
 FACILITATOR = Actor("facilitator")
 
 
+@lru_cache(maxsize=4096)  # every broadcast asks again for each player's anonymous answers
 def anonymous_author(answer_key: str, round_no: int, prompt_id: str) -> str:
     """The mark an anonymous answer carries: only its author's key can make it again, and it
     differs per question, so even two anonymous answers of one person cannot be linked."""

@@ -26,18 +26,21 @@ def state_frames(
     state: State, now: int, online: Collection[str]
 ) -> Callable[[Actor, str | None], str]:
     """A frame builder for this moment: call it per viewer (and their language)."""
-    shared: dict[str | None, bytes] = {}
+    heads: dict[str | None, bytes] = {}
     cards: dict[tuple[str | None, str | None], bytes] = {}
-    head = b'{"type":"state","version":%d,"server_now":%d,"view":' % (state.version, now)
+    start = b'{"type":"state","version":%d,"server_now":%d,"view":{' % (state.version, now)
 
     def frame(viewer: Actor, language: str | None) -> str:
-        if language not in shared:
-            shared[language] = dumps(shared_part(state, now, online, language))
+        head = heads.get(language)
+        if head is None:
+            head = heads[language] = start + dumps(shared_part(state, now, online, language))[1:-1]
         access = card_access(state, viewer)
-        if (access, language) not in cards:
-            cards[access, language] = b'{"units":%s}' % dumps(units_part(state, access, language))
+        units = cards.get((access, language))
+        if units is None:
+            units = cards[access, language] = b',"units":' + dumps(
+                units_part(state, access, language)
+            )
         own = dumps(own_part(state, viewer, language))
-        view = merge_objects(shared[language], cards[access, language], own)
-        return (head + view + b"}").decode()
+        return b"".join((head, units, b"," if len(own) > 2 else b"", own[1:-1], b"}}")).decode()
 
     return frame
