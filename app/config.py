@@ -81,7 +81,9 @@ class Config(BaseModel):
     offline_grace_s: float = Field(default=3.0, ge=0)  # a phone that drops and returns within
     evict_after_s: float = Field(default=60.0, ge=0)  # idle tables leave memory after this
     api_docs: bool = True  # /docs, with Swagger UI served from the package
-    gc_freeze: bool = False  # see app/gcpause.py and `make bench`
+    # Freeze what survived into a permanent generation (app/gcpause.py): measured in `make bench`
+    # (250 tables, 3,500 sockets): command p99 30 ms with it, 294 ms without.
+    gc_freeze: bool = True
 
     @field_validator("allowed_hosts", "allowed_origins", mode="before")
     @classmethod
