@@ -16,12 +16,6 @@ def dumps(data: object) -> bytes:
     return orjson.dumps(data)
 
 
-def merge_objects(*parts: bytes) -> bytes:
-    """JSON objects serialised apart, as one object (their keys are disjoint)."""
-    inner = [p[1:-1] for p in parts if p != b"{}"]
-    return b"{" + b",".join(inner) + b"}"
-
-
 def state_frames(
     state: State, now: int, online: Collection[str]
 ) -> Callable[[Actor, str | None], str]:

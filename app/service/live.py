@@ -31,7 +31,6 @@ class Seat:
     actor: Actor
     outbox: Outbox
     token_hash: str
-    client: str
     bucket: TokenBucket
     language: str | None = None
     table: "LiveTable | None" = field(default=None, repr=False)
@@ -133,10 +132,6 @@ class LiveTable:
         when = next_deadline(self.state)
         if when is not None and not self.closed:
             self._wake = self.clock.call_at(when, lambda: self.spawn(self._fire()))
-
-    @property
-    def timer_armed(self) -> bool:
-        return self._wake is not None
 
     def idle(self, now: int, after_ms: int) -> bool:
         """Nobody here, no timer to fire, nothing running: it can leave memory."""

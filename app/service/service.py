@@ -359,9 +359,7 @@ class Service:
         if self.sockets[client] <= 0:
             del self.sockets[client]
 
-    async def connect(
-        self, session_id: str, token: str, client: str, language: str | None = None
-    ) -> Seat:
+    async def connect(self, session_id: str, token: str, language: str | None = None) -> Seat:
         """A viewer says hello: their seat, with the welcome and the first state in its outbox.
         A token with too many seats open gives up its oldest (a phone that came back)."""
         table = await self.get(session_id)
@@ -384,7 +382,6 @@ class Service:
             actor=actor,
             outbox=Outbox(self.config.send_queue),
             token_hash=token_hash,
-            client=client,
             bucket=TokenBucket(self.config.commands_per_second, self.config.command_burst),
             language=language if language in LANGUAGES else None,
         )

@@ -30,7 +30,7 @@ async def serve_socket(ws: WebSocket, session_id: str, service: Service, hosts: 
         await ws.close(close_code(e.code), e.message)
         return
     try:
-        seat = await _hello(ws, service, session_id, client)
+        seat = await _hello(ws, service, session_id)
         if seat is not None:
             await _converse(ws, service, seat)
     except WebSocketDisconnect:
@@ -46,7 +46,7 @@ def _text(message: MutableMapping[str, Any]) -> str | bytes | None:
     return raw if isinstance(raw, str | bytes) else None
 
 
-async def _hello(ws: WebSocket, service: Service, session_id: str, client: str) -> Seat | None:
+async def _hello(ws: WebSocket, service: Service, session_id: str) -> Seat | None:
     """Wait for a good hello (answering bad frames meanwhile) until the hello timeout."""
     config = service.config
     loop = asyncio.get_running_loop()
@@ -63,7 +63,7 @@ async def _hello(ws: WebSocket, service: Service, session_id: str, client: str) 
             return None
         try:
             hello = read_hello(_text(message) or b"", config.max_frame_bytes)
-            return await service.connect(session_id, hello.token, client, hello.language)
+            return await service.connect(session_id, hello.token, hello.language)
         except AppError as e:
             if e.code in ("not_found", "bad_token", "too_many_sockets"):
                 await ws.close(close_code(e.code), e.message)

@@ -7,7 +7,7 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.service.frames import merge_objects, state_frames
+from app.service.frames import state_frames
 from game import FACILITATOR, Actor, view
 from tests.game.play import Play, seat
 from tests.game.test_properties import progress, tables
@@ -48,11 +48,3 @@ def test_every_frame_is_the_viewers_view(t: Play, data: st.DataObject) -> None:
                     pid, "answer", {"prompt_id": prompt["id"], "text": "Ja", "anonymous": True}
                 )
     check_frames(t, set())
-
-
-def test_objects_merge_as_one_object() -> None:
-    assert json.loads(merge_objects(b'{"a":1}', b"{}", b'{"b":[2],"c":{}}')) == {
-        "a": 1,
-        "b": [2],
-        "c": {},
-    }

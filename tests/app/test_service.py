@@ -50,7 +50,7 @@ class Room:
         return self
 
     async def connect(self, who: str) -> Seat:
-        return await self.service.connect(self.session_id, self.tokens[who], "10.0.0.2")
+        return await self.service.connect(self.session_id, self.tokens[who])
 
     async def do(self, who: str, name: str, **args: Any) -> int:
         return await self.service.command(self.seats[who], name, args)
