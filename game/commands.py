@@ -33,9 +33,12 @@ class Actor:
     role: Role | None
     player_id: str | None = None
     answer_key: str | None = field(default=None, repr=False, compare=False)
+    facilitator_id: str | None = None  # which facilitator; None stands for the first, "f1"
 
 
 FACILITATOR = Actor("facilitator")
+FIRST_FACILITATOR = "f1"
+LABEL_MAX = 40
 
 
 @lru_cache(maxsize=4096)  # every broadcast asks again for each player's anonymous answers
@@ -66,6 +69,30 @@ class ConfigureArgs(Args):
     round_seconds: int | None = Field(default=None, ge=60, le=900)
     no_consensus_round: int | None = Field(default=None, ge=0, le=6, description="0 clears it")
     open_card_last_round: bool | None = None
+
+
+class ClaimArgs(Args):
+    claim_hash: str = Field(min_length=1, max_length=64)
+    token_hash: str = Field(min_length=1, max_length=64)
+
+
+class ReissueArgs(Args):
+    player_id: str = Field(max_length=40)
+    claim_hash: str = Field(min_length=1, max_length=64)
+
+
+class SeatArgs(Args):
+    player_id: str = Field(max_length=40)
+    unit_id: str = Field(max_length=40, description="a unit of one player, who gets a partner")
+
+
+class AddFacilitatorArgs(Args):
+    label: str = Field(min_length=1, max_length=LABEL_MAX)
+    token_hash: str = Field(min_length=1, max_length=64)
+
+
+class FacilitatorArgs(Args):
+    facilitator_id: str = Field(max_length=40)
 
 
 class SwapArgs(Args):
@@ -132,8 +159,10 @@ class Command(Generic[A]):
     args: type[A]
     when: str
     rule: "Callable[[State, Actor, A, int], list[Event]]"
+    # Commands whose arguments hold a credential the server makes (a token's or a claim's hash)
+    # come over HTTP, where the server answers with the secret; everything else over the socket.
+    http: bool = False
 
     @property
     def over_socket(self) -> bool:
-        """Joins come over HTTP (they have no token yet); everything else over the socket."""
-        return None not in self.roles
+        return not self.http

@@ -43,6 +43,43 @@ def form_units(players: Sequence[tuple[str, str]], seed: int) -> list[tuple[str,
     return best
 
 
+def place_latecomers(
+    units: Mapping[str, Sequence[str]],
+    organisations: Mapping[str, str],
+    waiting: Sequence[str],
+    *,
+    max_units: int,
+    next_unit: int,
+    seed: int,
+    round_no: int,
+) -> list[tuple[str, str]]:
+    """Where players who joined after the start sit from this deal on: (player id, unit id).
+
+    The table keeps the shape of GAME.md as it grows: while everyone plays alone and there is
+    room for another unit, a latecomer is a unit of their own; otherwise they join a player who
+    plays alone (preferring another organisation), and with nobody alone they start a new unit.
+    `max_units` keeps every later deal possible (5 when a round without consensus is set)."""
+    members = {uid: list(m) for uid, m in units.items()}
+    org = {pid: o.strip().casefold() for pid, o in organisations.items()}
+    rng = _rng(seed, "latecomers", round_no)
+    placed: list[tuple[str, str]] = []
+    for pid in waiting:
+        solos = [uid for uid, m in members.items() if len(m) == 1]
+        all_alone = len(solos) == len(members)
+        if (all_alone or not solos) and len(members) < max_units:
+            uid = f"u{next_unit}"
+            next_unit += 1
+            members[uid] = []
+        elif solos:
+            mixed = [u for u in solos if not org[pid] or org[members[u][0]] != org[pid]]
+            uid = rng.choice(mixed or solos)
+        else:  # a full table of duos at the most units: cannot happen with 12 seats
+            raise ValueError("no place for a latecomer")
+        members[uid].append(pid)
+        placed.append((pid, uid))
+    return placed
+
+
 def _round_options(
     histories: Sequence[frozenset[str]], consensus: bool, relaxed: bool = False
 ) -> Iterator[tuple[str, ...]]:

@@ -12,20 +12,26 @@ from pydantic import ValidationError
 from game import dealing
 from game.commands import (
     FACILITATOR_ONLY,
+    FIRST_FACILITATOR,
     NEWCOMER,
     PLAYER_ONLY,
     Actor,
+    AddFacilitatorArgs,
     AnswerArgs,
     ChooseArgs,
+    ClaimArgs,
     Command,
     ConfigureArgs,
     DecisionArgs,
     ExtendArgs,
+    FacilitatorArgs,
     JoinArgs,
     NoArgs,
     PickArgs,
     PlayerArgs,
+    ReissueArgs,
     Role,
+    SeatArgs,
     ShowAnswerArgs,
     SupportArgs,
     SwapArgs,
@@ -42,15 +48,21 @@ from game.events import (
     DecisionRecorded,
     DiscussionEnded,
     Event,
+    FacilitatorAdded,
+    FacilitatorRevoked,
     GameEnded,
     GameStarted,
     OpdrachtChosen,
     PickerSet,
     PlayerJoined,
     PlayerRemoved,
+    PlayerRestored,
+    PlayerSeated,
     PlayersSwapped,
     PromptShown,
     RoundStarted,
+    SeatClaimed,
+    SeatReissued,
     SessionCreated,
     SettingsChanged,
     StrategiesDealt,
@@ -153,7 +165,11 @@ def decide(
     pending = due(state, now)
     for event in pending:
         state = evolve(state, event)
-    return [*pending, *command.rule(state, actor, parsed, now)]
+    events = command.rule(state, actor, parsed, now)
+    if actor.role == "facilitator":  # the log says which facilitator acted
+        fid = actor.facilitator_id or FIRST_FACILITATOR
+        events = [e.model_copy(update={"facilitator": fid}) for e in events]
+    return [*pending, *events]
 
 
 def _describe(name: str, error: ValidationError) -> str:
@@ -188,16 +204,28 @@ def _player(state: State, player_id: str) -> str:
 # --- lobby ---------------------------------------------------------------------------------
 
 
+def _max_units(state: State) -> int:
+    """Units a deal can still serve: a round without consensus ahead needs one card spare."""
+    ncr = state.settings.no_consensus_round
+    return len(STRATEGY_IDS) - 1 if ncr is not None and ncr >= state.round else len(STRATEGY_IDS)
+
+
+def _seats(state: State) -> int:
+    return MAX_PLAYERS if state.phase == "lobby" else min(MAX_PLAYERS, 2 * _max_units(state))
+
+
 def _join(state: State, actor: Actor, args: JoinArgs, now: int) -> list[Event]:
-    if state.phase != "lobby":
+    """In the lobby, or later as a latecomer who is seated at the next deal."""
+    if state.phase == "ended":
         raise Refusal(
-            "game_started",
-            "game_started",
-            "This game has already started; new players can join only in the lobby.",
+            "game_started", "game_ended", "This game has ended; nobody can join it any more."
         )
-    if len(state.players) >= MAX_PLAYERS:
+    if len(state.players) >= _seats(state):
         raise Refusal(
-            "table_full", "table_full", f"This table is full: it seats {MAX_PLAYERS} players."
+            "table_full",
+            "table_full",
+            f"This table is full: it seats {_seats(state)} players.",
+            seats=_seats(state),
         )
     name = clean(args.name, "name", name=True)
     organisation = clean(args.organisation, "organisation") if args.organisation.strip() else ""
@@ -271,6 +299,8 @@ def _start_game(state: State, actor: Actor, args: NoArgs, now: int) -> list[Even
 def _swap(state: State, actor: Actor, args: SwapArgs, now: int) -> list[Event]:
     _phase(state, "choosing", doing="swap players (before the cards are dealt)")
     a, b = _player(state, args.a), _player(state, args.b)
+    _seated(state, a)
+    _seated(state, b)
     if state.players[a].unit == state.players[b].unit:
         raise Refusal(
             "invalid_args",
@@ -290,12 +320,15 @@ def _remaining(state: State) -> list[str]:
 
 
 def _deal(state: State, opdracht_id: str, by: str | None, how: ChosenHow, now: int) -> list[Event]:
-    if not state.units:
+    if not state.units and not state.waiting:
         raise Refusal(
             "invalid_phase",
             "nobody_left",
             "Nobody is left at this table to deal cards to; end the game.",
         )
+    seated = _seat_latecomers(state, now)
+    for event in seated:
+        state = evolve(state, event)
     chosen = OpdrachtChosen(at=now, round=state.round, opdracht_id=opdracht_id, by=by, how=how)
     deal, relaxed = dealing.deal_round(
         {uid: state.held(u) for uid, u in state.units.items()},
@@ -304,7 +337,26 @@ def _deal(state: State, opdracht_id: str, by: str | None, how: ChosenHow, now: i
         state.settings.no_consensus_round,
         state.seed,
     )
-    return [chosen, StrategiesDealt(at=now, round=state.round, deal=deal, relaxed=relaxed)]
+    return [
+        *seated,
+        chosen,
+        StrategiesDealt(at=now, round=state.round, deal=deal, relaxed=relaxed),
+    ]
+
+
+def _seat_latecomers(state: State, now: int) -> list[Event]:
+    if not state.waiting:
+        return []
+    places = dealing.place_latecomers(
+        {uid: u.members for uid, u in state.units.items()},
+        {pid: p.organisation for pid, p in state.players.items()},
+        state.waiting,
+        max_units=_max_units(state),
+        next_unit=state.unit_count + 1,
+        seed=state.seed,
+        round_no=state.round,
+    )
+    return [PlayerSeated(at=now, player_id=pid, unit_id=uid) for pid, uid in places]
 
 
 def _pick(state: State, actor: Actor, args: PickArgs, now: int) -> list[Event]:
@@ -554,6 +606,137 @@ def _remove_player(state: State, actor: Actor, args: PlayerArgs, now: int) -> li
     return events
 
 
+def _seated(state: State, player_id: str) -> None:
+    if state.players[player_id].unit is None:
+        raise Refusal(
+            "invalid_args",
+            "waiting",
+            f"{state.players[player_id].name} joined late and gets a place at the next deal.",
+            name=state.players[player_id].name,
+        )
+
+
+def _seat_player(state: State, actor: Actor, args: SeatArgs, now: int) -> list[Event]:
+    """A latecomer into a unit of one now, sharing its card, instead of at the next deal."""
+    _phase(
+        state,
+        "choosing",
+        "reading",
+        "discussing",
+        "deciding",
+        "reflecting",
+        doing="seat a latecomer",
+    )
+    pid = _player(state, args.player_id)
+    if state.players[pid].unit is not None:
+        raise Refusal(
+            "invalid_args",
+            "already_seated",
+            f"{state.players[pid].name} already plays in a unit.",
+            name=state.players[pid].name,
+        )
+    unit = state.units.get(args.unit_id)
+    if unit is None or len(unit.members) != 1:
+        raise Refusal(
+            "invalid_args",
+            "not_a_solo",
+            "A latecomer can join only a unit of one player (who then plays as a duo).",
+        )
+    if unit.strategy is not None and unit.strategy in state.players[pid].history:
+        raise Refusal(
+            "invalid_args",
+            "held_before",
+            f"{state.players[pid].name} held this unit's card before; choose another unit.",
+            name=state.players[pid].name,
+        )
+    return [PlayerSeated(at=now, player_id=pid, unit_id=unit.id)]
+
+
+def _restore_player(state: State, actor: Actor, args: PlayerArgs, now: int) -> list[Event]:
+    """Undo a removal: the same seat, unit and card, while no new deal has happened since."""
+    if state.phase == "ended":
+        raise Refusal("invalid_phase", "ended", "The game has ended; its log stays as it was.")
+    gone = state.departed.get(args.player_id)
+    if gone is None:
+        raise Refusal(
+            "invalid_args",
+            "not_removed",
+            f"There is no removed player {args.player_id[:40]!r} to bring back.",
+        )
+    if gone.left_at_deal != state.deals:
+        raise Refusal(
+            "invalid_phase",
+            "dealt_since",
+            f"The cards were dealt again since {gone.name} left; they can join again as a new "
+            "player instead.",
+            name=gone.name,
+        )
+    if len(state.players) >= _seats(state):
+        raise Refusal("table_full", "table_full", "The table is full now.", seats=_seats(state))
+    unit = state.units.get(gone.unit or "")
+    if unit is not None and len(unit.members) >= 2:
+        raise Refusal(
+            "invalid_args",
+            "unit_full",
+            f"{gone.name}'s unit has two players again; remove one or let {gone.name} join anew.",
+            name=gone.name,
+        )
+    if any(name_key(p.name) == name_key(gone.name) for p in state.players.values()):
+        raise Refusal(
+            "name_taken",
+            "name_taken",
+            f"Someone at this table is called {gone.name!r} now.",
+            name=gone.name,
+        )
+    return [PlayerRestored(at=now, player_id=gone.id)]
+
+
+def _reissue_seat(state: State, actor: Actor, args: ReissueArgs, now: int) -> list[Event]:
+    if state.phase == "ended":
+        raise Refusal("invalid_phase", "ended", "The game has ended; nobody needs a seat now.")
+    pid = _player(state, args.player_id)
+    return [SeatReissued(at=now, player_id=pid, claim_hash=args.claim_hash)]
+
+
+def _claim_seat(state: State, actor: Actor, args: ClaimArgs, now: int) -> list[Event]:
+    found = [p for p in state.players.values() if p.claim_hash == args.claim_hash]
+    if not found:
+        raise Refusal(
+            "forbidden",
+            "claim_used",
+            "This link for a new phone was used already or replaced; ask the facilitator for a "
+            "new one.",
+        )
+    return [SeatClaimed(at=now, player_id=found[0].id, token_hash=args.token_hash)]
+
+
+def _first_facilitator_only(actor: Actor) -> None:
+    if (actor.facilitator_id or FIRST_FACILITATOR) != FIRST_FACILITATOR:
+        raise Refusal(
+            "forbidden",
+            "first_facilitator_only",
+            "Only the facilitator who created the session adds or revokes facilitator links.",
+        )
+
+
+def _add_facilitator(state: State, actor: Actor, args: AddFacilitatorArgs, now: int) -> list[Event]:
+    _first_facilitator_only(actor)
+    label = clean(args.label, "name", name=True)
+    fid = f"f{state.facilitator_count + 1}"
+    return [FacilitatorAdded(at=now, facilitator_id=fid, label=label, token_hash=args.token_hash)]
+
+
+def _revoke_facilitator(state: State, actor: Actor, args: FacilitatorArgs, now: int) -> list[Event]:
+    _first_facilitator_only(actor)
+    if args.facilitator_id not in state.facilitators:
+        raise Refusal(
+            "invalid_args",
+            "no_such_facilitator",
+            f"There is no added facilitator {args.facilitator_id[:40]!r} (revoked already?).",
+        )
+    return [FacilitatorRevoked(at=now, facilitator_id=args.facilitator_id)]
+
+
 def _registry(*commands: Command[Any]) -> dict[str, Command[Any]]:
     return {c.name: c for c in commands}
 
@@ -562,7 +745,47 @@ _F, _P, _N = FACILITATOR_ONLY, PLAYER_ONLY, NEWCOMER
 _UNIT_OR_FACILITATOR: frozenset[Role | None] = frozenset({"player", "facilitator"})
 
 COMMANDS: Mapping[str, Command[Any]] = _registry(
-    Command("join", _N, JoinArgs, "lobby (over HTTP: POST /api/join)", _join),
+    Command(
+        "join",
+        _N,
+        JoinArgs,
+        "any phase but ended (over HTTP: POST /api/join); after the start the player waits "
+        "for the next deal",
+        _join,
+        http=True,
+    ),
+    Command(
+        "claim_seat",
+        _N,
+        ClaimArgs,
+        "a seat moved to a new device (over HTTP: POST /api/sessions/{id}/claim)",
+        _claim_seat,
+        http=True,
+    ),
+    Command(
+        "reissue_seat",
+        _F,
+        ReissueArgs,
+        "any phase but ended (over HTTP: POST /api/sessions/{id}/players/{player_id}/seat)",
+        _reissue_seat,
+        http=True,
+    ),
+    Command(
+        "add_facilitator",
+        _F,
+        AddFacilitatorArgs,
+        "the first facilitator (over HTTP: POST /api/sessions/{id}/facilitators)",
+        _add_facilitator,
+        http=True,
+    ),
+    Command(
+        "revoke_facilitator",
+        _F,
+        FacilitatorArgs,
+        "the first facilitator (over HTTP: DELETE /api/sessions/{id}/facilitators/{fid})",
+        _revoke_facilitator,
+        http=True,
+    ),
     Command("configure", _F, ConfigureArgs, "lobby", _configure),
     Command("start_game", _F, NoArgs, "lobby, 3+ players: forms units (duos from 7)", _start_game),
     Command("swap_players", _F, SwapArgs, "choosing (before the deal)", _swap),
@@ -602,5 +825,19 @@ COMMANDS: Mapping[str, Command[Any]] = _registry(
     ),
     Command("end_game", _F, NoArgs, "any phase but ended", _end_game),
     Command("remove_player", _F, PlayerArgs, "any phase but ended", _remove_player),
+    Command(
+        "restore_player",
+        _F,
+        PlayerArgs,
+        "a removed player, while no deal happened since the removal",
+        _restore_player,
+    ),
+    Command(
+        "seat_player",
+        _F,
+        SeatArgs,
+        "after the start: a latecomer into a unit of one now (else at the next deal)",
+        _seat_player,
+    ),
 )
 SOCKET_COMMANDS: tuple[str, ...] = tuple(n for n, c in COMMANDS.items() if c.over_socket)

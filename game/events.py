@@ -18,6 +18,9 @@ ChosenHow = Literal["picked", "chosen", "drawn"]
 class _Event(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     at: int
+    # Which facilitator took this action ("f1" made the session, "f2"… were added); None for
+    # what players did, the timer, and logs written before co-facilitators existed.
+    facilitator: str | None = None
 
 
 class SessionCreated(_Event):
@@ -49,6 +52,49 @@ class PlayerJoined(_Event):
 class PlayerRemoved(_Event):
     type: Literal["player_removed"] = "player_removed"
     player_id: str
+
+
+class PlayerRestored(_Event):
+    """A removed player back in the same seat and unit (with the same card, if any)."""
+
+    type: Literal["player_restored"] = "player_restored"
+    player_id: str
+
+
+class PlayerSeated(_Event):
+    """A player who joined after the start takes a place: in an existing unit, or as a new unit
+    (`unit_id` not at the table yet)."""
+
+    type: Literal["player_seated"] = "player_seated"
+    player_id: str
+    unit_id: str
+
+
+class SeatReissued(_Event):
+    """The facilitator moved a player's seat to a new device: the old token stops working; the
+    one-time claim (only its hash is here) gives the new device a token of its own."""
+
+    type: Literal["seat_reissued"] = "seat_reissued"
+    player_id: str
+    claim_hash: str
+
+
+class SeatClaimed(_Event):
+    type: Literal["seat_claimed"] = "seat_claimed"
+    player_id: str
+    token_hash: str
+
+
+class FacilitatorAdded(_Event):
+    type: Literal["facilitator_added"] = "facilitator_added"
+    facilitator_id: str
+    label: str
+    token_hash: str
+
+
+class FacilitatorRevoked(_Event):
+    type: Literal["facilitator_revoked"] = "facilitator_revoked"
+    facilitator_id: str
 
 
 class UnitSpec(BaseModel):
@@ -188,6 +234,12 @@ Event = Annotated[
     | SettingsChanged
     | PlayerJoined
     | PlayerRemoved
+    | PlayerRestored
+    | PlayerSeated
+    | SeatReissued
+    | SeatClaimed
+    | FacilitatorAdded
+    | FacilitatorRevoked
     | GameStarted
     | PlayersSwapped
     | PickerSet
@@ -223,12 +275,16 @@ def parse_event(data: str | bytes | dict[str, Any]) -> Event:
 
 
 def to_json(event: Event) -> str:
-    return event.model_dump_json()
+    """Stored form; `facilitator` only when a facilitator acted, so old logs read the same."""
+    return event.model_dump_json(exclude=None if event.facilitator else {"facilitator"})
+
+
+SECRET_FIELDS = {"token_hashes", "token_hash", "claim_hash", "author"}
 
 
 def public_dict(event: Event) -> dict[str, Any]:
     """An event as a trainer's download shows it: without credentials or anonymous marks."""
-    data = event.model_dump(mode="json", exclude={"token_hashes", "token_hash", "author"})
+    data = event.model_dump(mode="json", exclude=SECRET_FIELDS)
     if isinstance(event, AnswerGiven) and event.anonymous:
         data["player_id"] = None  # logs written before answers were stored unsigned
     return data

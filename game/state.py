@@ -17,16 +17,22 @@ from game.events import (
     DecisionRecorded,
     DiscussionEnded,
     Event,
+    FacilitatorAdded,
+    FacilitatorRevoked,
     GameEnded,
     GameStarted,
     OpdrachtChosen,
     PickerSet,
     PlayerJoined,
     PlayerRemoved,
+    PlayerRestored,
+    PlayerSeated,
     PlayersSwapped,
     PromptShown,
     Reached,
     RoundStarted,
+    SeatClaimed,
+    SeatReissued,
     SessionCreated,
     SettingsChanged,
     StrategiesDealt,
@@ -53,6 +59,15 @@ class Player:
     token_hash: str
     unit: str | None = None
     history: tuple[str, ...] = ()  # every strategy card this player has held, oldest first
+    claim_hash: str | None = None  # a new device's one-time claim, until it is used
+    left_at_deal: int | None = None  # removed players: deals so far when they left (see restore)
+
+
+@dataclass(frozen=True)
+class CoFacilitator:
+    id: str
+    label: str
+    token_hash: str
 
 
 @dataclass(frozen=True)
@@ -123,7 +138,11 @@ class State:
     round: int = 0
     players: Mapping[str, Player] = field(default_factory=dict)  # in join order
     departed: Mapping[str, Player] = field(default_factory=dict)  # removed, for the history
+    vacated: Mapping[str, Unit] = field(default_factory=dict)  # units emptied by a removal
     joined_count: int = 0
+    unit_count: int = 0  # units ever formed: a new unit's id is the next number
+    facilitators: Mapping[str, CoFacilitator] = field(default_factory=dict)  # added, not revoked
+    facilitator_count: int = 1
     round_seconds: int | None = None  # fixed when the game starts
     units: Mapping[str, Unit] = field(default_factory=dict)
     picker: str | None = None
@@ -143,6 +162,17 @@ class State:
     @property
     def current(self) -> RoundRecord:
         return self.rounds[-1]
+
+    @property
+    def deals(self) -> int:
+        return sum(1 for r in self.rounds if r.deal)
+
+    @property
+    def waiting(self) -> list[str]:
+        """Players who joined after the start and have no unit yet, in join order."""
+        if self.phase == "lobby":
+            return []
+        return [p.id for p in self.players.values() if p.unit is None]
 
     def unit_of(self, player_id: str | None) -> Unit | None:
         player = self.players.get(player_id) if player_id else None
@@ -207,18 +237,74 @@ def evolve(state: State | None, event: Event) -> State:
                 joined_count=state.joined_count + 1,
             )
         case PlayerRemoved(player_id=pid):
-            departed = {**state.departed, pid: state.players[pid]}
+            leaving = replace(state.players[pid], left_at_deal=state.deals, claim_hash=None)
+            departed = {**state.departed, pid: leaving}
             players = {k: v for k, v in state.players.items() if k != pid}
-            units = dict(state.units)
-            gone = state.players[pid].unit
+            units, vacated = dict(state.units), dict(state.vacated)
+            gone = leaving.unit
             if gone is not None:
                 members = tuple(m for m in units[gone].members if m != pid)
                 if members:
                     units[gone] = replace(units[gone], members=members)
                 else:
-                    del units[gone]
+                    vacated[gone] = units.pop(gone)
             picker = None if state.picker == pid else state.picker
-            return replace(state, players=players, departed=departed, units=units, picker=picker)
+            return replace(
+                state,
+                players=players,
+                departed=departed,
+                units=units,
+                vacated=vacated,
+                picker=picker,
+            )
+        case PlayerRestored(player_id=pid):
+            back = replace(state.departed[pid], left_at_deal=None)
+            departed = {k: v for k, v in state.departed.items() if k != pid}
+            players = dict(
+                sorted({**state.players, pid: back}.items(), key=lambda kv: _join_order(kv[0]))
+            )
+            units, vacated = dict(state.units), dict(state.vacated)
+            if back.unit in units:
+                unit = units[back.unit]
+                units[back.unit] = replace(unit, members=(*unit.members, pid))
+            elif back.unit is not None:
+                units[back.unit] = vacated.pop(back.unit)
+            return replace(state, players=players, departed=departed, units=units, vacated=vacated)
+        case PlayerSeated(player_id=pid, unit_id=uid):
+            unit = state.units.get(uid) or Unit(uid, ())
+            card = unit.strategy
+            player = state.players[pid]
+            seated = replace(
+                player,
+                unit=uid,
+                history=(*player.history, card) if card else player.history,
+            )
+            state = replace(
+                state,
+                players=_put(state.players, pid, seated),
+                units=_put(state.units, uid, replace(unit, members=(*unit.members, pid))),
+                unit_count=state.unit_count + (0 if uid in state.units else 1),
+            )
+            if card is None or not state.rounds:
+                return state
+            dealt = {**state.current.members, uid: state.units[uid].members}
+            return _with_round(state, members=dealt)
+        case SeatReissued(player_id=pid, claim_hash=claim):
+            moved = replace(state.players[pid], token_hash="", claim_hash=claim)
+            return replace(state, players=_put(state.players, pid, moved))
+        case SeatClaimed(player_id=pid, token_hash=token_hash):
+            moved = replace(state.players[pid], token_hash=token_hash, claim_hash=None)
+            return replace(state, players=_put(state.players, pid, moved))
+        case FacilitatorAdded(facilitator_id=fid, label=label, token_hash=token_hash):
+            added = CoFacilitator(fid, label, token_hash)
+            return replace(
+                state,
+                facilitators=_put(state.facilitators, fid, added),
+                facilitator_count=state.facilitator_count + 1,
+            )
+        case FacilitatorRevoked(facilitator_id=fid):
+            kept = {k: v for k, v in state.facilitators.items() if k != fid}
+            return replace(state, facilitators=kept)
         case GameStarted(units=specs, picker=picker):
             units = {u.id: Unit(u.id, u.members) for u in specs}
             players = dict(state.players)
@@ -233,6 +319,7 @@ def evolve(state: State | None, event: Event) -> State:
                 round_seconds=state.settings.round_seconds
                 or default_round_seconds(len(state.players)),
                 units=units,
+                unit_count=len(units),
                 players=players,
                 picker=picker,
                 rounds=(record,),
@@ -354,6 +441,10 @@ def evolve(state: State | None, event: Event) -> State:
         case GameEnded():
             return replace(state, phase="ended", ended_at=event.at, timer=Timer())
     raise AssertionError(f"unhandled event {event!r}")
+
+
+def _join_order(player_id: str) -> int:
+    return int(player_id[1:]) if player_id[1:].isdigit() else 0
 
 
 def fold(events: Iterable[Event]) -> State:

@@ -45,12 +45,11 @@ def test_the_thirteenth_player_is_refused_because_the_table_is_full() -> None:
     assert err.code == "table_full" and "12" in err.message
 
 
-def test_nobody_joins_once_the_game_has_started() -> None:
-    t = Play.new(4)
-    t.fac("start_game")
-    assert (
-        refused(t, Actor(None), "join", {"name": "Laat", "token_hash": "x"}).code == "game_started"
-    )
+def test_nobody_joins_once_the_game_has_ended() -> None:
+    t = Play.new(4, rounds=1)
+    t.play_game()
+    err = refused(t, Actor(None), "join", {"name": "Laat", "token_hash": "x"})
+    assert err.code == "game_started" and err.reason == "game_ended"
 
 
 @pytest.mark.parametrize("name", ["", "   ", "a\x00b", "x" * 41])
