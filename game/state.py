@@ -143,6 +143,7 @@ class State:
     unit_count: int = 0  # units ever formed: a new unit's id is the next number
     facilitators: Mapping[str, CoFacilitator] = field(default_factory=dict)  # added, not revoked
     facilitator_count: int = 1
+    last_by: str | None = None  # the facilitator who took the last step (co-facilitators see it)
     round_seconds: int | None = None  # fixed when the game starts
     units: Mapping[str, Unit] = field(default_factory=dict)
     picker: str | None = None
@@ -226,6 +227,8 @@ def evolve(state: State | None, event: Event) -> State:
         )
     assert state is not None, "the first event of a session must be session_created"
     state = replace(state, version=state.version + 1)
+    if event.facilitator is not None and event.facilitator != state.last_by:
+        state = replace(state, last_by=event.facilitator)
     match event:
         case SettingsChanged(settings=settings):
             return replace(state, settings=settings)
@@ -261,7 +264,7 @@ def evolve(state: State | None, event: Event) -> State:
             back = replace(state.departed[pid], left_at_deal=None)
             departed = {k: v for k, v in state.departed.items() if k != pid}
             players = dict(
-                sorted({**state.players, pid: back}.items(), key=lambda kv: _join_order(kv[0]))
+                sorted({**state.players, pid: back}.items(), key=lambda kv: _numbered(kv[0]))
             )
             units, vacated = dict(state.units), dict(state.vacated)
             if back.unit in units:
@@ -269,6 +272,7 @@ def evolve(state: State | None, event: Event) -> State:
                 units[back.unit] = replace(unit, members=(*unit.members, pid))
             elif back.unit is not None:
                 units[back.unit] = vacated.pop(back.unit)
+                units = dict(sorted(units.items(), key=lambda kv: _numbered(kv[0])))
             return replace(state, players=players, departed=departed, units=units, vacated=vacated)
         case PlayerSeated(player_id=pid, unit_id=uid):
             unit = state.units.get(uid) or Unit(uid, ())
@@ -443,8 +447,9 @@ def evolve(state: State | None, event: Event) -> State:
     raise AssertionError(f"unhandled event {event!r}")
 
 
-def _join_order(player_id: str) -> int:
-    return int(player_id[1:]) if player_id[1:].isdigit() else 0
+def _numbered(key: str) -> int:
+    """Players (p1, p2…) and units (u1, u2…) in the order they came: a restored one goes back."""
+    return int(key[1:]) if key[1:].isdigit() else 0
 
 
 def fold(events: Iterable[Event]) -> State:

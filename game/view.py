@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal, NotRequired
 from pydantic import ConfigDict, Field, with_config
 from typing_extensions import TypedDict  # pydantic reads this one on Python 3.11
 
-from game.commands import Actor, anonymous_author
+from game.commands import FIRST_FACILITATOR, Actor, anonymous_author
 from game.deck import Deck, Opdracht
 from game.events import ChosenHow, Reached
 from game.prompts import prompt_ids
@@ -41,6 +41,20 @@ class PlayerView(TypedDict):
     organisation: str
     connected: bool
     unit: str | None
+    waiting: Annotated[bool, Field(description="Joined late: seated at the next deal")]
+
+
+@_closed
+class FacilitatorView(TypedDict):
+    id: Annotated[str, Field(description="f1 created the session; f2… were added")]
+    label: str
+
+
+@_closed
+class RemovedView(TypedDict):
+    id: str
+    name: str
+    restorable: Annotated[bool, Field(description="No deal since the removal: restore_player")]
 
 
 @_closed
@@ -192,6 +206,19 @@ class OwnView(TypedDict):
     ]
     hints: NotRequired[Annotated[list[Hint], Field(description="Facilitator, trainer")]]
     history: NotRequired[Annotated[list[RoundLogView], Field(description="Facilitator, trainer")]]
+    facilitators: NotRequired[
+        Annotated[list[FacilitatorView], Field(description="Facilitator, trainer: who can steer")]
+    ]
+    removed: NotRequired[Annotated[list[RemovedView], Field(description="Facilitator, trainer")]]
+    last_by: NotRequired[
+        Annotated[str | None, Field(description="Facilitator, trainer: who took the last step")]
+    ]
+    moving: NotRequired[
+        Annotated[
+            list[str],
+            Field(description="Facilitator, trainer: players whose new-device link is unused"),
+        ]
+    ]
 
 
 @_closed
@@ -340,6 +367,7 @@ def shared_part(
                 "organisation": p.organisation,
                 "connected": p.id in connected,
                 "unit": p.unit,
+                "waiting": p.unit is None and state.phase != "lobby",
             }
             for p in state.players.values()
         ],
@@ -410,6 +438,13 @@ def own_part(state: State, viewer: Actor, language: str | None = None) -> OwnVie
             "opdrachten_left": [{"id": o.id, "text": o.text} for o in _remaining(state, deck)],
             "hints": _hints(state),
             "history": [_round_log(state, deck, r) for r in state.rounds],
+            "facilitators": _facilitators(state),
+            "removed": [
+                {"id": p.id, "name": p.name, "restorable": p.left_at_deal == state.deals}
+                for p in state.departed.values()
+            ],
+            "moving": [p.id for p in state.players.values() if p.claim_hash is not None],
+            "last_by": state.last_by,
         }
     if me is not None:
         mine = [a for a in state.answers.values() if _is_mine(a, viewer)]
@@ -427,6 +462,13 @@ def own_part(state: State, viewer: Actor, language: str | None = None) -> OwnVie
             },
         }
     return {"answers": [_answer(state, a) for a in this_round if a.shown]}
+
+
+def _facilitators(state: State) -> list[FacilitatorView]:
+    added: list[FacilitatorView] = [
+        {"id": f.id, "label": f.label} for f in state.facilitators.values()
+    ]
+    return [{"id": FIRST_FACILITATOR, "label": ""}, *added]
 
 
 def _remaining(state: State, deck: Deck) -> list[Opdracht]:

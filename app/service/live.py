@@ -36,6 +36,27 @@ class Seat:
     table: "LiveTable | None" = field(default=None, repr=False)
 
 
+CLOSE_REASONS = {
+    "removed": "removed from the table",
+    "seat_moved": "this seat moved to another device",
+    "revoked": "this facilitator link was revoked",
+}
+
+
+def _ended(state: State, seat: Seat) -> str | None:
+    """Why a connected viewer's link no longer opens this table, if it does not."""
+    actor = seat.actor
+    if actor.player_id is not None:
+        player = state.players.get(actor.player_id)
+        if player is None:
+            return "removed"
+        return "seat_moved" if player.token_hash != seat.token_hash else None
+    fid = actor.facilitator_id
+    if fid is not None and fid not in state.facilitators:
+        return "revoked"
+    return None
+
+
 class LiveTable:
     def __init__(
         self,
@@ -91,10 +112,11 @@ class LiveTable:
 
     def _changed(self) -> None:
         self.last_active = self.clock.now()
-        for seat in [s for s in self.seats if s.actor.player_id]:
-            if seat.actor.player_id not in self.state.players:
+        for seat in list(self.seats):
+            ended = _ended(self.state, seat)
+            if ended is not None:
                 self.detach(seat)
-                seat.outbox.close(close_code("removed"), "removed from the table")
+                seat.outbox.close(close_code(ended), CLOSE_REASONS[ended])
         self.broadcast()
         self.schedule()
 

@@ -38,7 +38,8 @@ from app.tokens import (
 )
 from cards import DeckError, available_decks, load_decks
 from game import Actor, Role, Settings, State, create_session, evolve, fold, public_dict, view
-from game.events import PlayerJoined
+from game.commands import FIRST_FACILITATOR
+from game.events import FacilitatorAdded, PlayerJoined, SeatClaimed
 
 log = logging.getLogger("theater.service")
 
@@ -60,6 +61,19 @@ class Joined:
     session_id: str
     player_id: str
     player_token: str
+
+
+@dataclass(frozen=True)
+class Reissued:
+    player_id: str
+    claim: str  # one-time: exchanged for a new player token by the new device
+
+
+@dataclass(frozen=True)
+class CoFacilitatorLink:
+    facilitator_id: str
+    label: str
+    token: str
 
 
 def answer_key(token: str) -> str:
@@ -234,6 +248,45 @@ class Service:
         await self._staff(session_id, token, "facilitator")
         await self._erase(session_id)
 
+    async def reissue_seat(self, session_id: str, token: str | None, player_id: str) -> Reissued:
+        """A player's seat on a new device: the old token stops at once; the claim is shown to
+        the facilitator (as a link and QR code) and works once."""
+        table, actor = await self._staff_actor(session_id, token, "facilitator")
+        claim = new_token()
+        args = {"player_id": player_id, "claim_hash": hash_token(claim)}
+        await table.execute(actor, "reissue_seat", args)
+        return Reissued(player_id, claim)
+
+    async def claim_seat(self, session_id: str, claim: str, client: str) -> Joined:
+        if await self.joins.full(client):
+            raise AppError("rate_limited", "Too many tries from here; wait a minute and try again.")
+        await self.joins.hit(client)
+        table = await self.get(session_id)
+        if table is None:
+            raise AppError("not_found", "There is no session with this id (it may be deleted).")
+        token = new_token()
+        args = {"claim_hash": hash_token(claim), "token_hash": hash_token(token)}
+        events, _ = await table.execute(Actor(None), "claim_seat", args)
+        claimed = next(e for e in events if isinstance(e, SeatClaimed))
+        return Joined(session_id, claimed.player_id, token)
+
+    async def add_facilitator(
+        self, session_id: str, token: str | None, label: str
+    ) -> CoFacilitatorLink:
+        """A second facilitator link with the same console; revocable by the first."""
+        table, actor = await self._staff_actor(session_id, token, "facilitator")
+        new = new_token()
+        args = {"label": label, "token_hash": hash_token(new)}
+        events, _ = await table.execute(actor, "add_facilitator", args)
+        added = next(e for e in events if isinstance(e, FacilitatorAdded))
+        return CoFacilitatorLink(added.facilitator_id, added.label, new)
+
+    async def revoke_facilitator(
+        self, session_id: str, token: str | None, facilitator_id: str
+    ) -> None:
+        table, actor = await self._staff_actor(session_id, token, "facilitator")
+        await table.execute(actor, "revoke_facilitator", {"facilitator_id": facilitator_id})
+
     async def _erase(self, session_id: str) -> None:
         """The session and its log, gone from this server, the store and every other server."""
         self._forget(session_id)
@@ -272,6 +325,9 @@ class Service:
         for role in STAFF:
             if matches(token, state.token_hashes[role]):
                 return Actor(role)
+        for co in state.facilitators.values():
+            if matches(token, co.token_hash):
+                return Actor("facilitator", facilitator_id=co.id)
         for player in state.players.values():
             if matches(token, player.token_hash):
                 return Actor("player", player.id, answer_key=answer_key(token))
@@ -287,6 +343,12 @@ class Service:
         return actor
 
     async def _staff(self, session_id: str, token: str | None, *roles: Role) -> LiveTable:
+        table, _ = await self._staff_actor(session_id, token, *roles)
+        return table
+
+    async def _staff_actor(
+        self, session_id: str, token: str | None, *roles: Role
+    ) -> tuple[LiveTable, Actor]:
         table = await self.get(session_id) if len(session_id) <= 64 else None
         if table is None:
             raise AppError("not_found", "There is no session with this id (it may be deleted).")
@@ -295,7 +357,7 @@ class Service:
             raise AppError(
                 "forbidden", f"This needs the {' or '.join(roles)} link of this session."
             )
-        return table
+        return table, actor
 
     # --- reading the log (facilitator, trainer; the command line as the operator) ------------
 
@@ -385,7 +447,14 @@ class Service:
             bucket=TokenBucket(self.config.commands_per_second, self.config.command_burst),
             language=language if language in LANGUAGES else None,
         )
-        welcome = {"type": "welcome", "role": actor.role, "player_id": actor.player_id}
+        welcome = {
+            "type": "welcome",
+            "role": actor.role,
+            "player_id": actor.player_id,
+            "facilitator_id": (actor.facilitator_id or FIRST_FACILITATOR)
+            if actor.role == "facilitator"
+            else None,
+        }
         seat.outbox.put(orjson.dumps({**welcome, "session_id": session_id}).decode())
         table.attach(seat)
         return seat

@@ -4,12 +4,23 @@
 from collections.abc import Mapping
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Header, Path, Query, Request
 from fastapi.responses import Response
 
 from app.service import Role, Service, Settings
 from app.wire.hosts import Hosts
-from app.wire.protocol import ErrorResponse, Health, JoinRequest, JoinResponse, Links
+from app.wire.pages import qr_svg
+from app.wire.protocol import (
+    ClaimRequest,
+    ErrorResponse,
+    FacilitatorLink,
+    FacilitatorRequest,
+    Health,
+    JoinRequest,
+    JoinResponse,
+    Links,
+    SeatLink,
+)
 from app.wire.protocol import SessionCreatedResponse as Created
 
 ERRORS: dict[int | str, dict[str, object]] = {
@@ -96,6 +107,66 @@ def build_router(service: Service, hosts: Hosts) -> APIRouter:
             player_id=joined.player_id,
             player_token=joined.player_token,
         )
+
+    @router.post(
+        "/api/sessions/{session_id}/players/{player_id}/seat", status_code=201,
+        response_model=SeatLink, responses=ERRORS, tags=["sessions"],
+    )  # fmt: skip
+    async def reissue_seat(
+        request: Request,
+        session_id: str,
+        player_id: Annotated[str, Path(max_length=40)],
+        authorization: Annotated[str | None, Header()] = None,
+    ) -> SeatLink:
+        """A player's phone died (facilitator): a one-time link for their seat on another
+        device. The old device's token stops working at once (its socket closes with 4411)."""
+        moved = await service.reissue_seat(session_id, _bearer(authorization), player_id)
+        link = f"{hosts.base_url(request)}/c/{session_id}#{moved.claim}"
+        return SeatLink(player_id=moved.player_id, link=link, qr_svg=qr_svg(link, "New phone"))
+
+    @router.post(
+        "/api/sessions/{session_id}/claim", status_code=201, response_model=JoinResponse,
+        responses=ERRORS, tags=["sessions"],
+    )  # fmt: skip
+    async def claim_seat(request: Request, session_id: str, body: ClaimRequest) -> JoinResponse:
+        """The new device takes the seat (once): the same player, unit and card, a new token."""
+        joined = await service.claim_seat(session_id, body.claim, _client(request))
+        return JoinResponse(
+            session_id=joined.session_id,
+            player_id=joined.player_id,
+            player_token=joined.player_token,
+        )
+
+    @router.post(
+        "/api/sessions/{session_id}/facilitators", status_code=201,
+        response_model=FacilitatorLink, responses=ERRORS, tags=["sessions"],
+    )  # fmt: skip
+    async def add_facilitator(
+        request: Request,
+        session_id: str,
+        body: FacilitatorRequest,
+        authorization: Annotated[str | None, Header()] = None,
+    ) -> FacilitatorLink:
+        """A co-facilitator link with the same console (the first facilitator only). Each
+        facilitator's actions are marked with their id in the log."""
+        added = await service.add_facilitator(session_id, _bearer(authorization), body.label)
+        link = f"{hosts.base_url(request)}/f/{session_id}#{added.token}"
+        return FacilitatorLink(
+            facilitator_id=added.facilitator_id, label=added.label, token=added.token, link=link
+        )
+
+    @router.delete(
+        "/api/sessions/{session_id}/facilitators/{facilitator_id}", status_code=204,
+        responses=ERRORS, tags=["sessions"],
+    )  # fmt: skip
+    async def revoke_facilitator(
+        session_id: str,
+        facilitator_id: Annotated[str, Path(max_length=40)],
+        authorization: Annotated[str | None, Header()] = None,
+    ) -> Response:
+        """Revoke a co-facilitator link (the first facilitator only): its sockets close (4412)."""
+        await service.revoke_facilitator(session_id, _bearer(authorization), facilitator_id)
+        return Response(status_code=204)
 
     @router.get("/api/sessions/{session_id}/events", responses=ERRORS, tags=["trainers"])
     async def events(

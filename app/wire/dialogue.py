@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from app.service import SOCKET_COMMANDS, AppError, Failure, Refusal, Seat, Service
 from app.wire.protocol import Ack, ChooseLanguage, Command, Error, Hello, Ping, Pong
+from game import COMMANDS
 
 
 def error_frame(error: Failure, frame_id: Any = None) -> str:
@@ -93,7 +94,13 @@ async def _dispatch(
         )
     name = data.get("name")
     if isinstance(name, str) and name not in SOCKET_COMMANDS:
-        raise AppError("unknown_command", f"There is no command called {name[:40]!r}.")
+        over_http = COMMANDS.get(name)
+        raise AppError(
+            "unknown_command",
+            f"{name!r} is not a socket command; it comes over HTTP ({over_http.when})."
+            if over_http
+            else f"There is no command called {name[:40]!r}.",
+        )
     command = Command.model_validate(data)
     version = await service.command(seat, command.name, command.args)
     return Ack(id=command.id, version=version).model_dump_json()

@@ -63,6 +63,7 @@ PAGES = {
     "facilitator": ("fac.heading", "wide"),
     "screen": ("app.title", "wide screen"),
     "replay": ("replay.heading", "wide"),
+    "claim": ("claim.heading", ""),
 }
 
 ROUTES = {
@@ -73,6 +74,7 @@ ROUTES = {
     "/f/{session_id}": "facilitator",
     "/s/{session_id}": "screen",
     "/r/{session_id}": "replay",
+    "/c/{session_id}": "claim",
 }
 
 DOCS_PAGE = """<!doctype html>
@@ -85,6 +87,14 @@ DOCS_PAGE = """<!doctype html>
 <script src="/static/api-docs.js"></script>
 </body></html>
 """
+
+
+def qr_svg(link: str, title: str | None = None) -> str:
+    out = io.BytesIO()
+    segno.make(link, error="m").save(
+        out, kind="svg", scale=8, border=2, title=title or link, dark="#000", light="#fff"
+    )
+    return out.getvalue().decode()
 
 
 def build_pages(hosts: Hosts, api_docs: bool) -> APIRouter:
@@ -109,11 +119,7 @@ def build_pages(hosts: Hosts, api_docs: bool) -> APIRouter:
         """The join link as a QR code, drawn here so no page needs an outside service."""
         safe = "".join(ch for ch in code[:12] if ch.isalnum())
         link = f"{hosts.base_url(request)}/j/{safe}"
-        out = io.BytesIO()
-        segno.make(link, error="m").save(
-            out, kind="svg", scale=8, border=2, title=link, dark="#000", light="#fff"
-        )
-        return Response(out.getvalue(), media_type="image/svg+xml", headers={"Vary": "Host"})
+        return Response(qr_svg(link), media_type="image/svg+xml", headers={"Vary": "Host"})
 
     if api_docs:
 

@@ -10,7 +10,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from game import SOCKET_COMMANDS, View
-from game.commands import NAME_MAX, ORGANISATION_MAX
+from game.commands import LABEL_MAX, NAME_MAX, ORGANISATION_MAX
 
 CommandName = Literal[SOCKET_COMMANDS]  # type: ignore[valid-type]
 Language = Literal["nl", "en"]
@@ -54,6 +54,29 @@ class JoinResponse(BaseModel):
     session_id: str
     player_id: str
     player_token: str
+
+
+class ClaimRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    claim: str = Field(min_length=1, max_length=200, description="From the new-device link")
+
+
+class SeatLink(BaseModel):
+    player_id: str
+    link: str = Field(description="One-time; the claim rides in the fragment, never sent")
+    qr_svg: str = Field(description="The same link as a QR code (SVG), drawn here")
+
+
+class FacilitatorRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    label: str = Field(min_length=1, max_length=LABEL_MAX, description="e.g. the co-trainer's name")
+
+
+class FacilitatorLink(BaseModel):
+    facilitator_id: str
+    label: str
+    token: str
+    link: str
 
 
 class Health(BaseModel):
@@ -108,6 +131,9 @@ class Welcome(BaseModel):
     type: Literal["welcome"] = "welcome"
     role: Literal["facilitator", "player", "screen", "trainer"]
     player_id: str | None
+    facilitator_id: str | None = Field(
+        default=None, description="Facilitators: f1 made the session, f2… were added"
+    )
     session_id: str
 
 

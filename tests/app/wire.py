@@ -121,11 +121,18 @@ def check_deals(g: WireGame, no_consensus_round: int | None = None) -> None:
             held[unit].add(card)
 
 
-def check_no_leaks(g: WireGame, language: str = "nl") -> int:
-    """Every frame each player and the screen received: no unrevealed card of another unit."""
+def check_no_leaks(
+    g: WireGame, language: str = "nl", others: list[tuple[str, Client]] | None = None
+) -> int:
+    """Every frame each player and the screen received: no unrevealed card of another unit.
+    `others`: players' sockets no longer in `g.players` (an old phone, a removed player)."""
     texts = {s.id: s.text for s in load_deck("standaard", language).strategies}
     scanned = 0
-    viewers: list[tuple[str | None, Client]] = [(None, g.screen), *g.players.items()]
+    viewers: list[tuple[str | None, Client]] = [
+        (None, g.screen),
+        *g.players.items(),
+        *(others or []),
+    ]
     for pid, client in viewers:
         for raw, frame in zip(client.raw, client.frames, strict=True):
             scanned += 1

@@ -26,7 +26,10 @@ def catalog() -> dict[str, dict[str, str]]:
     """Both languages' strings (a {one, other} pair counts as its two texts joined)."""
     out = {}
     for lang in ("nl", "en"):
-        source = (WEB / "static" / f"{lang}.js").read_text(encoding="utf-8")
+        source = "".join(  # the phones' strings and the staff pages' own
+            (WEB / "static" / f"{name}.js").read_text(encoding="utf-8")
+            for name in (lang, f"{lang}-staff")
+        )
         pairs = dict(re.findall(r'^  "([\w.]+)": "((?:[^"\\]|\\.)*)",$', source, re.M))
         for key, one, other in re.findall(
             r'^  "([\w.]+)": \{ one: "([^"]*)", other: "([^"]*)" \},$', source, re.M

@@ -92,7 +92,7 @@ export function formatMs(ms) {
 }
 
 const HEARTBEAT_MS = 4000;
-const CLOSED = { 4401: "conn.badLink", 4403: "conn.removed", 4404: "conn.gone", 4409: "conn.replaced", 4410: "conn.gone" };
+const CLOSED = { 4401: "conn.badLink", 4403: "conn.removed", 4404: "conn.gone", 4409: "conn.replaced", 4410: "conn.gone", 4411: "conn.seatMoved", 4412: "conn.revoked" };
 
 // One socket to the table, reconnecting with backoff; the token goes in the hello frame only.
 // Closes that mean "you have no seat here" stop the retrying and say why.
@@ -153,7 +153,7 @@ export class TableSocket {
 
   async receive(frame) {
     if (frame.server_now) offset = frame.server_now - Date.now();
-    if (frame.type === "welcome") { this.delay = 500; this.onStatus(true); return; }
+    if (frame.type === "welcome") { this.welcome = frame; this.delay = 500; this.onStatus(true); return; }
     if (frame.type === "state") {
       await adopt(frame.view.language);  // the session's language, until the viewer chose one
       this.onState(frame.view, frame.version);

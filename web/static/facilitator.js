@@ -1,6 +1,7 @@
 // The facilitator's laptop: one obvious next step that follows the printed script, with its cue;
 // what cannot be undone or skips part of the game set apart and confirmed; counters; the links.
-import { announce, clearError, commander, h, mount, nameOf, phaseLine, sessionIdFromPath, setupChrome, showStatus, startClock, TableSocket, takeToken, unitNames } from "./common.js";
+import "./staff.js";
+import { announce, clearError, commander, h, mount, nameOf, phaseLine, sessionIdFromPath, setupChrome, showError, showStatus, startClock, TableSocket, takeToken, unitNames } from "./common.js";
 import { confirmButton, decisionBlock, exportButtons, joinPanel, linksPanel, opdrachtCard, playerList, promptCard, readyLine, summary, supportCounts, timerBlock } from "./components.js";
 import { t } from "./i18n.js";
 
@@ -10,6 +11,9 @@ let view = null;
 let socket = null;
 let links = null;
 let peek = false;
+let newPhone = null;  // the last new-phone link made here: { name, link, qr_svg }
+const coLinks = {};  // facilitator id -> link, for the page that made it
+const api = (path, init = {}) => fetch(`/api/sessions/${sessionId}${path}`, { ...init, headers: { Authorization: `Bearer ${token}`, "content-type": "application/json" } });
 const act = commander(() => socket);
 const run = (name, args) => act(name, args).catch(() => {});
 
@@ -131,6 +135,93 @@ function phase(v) {
   return [[], [], []];
 }
 
+// Latecomers wait for the next deal; the facilitator can seat one now with a player alone.
+function latecomers(v) {
+  const solos = v.units.filter((u) => u.members.length === 1);
+  return v.players.filter((p) => p.waiting).map((p) => {
+    const id = `seat-${p.id}`;
+    const unit = solos.length ? select(id, solos.map((u) => [u.id, unitNames(v, u)])) : null;
+    return h("div", { class: "hint" }, h("p", {}, t("fac.late", { name: p.name })), unit ? h("div", { class: "row" },
+      h("label", { for: id }, t("fac.seatWith", { name: p.name })), unit,
+      h("button", { type: "button", class: "secondary", key: `${id}-btn`, onclick: () => run("seat_player", { player_id: p.id, unit_id: unit.value }) }, t("fac.seatBtn"))) : null);
+  });
+}
+
+// Undo a removal while the cards of this round are still the same.
+function restorable(v) {
+  if (v.phase === "ended") return [];
+  return (v.removed || []).filter((p) => p.restorable).map((p) => h("div", { class: "hint" },
+    h("p", {}, t("fac.restoreNote", { name: p.name }), " ",
+      h("button", { type: "button", class: "secondary", key: `restore-${p.id}`, onclick: () => run("restore_player", { player_id: p.id }) }, t("fac.restoreBtn", { name: p.name })))));
+}
+
+function svg(markup) {
+  const doc = new DOMParser().parseFromString(markup, "image/svg+xml");
+  const el = document.importNode(doc.documentElement, true);
+  el.setAttribute("class", "qr");
+  el.setAttribute("role", "img");
+  return el;
+}
+
+async function reissue(playerId) {
+  const response = await api(`/players/${encodeURIComponent(playerId)}/seat`, { method: "POST" });
+  const body = await response.json();
+  if (!response.ok) { showError(body.error); return; }
+  newPhone = { ...body, name: nameOf(view, playerId) };
+  render();
+}
+
+function newPhoneTool(v) {
+  if (v.phase === "ended" || !v.players.length) return null;
+  const who = select("new-phone", v.players.map((p) => [p.id, p.name]));
+  const shown = newPhone && v.moving?.includes(newPhone.player_id) ? newPhone : null;
+  return h("div", { class: "new-phone" }, h("h3", {}, t("fac.newPhone")),
+    h("div", { class: "row" }, h("label", { for: "new-phone" }, t("fac.newPhoneWho")), who,
+      confirmButton(t("fac.newPhoneBtn"), () => reissue(who.value), { key: "new-phone-btn" })),
+    shown ? h("div", { class: "join-panel" }, svg(shown.qr_svg),
+      h("div", {}, h("p", {}, t("fac.newPhoneLink", { name: shown.name })), copyable(shown.link, "copy-new-phone"))) : null);
+}
+
+function copyable(url, key) {
+  return h("p", {}, h("span", { class: "link" }, url), " ", h("button", { type: "button", class: "secondary small", key,
+    onclick: async (e) => { await navigator.clipboard?.writeText(url); e.target.textContent = t("links.copied"); } }, t("links.copy")));
+}
+
+function labelOf(v, id) {
+  if (id === socket?.welcome?.facilitator_id) return t("fac.you");
+  return (v.facilitators || []).find((f) => f.id === id)?.label || t("fac.first");
+}
+
+async function addCo(label) {
+  const response = await api("/facilitators", { method: "POST", body: JSON.stringify({ label }) });
+  const body = await response.json();
+  if (!response.ok) { showError(body.error); return; }
+  coLinks[body.facilitator_id] = body.link;
+  document.getElementById("co-label").value = "";
+  render();
+}
+
+async function revokeCo(id) {
+  const response = await api(`/facilitators/${encodeURIComponent(id)}`, { method: "DELETE" });
+  if (!response.ok) showError((await response.json()).error);
+}
+
+// A second facilitator link with the same console; only the first facilitator hands them out.
+function coFacilitators(v) {
+  const first = socket?.welcome?.facilitator_id === "f1";
+  const others = (v.facilitators || []).filter((f) => f.id !== "f1");
+  const label = h("input", { id: "co-label", maxlength: 40, autocomplete: "off" });
+  const form = h("form", { class: "row" }, h("label", { for: "co-label" }, t("fac.coLabel")), label,
+    h("button", { type: "submit", class: "secondary", key: "co-add" }, t("fac.coAdd")));
+  form.addEventListener("submit", (event) => { event.preventDefault(); if (label.value.trim()) addCo(label.value); });
+  return h("section", { class: "co" }, h("h2", {}, t("fac.coHeading")),
+    others.length ? h("ul", {}, others.map((f) => h("li", {}, h("strong", {}, f.label),
+      coLinks[f.id] ? [h("p", {}, t("fac.coLink", { label: f.label })), copyable(coLinks[f.id], `copy-${f.id}`)] : null,
+      first ? confirmButton(t("fac.coRevoke", { label: f.label }), () => revokeCo(f.id), { key: `revoke-${f.id}` }) : null)))
+      : h("p", {}, t("fac.coNone")),
+    first ? form : null);
+}
+
 function removal(v) {
   if (["lobby", "ended"].includes(v.phase) || !v.players.length) return null;
   const who = select("remove", v.players.map((p) => [p.id, p.name]));
@@ -147,14 +238,15 @@ function render() {
     ? confirmButton(t("fac.endGame"), () => run("end_game"), { key: "end-early" }) : null;
   mount(document.getElementById("app"),
     h("p", { class: "phase" }, phaseLine(v)),
+    v.facilitators?.length > 1 && v.last_by ? h("p", { class: "last-by" }, t("fac.lastBy", { label: labelOf(v, v.last_by) })) : null,
     h("div", { class: "console" },
       h("section", { class: "next", "aria-label": t("fac.next") },
         h("p", { class: "cue" }, t(`fac.cue.${v.phase === "reading" && v.open_card ? "open" : v.phase}`)), next,
         h("p", { class: "preview" }, t("fac.screenNow", { what: t(`fac.screen.${v.phase}`) }))),
-      h("div", { class: "details" }, details)),
+      h("div", { class: "details" }, restorable(v), latecomers(v), details)),
     apart.some(Boolean) ? h("section", { class: "apart" }, apart) : null,
-    h("details", { class: "more", key: "more" }, h("summary", {}, t("fac.more")), removal(v), h("p", {}, endEarly)),
-    links ? h("details", { class: "links-box", key: "links" }, h("summary", {}, t("links.heading")), linksPanel(links)) : null);
+    h("details", { class: "more", key: "more" }, h("summary", {}, t("fac.more")), removal(v), newPhoneTool(v), h("p", {}, endEarly)),
+    links ? h("details", { class: "links-box", key: "links" }, h("summary", {}, t("links.heading")), linksPanel(links), coFacilitators(v)) : null);
   if (["deciding", "reflecting"].includes(v.phase) && v.decision) {
     announce(t("fac.voted", { n: v.players.length - supportCounts(v).none, of: v.players.length }));
   }

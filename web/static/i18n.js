@@ -4,12 +4,26 @@ const STORED = "tvb:lang";
 const chosen = localStorage.getItem(STORED);
 let current = chosen === "en" || chosen === "nl" ? chosen : "nl";
 const catalogs = {};
+const parts = [];  // catalogs beyond the phones' one that this page uses, e.g. "staff"
+const loaded = new Set();
 
 async function load(language) {
-  catalogs[language] ??= (await import(`./${language}.js`)).default;
+  catalogs[language] ??= { ...(await import(`./${language}.js`)).default };
+  for (const part of parts) {
+    const file = `${language}-${part}`;
+    if (loaded.has(file)) continue;
+    Object.assign(catalogs[language], (await import(`./${file}.js`)).default);
+    loaded.add(file);
+  }
   return catalogs[language];
 }
 await load(current);
+
+// A page that needs more strings than a phone (facilitator, host, replay) asks for them once.
+export async function include(part) {
+  if (!parts.includes(part)) parts.push(part);
+  await load(current);
+}
 
 export function lang() { return current; }
 

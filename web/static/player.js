@@ -53,6 +53,9 @@ function shownAnswers(v) {
 
 // The current step, with its one action: always first on the page.
 function current(v, unit) {
+  if (!unit && !["lobby", "ended"].includes(v.phase)) {  // joined late: a place at the next deal
+    return step(t("me.late", { name: v.me.name }), h("p", {}, t("me.lateWait")));
+  }
   switch (v.phase) {
     case "lobby":
       return step(t("me.hello", { name: v.me.name }), h("p", {}, t("me.wait")));
@@ -154,7 +157,13 @@ if (!token) {
   socket = new TableSocket(sessionId, token, (v) => { view = v; render(); }, (online, code, key) => {
     showStatus(online, code, key);
     if (online) clearError();
-    if (![4401, 4403, 4404, 4410].includes(code)) return;
+    if (code === 4403) {  // removed: the facilitator may bring them back, so keep the seat's token
+      view = null;
+      mount(document.getElementById("app"), h("p", {}, t(key)), h("p", {}, t("conn.removedRetry")),
+        h("p", {}, h("button", { type: "button", key: "retry", onclick: () => location.reload() }, t("conn.retry"))));
+      return;
+    }
+    if (![4401, 4404, 4410, 4411].includes(code)) return;
     localStorage.removeItem(`tvb:seat:${sessionId}`);  // no seat here any more: say so, once
     view = null;
     mount(document.getElementById("app"), h("p", {}, t(key)), h("p", {}, h("a", { class: "button", href: "/j" }, t("join.go"))));

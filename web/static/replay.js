@@ -1,5 +1,6 @@
 // A trainer reads back a session: what happened, in words and clock time, and at any step what
 // any participant saw. Anonymous answers stay anonymous here too.
+import "./staff.js";
 import { h, mount, phaseLine, sessionIdFromPath, setupChrome, showError, takeToken, unitNames } from "./common.js";
 import { decisionBlock, exportButtons, opdrachtCard, promptCard, summary } from "./components.js";
 import { t } from "./i18n.js";
@@ -39,6 +40,7 @@ function sentences() {
   let prompts = {};
   let rounds = 3;
   let round = 0;
+  const labels = {};  // co-facilitators by id
   const asked = (index) => {
     const ids = round < rounds ? ["in-spel-1", "in-spel-2", "in-spel-3"]
       : [1, 2, 3, 4, 5].map((i) => `over-spel-${i}`).concat([1, 2, 3, 4, 5, 6].map((i) => `uit-spel-${i}`));
@@ -52,7 +54,10 @@ function sentences() {
       case "session_created": prompts = Object.fromEntries(e.deck.prompts.map((p) => [p.id, p.text])); rounds = e.settings.rounds; text = t("ev.session_created"); break;
       case "settings_changed": rounds = e.settings.rounds; text = t("ev.settings_changed"); break;
       case "player_joined": names[e.player_id] = e.name; text = t("ev.player_joined", { name: e.name }); break;
-      case "player_removed": case "picker_set": text = t(`ev.${e.type}`, { name: who(e.player_id) }); break;
+      case "player_removed": case "picker_set": case "player_restored": case "player_seated": case "seat_reissued": case "seat_claimed":
+        text = t(`ev.${e.type}`, { name: who(e.player_id) }); break;
+      case "facilitator_added": labels[e.facilitator_id] = e.label; text = t("ev.facilitator_added", { label: e.label }); break;
+      case "facilitator_revoked": text = t("ev.facilitator_revoked", { label: labels[e.facilitator_id] ?? e.facilitator_id }); break;
       case "game_started": for (const u of e.units) units[u.id] = u.members; round = 1; text = t("ev.game_started"); break;
       case "players_swapped": text = t("ev.players_swapped", { a: who(e.a), b: who(e.b) }); break;
       case "opdracht_chosen": text = t("ev.opdracht_chosen", { round: e.round, how: t(`ev.how.${e.how}`, { name: who(e.by) }) }); break;
@@ -68,6 +73,7 @@ function sentences() {
       case "round_started": round = e.round; text = t("ev.round_started", { round: e.round }); break;
       default: text = t(`ev.${e.type}`);
     }
+    if (e.facilitator && e.facilitator !== "f1") text += ` (${t("ev.by", { label: labels[e.facilitator] ?? e.facilitator })})`;
     return { at: clock.format(e.at), text };
   });
 }
