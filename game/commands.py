@@ -39,6 +39,7 @@ class Actor:
 FACILITATOR = Actor("facilitator")
 FIRST_FACILITATOR = "f1"
 LABEL_MAX = 40
+MESSAGE_MAX = 200
 
 
 @lru_cache(maxsize=4096)  # every broadcast asks again for each player's anonymous answers
@@ -93,6 +94,23 @@ class AddFacilitatorArgs(Args):
 
 class FacilitatorArgs(Args):
     facilitator_id: str = Field(max_length=40)
+
+
+class MoveArgs(Args):
+    player_id: str = Field(max_length=40)
+    table: int = Field(ge=1, le=8, description="1-based table of the proposal")
+
+
+class NewTable(Args):
+    session_id: str = Field(max_length=40)
+
+
+class FormArgs(Args):
+    tables: tuple[NewTable, ...] = Field(min_length=1, max_length=8)
+
+
+class MessageArgs(Args):
+    text: str = Field(default="", max_length=MESSAGE_MAX, description='"" clears the message')
 
 
 class SwapArgs(Args):

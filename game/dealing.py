@@ -80,6 +80,32 @@ def place_latecomers(
     return placed
 
 
+TABLE_MAX = 12
+
+
+def table_count(players: int, tables: int | str) -> int:
+    """'auto': as few tables of at most 12 as fit everyone (so 13 players sit 6 + 7)."""
+    return tables if isinstance(tables, int) else max(1, math.ceil(players / TABLE_MAX))
+
+
+def form_tables(players: Sequence[tuple[str, str]], count: int, seed: int) -> list[list[str]]:
+    """A workshop's players over `count` tables: sizes differ by at most one, and colleagues of
+    one organisation are spread over the tables (each organisation's members, shuffled, are
+    dealt round the tables in turn, the biggest organisation first)."""
+    rng = _rng(seed, "tables")
+    groups: dict[str, list[str]] = {}
+    for pid, org in players:
+        key = org.strip().casefold()
+        groups.setdefault(key or f"\0{pid}", []).append(pid)  # no organisation: on their own
+    for members in groups.values():
+        rng.shuffle(members)
+    ordered = sorted(groups.values(), key=lambda g: (-len(g), rng.random()))
+    tables: list[list[str]] = [[] for _ in range(count)]
+    for i, pid in enumerate(p for group in ordered for p in group):
+        tables[i % count].append(pid)
+    return tables
+
+
 def _round_options(
     histories: Sequence[frozenset[str]], consensus: bool, relaxed: bool = False
 ) -> Iterator[tuple[str, ...]]:

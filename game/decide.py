@@ -25,7 +25,10 @@ from game.commands import (
     DecisionArgs,
     ExtendArgs,
     FacilitatorArgs,
+    FormArgs,
     JoinArgs,
+    MessageArgs,
+    MoveArgs,
     NoArgs,
     PickArgs,
     PlayerArgs,
@@ -43,18 +46,22 @@ from game.errors import Refusal
 from game.events import (
     AnswerGiven,
     AnswerShown,
+    CallAnswered,
     CardRevealed,
     ChosenHow,
     DecisionRecorded,
     DiscussionEnded,
     Event,
     FacilitatorAdded,
+    FacilitatorCalled,
     FacilitatorRevoked,
     GameEnded,
     GameStarted,
+    MessageSent,
     OpdrachtChosen,
     PickerSet,
     PlayerJoined,
+    PlayerMoved,
     PlayerRemoved,
     PlayerRestored,
     PlayerSeated,
@@ -67,6 +74,8 @@ from game.events import (
     SettingsChanged,
     StrategiesDealt,
     SupportGiven,
+    TablesFormed,
+    TableSpec,
     TimerExtended,
     TimerPaused,
     TimerResumed,
@@ -75,8 +84,9 @@ from game.events import (
     UnitSpec,
 )
 from game.prompts import prompt_ids
-from game.settings import Settings
+from game.settings import MAX_TABLES, Settings
 from game.state import Phase, State, evolve
+from game.tables import proposal
 from game.text import clean, name_key
 from game.timer import WARNING_SECONDS, due, remaining_ms, round_duration_ms, scaled_ms
 
@@ -94,6 +104,9 @@ def create_session(
     time_scale: float,
     token_hashes: Mapping[str, str],
     now: int,
+    parent: str | None = None,
+    table: int | None = None,
+    workshop_code: str | None = None,
 ) -> SessionCreated:
     """The first event of a session: the deck in every language it has, the facilitator's own
     assignment cards (cleaned like any user text) added to each."""
@@ -117,6 +130,9 @@ def create_session(
         deck=deck,
         translations={lang: d for lang, d in with_custom.items() if lang != settings.language},
         token_hashes=dict(token_hashes),
+        parent=parent,
+        table=table,
+        workshop_code=workshop_code,
     )
 
 
@@ -158,6 +174,14 @@ def decide(
         )
     if actor.role == "player" and actor.player_id not in state.players:
         raise Refusal("forbidden", "removed", "You are no longer at this table.")
+    if state.is_workshop and name not in WORKSHOP_COMMANDS:
+        raise Refusal(
+            "invalid_phase",
+            "workshop_lobby",
+            f"This is a workshop's lobby, where {name!r} does not apply: each table plays its "
+            "own game once the tables are formed.",
+            command=name,
+        )
     try:
         parsed = command.args.model_validate(args or {})
     except ValidationError as e:
@@ -211,11 +235,18 @@ def _max_units(state: State) -> int:
 
 
 def _seats(state: State) -> int:
+    tables = state.settings.tables
+    if tables is not None:  # a workshop's lobby: twelve per table
+        return MAX_PLAYERS * (tables if isinstance(tables, int) else MAX_TABLES)
     return MAX_PLAYERS if state.phase == "lobby" else min(MAX_PLAYERS, 2 * _max_units(state))
 
 
 def _join(state: State, actor: Actor, args: JoinArgs, now: int) -> list[Event]:
     """In the lobby, or later as a latecomer who is seated at the next deal."""
+    if state.tables:
+        raise Refusal(
+            "game_started", "tables_formed", "The tables are formed; join a table instead."
+        )
     if state.phase == "ended":
         raise Refusal(
             "game_started", "game_ended", "This game has ended; nobody can join it any more."
@@ -737,6 +768,74 @@ def _revoke_facilitator(state: State, actor: Actor, args: FacilitatorArgs, now: 
     return [FacilitatorRevoked(at=now, facilitator_id=args.facilitator_id)]
 
 
+# --- workshops and the room ------------------------------------------------------------------
+
+
+def _not_formed(state: State) -> None:
+    if state.tables:
+        raise Refusal(
+            "invalid_phase",
+            "tables_formed",
+            "The tables are formed already; each table now runs its own game.",
+        )
+
+
+def _move_player(state: State, actor: Actor, args: MoveArgs, now: int) -> list[Event]:
+    _not_formed(state)
+    pid = _player(state, args.player_id)
+    count = len(proposal(state))
+    if args.table > count:
+        raise Refusal(
+            "invalid_args",
+            "no_such_table",
+            f"There are {count} tables; choose 1 to {count}.",
+            tables=count,
+        )
+    return [PlayerMoved(at=now, player_id=pid, table=args.table)]
+
+
+def _form_tables(state: State, actor: Actor, args: FormArgs, now: int) -> list[Event]:
+    _not_formed(state)
+    tables = proposal(state)
+    small = [i for i, t in enumerate(tables, 1) if len(t) < MIN_PLAYERS]
+    if small:
+        raise Refusal(
+            "invalid_phase",
+            "table_too_small",
+            f"Every table needs at least {MIN_PLAYERS} players; table "
+            f"{', '.join(map(str, small))} has fewer. Move players or wait for more.",
+            tables=[str(i) for i in small],
+        )
+    if len(args.tables) != len(tables):
+        raise Refusal("invalid_args", "bad_args", "One new session per table is needed.")
+    specs = tuple(
+        TableSpec(
+            number=i,
+            session_id=new.session_id,
+            join_code=f"{state.join_code}-{i}",  # never typed: players join the workshop's code
+            players=tuple(t),
+        )
+        for i, (new, t) in enumerate(zip(args.tables, tables, strict=True), 1)
+    )
+    return [TablesFormed(at=now, tables=specs)]
+
+
+def _call(state: State, actor: Actor, args: NoArgs, now: int) -> list[Event]:
+    if state.phase == "ended":
+        raise Refusal("invalid_phase", "ended", "The game has ended.")
+    pid = actor.player_id or ""
+    return [] if state.call else [FacilitatorCalled(at=now, player_id=pid)]
+
+
+def _answer_call(state: State, actor: Actor, args: NoArgs, now: int) -> list[Event]:
+    return [CallAnswered(at=now)] if state.call else []
+
+
+def _message(state: State, actor: Actor, args: MessageArgs, now: int) -> list[Event]:
+    text = clean(args.text, "message") if args.text.strip() else ""
+    return [] if (text or None) == state.message else [MessageSent(at=now, text=text)]
+
+
 def _registry(*commands: Command[Any]) -> dict[str, Command[Any]]:
     return {c.name: c for c in commands}
 
@@ -833,11 +932,54 @@ COMMANDS: Mapping[str, Command[Any]] = _registry(
         _restore_player,
     ),
     Command(
+        "call_facilitator",
+        _P,
+        NoArgs,
+        "any phase but ended: the console shows this table until the facilitator answers",
+        _call,
+    ),
+    Command("answer_call", _F, NoArgs, "a table called the facilitator", _answer_call),
+    Command(
+        "send_message",
+        _F,
+        MessageArgs,
+        "any time: a short message on every phone and screen of the table",
+        _message,
+    ),
+    Command(
+        "move_player",
+        _F,
+        MoveArgs,
+        "a workshop's lobby, before the tables are formed",
+        _move_player,
+    ),
+    Command(
+        "form_tables",
+        _F,
+        FormArgs,
+        "a workshop's lobby (over HTTP: POST /api/sessions/{id}/tables)",
+        _form_tables,
+        http=True,
+    ),
+    Command(
         "seat_player",
         _F,
         SeatArgs,
         "after the start: a latecomer into a unit of one now (else at the next deal)",
         _seat_player,
     ),
+)
+WORKSHOP_COMMANDS = frozenset(
+    {
+        "join",
+        "configure",
+        "remove_player",
+        "restore_player",
+        "move_player",
+        "form_tables",
+        "add_facilitator",
+        "revoke_facilitator",
+        "send_message",
+    }
 )
 SOCKET_COMMANDS: tuple[str, ...] = tuple(n for n, c in COMMANDS.items() if c.over_socket)

@@ -34,6 +34,10 @@ class SessionCreated(_Event):
     translations: dict[str, Deck] = {}  # the same cards in the deck's other languages
     # sha256 hex of the facilitator, screen and trainer tokens; never leaves the server.
     token_hashes: dict[str, str]
+    # A workshop's table: its workshop (the session players join by code) and its number.
+    parent: str | None = None
+    table: int | None = None
+    workshop_code: str | None = None
 
 
 class SettingsChanged(_Event):
@@ -83,6 +87,43 @@ class SeatClaimed(_Event):
     type: Literal["seat_claimed"] = "seat_claimed"
     player_id: str
     token_hash: str
+
+
+class TableSpec(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    number: int
+    session_id: str
+    join_code: str
+    players: tuple[str, ...]  # the workshop's player ids, seated at this table in this order
+
+
+class PlayerMoved(_Event):
+    """The facilitator moves a player to another table of the workshop's proposal."""
+
+    type: Literal["player_moved"] = "player_moved"
+    player_id: str
+    table: int
+
+
+class TablesFormed(_Event):
+    type: Literal["tables_formed"] = "tables_formed"
+    tables: tuple[TableSpec, ...]
+
+
+class FacilitatorCalled(_Event):
+    type: Literal["facilitator_called"] = "facilitator_called"
+    player_id: str
+
+
+class CallAnswered(_Event):
+    type: Literal["call_answered"] = "call_answered"
+
+
+class MessageSent(_Event):
+    """A short message from the facilitator on every phone and screen of the table ("" clears)."""
+
+    type: Literal["message_sent"] = "message_sent"
+    text: str
 
 
 class FacilitatorAdded(_Event):
@@ -240,6 +281,11 @@ Event = Annotated[
     | SeatClaimed
     | FacilitatorAdded
     | FacilitatorRevoked
+    | PlayerMoved
+    | TablesFormed
+    | FacilitatorCalled
+    | CallAnswered
+    | MessageSent
     | GameStarted
     | PlayersSwapped
     | PickerSet

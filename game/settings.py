@@ -1,10 +1,11 @@
 """Session settings as a facilitator gives them (all optional) and as the rules check them."""
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 MAX_CUSTOM_OPDRACHTEN = 6
+MAX_TABLES = 8
 
 
 class CustomOpdracht(BaseModel):
@@ -26,6 +27,11 @@ class Settings(BaseModel):
         default=(), max_length=MAX_CUSTOM_OPDRACHTEN
     )
     seed: int | None = Field(default=None, ge=0, le=2**63 - 1)
+    tables: Annotated[int, Field(ge=2, le=MAX_TABLES)] | Literal["auto"] | None = Field(
+        default=None,
+        description="A workshop: 2–8 tables under one code, or 'auto' (tables of 6–12); "
+        "null: one table",
+    )
 
 
 def default_round_seconds(player_count: int) -> int:

@@ -12,18 +12,22 @@ from game.deck import Deck
 from game.events import (
     AnswerGiven,
     AnswerShown,
+    CallAnswered,
     CardRevealed,
     ChosenHow,
     DecisionRecorded,
     DiscussionEnded,
     Event,
     FacilitatorAdded,
+    FacilitatorCalled,
     FacilitatorRevoked,
     GameEnded,
     GameStarted,
+    MessageSent,
     OpdrachtChosen,
     PickerSet,
     PlayerJoined,
+    PlayerMoved,
     PlayerRemoved,
     PlayerRestored,
     PlayerSeated,
@@ -37,6 +41,8 @@ from game.events import (
     SettingsChanged,
     StrategiesDealt,
     SupportGiven,
+    TablesFormed,
+    TableSpec,
     TimerExtended,
     TimerPaused,
     TimerResumed,
@@ -144,6 +150,20 @@ class State:
     facilitators: Mapping[str, CoFacilitator] = field(default_factory=dict)  # added, not revoked
     facilitator_count: int = 1
     last_by: str | None = None  # the facilitator who took the last step (co-facilitators see it)
+    # a workshop's table: its workshop and number; a workshop: its tables once formed
+    parent: str | None = None
+    table_no: int | None = None
+    workshop_code: str | None = None
+    tables: tuple[TableSpec, ...] = ()
+    tables_formed_at: int = 0
+    moves: Mapping[str, int] = field(default_factory=dict)  # workshop proposal: player -> table
+    call: str | None = None  # the player who called the facilitator, until answered
+    message: str | None = None  # the facilitator's message on every phone and screen
+
+    @property
+    def is_workshop(self) -> bool:
+        return self.settings.tables is not None
+
     round_seconds: int | None = None  # fixed when the game starts
     units: Mapping[str, Unit] = field(default_factory=dict)
     picker: str | None = None
@@ -224,6 +244,9 @@ def evolve(state: State | None, event: Event) -> State:
             deck=event.deck,
             token_hashes=dict(event.token_hashes),
             decks={**event.translations, event.deck.language: event.deck},
+            parent=event.parent,
+            table_no=event.table,
+            workshop_code=event.workshop_code,
         )
     assert state is not None, "the first event of a session must be session_created"
     state = replace(state, version=state.version + 1)
@@ -306,6 +329,16 @@ def evolve(state: State | None, event: Event) -> State:
                 facilitators=_put(state.facilitators, fid, added),
                 facilitator_count=state.facilitator_count + 1,
             )
+        case PlayerMoved(player_id=pid, table=number):
+            return replace(state, moves=_put(state.moves, pid, number))
+        case TablesFormed(tables=tables):
+            return replace(state, tables=tables, tables_formed_at=event.at)
+        case FacilitatorCalled(player_id=pid):
+            return replace(state, call=pid)
+        case CallAnswered():
+            return replace(state, call=None)
+        case MessageSent(text=text):
+            return replace(state, message=text or None)
         case FacilitatorRevoked(facilitator_id=fid):
             kept = {k: v for k, v in state.facilitators.items() if k != fid}
             return replace(state, facilitators=kept)

@@ -21,6 +21,7 @@ from game.deck import Deck, Opdracht
 from game.events import ChosenHow, Reached
 from game.prompts import prompt_ids
 from game.state import Answer, Phase, RoundRecord, State, TimerStatus, Unit
+from game.tables import proposal
 from game.timer import remaining_ms
 
 Language = Literal["nl", "en"]
@@ -42,6 +43,23 @@ class PlayerView(TypedDict):
     connected: bool
     unit: str | None
     waiting: Annotated[bool, Field(description="Joined late: seated at the next deal")]
+
+
+@_closed
+class TableRefView(TypedDict):
+    number: int
+    session_id: str
+    players: list[str]
+
+
+@_closed
+class WorkshopView(TypedDict):
+    id: Annotated[str, Field(description="The workshop's session id (players join it by code)")]
+    join_code: str
+    table: Annotated[int | None, Field(description="This table's number; null in the lobby")]
+    tables: Annotated[
+        list[TableRefView], Field(description="The lobby's tables once formed (player ids)")
+    ]
 
 
 @_closed
@@ -187,6 +205,11 @@ class SharedView(TypedDict):
         list[RoundSummaryView] | None,
         Field(description="Once the game has ended, for everyone: each round, who held which card"),
     ]
+    workshop: Annotated[
+        WorkshopView | None, Field(description="A workshop's lobby or one of its tables; else null")
+    ]
+    call: Annotated[str | None, Field(description="The player who called the facilitator")]
+    message: Annotated[str | None, Field(description="The facilitator's message to the room")]
 
 
 @_closed
@@ -210,6 +233,12 @@ class OwnView(TypedDict):
         Annotated[list[FacilitatorView], Field(description="Facilitator, trainer: who can steer")]
     ]
     removed: NotRequired[Annotated[list[RemovedView], Field(description="Facilitator, trainer")]]
+    proposal: NotRequired[
+        Annotated[
+            list[list[str]],
+            Field(description="Facilitator, trainer: a workshop's tables as they would be formed"),
+        ]
+    ]
     last_by: NotRequired[
         Annotated[str | None, Field(description="Facilitator, trainer: who took the last step")]
     ]
@@ -385,7 +414,23 @@ def shared_part(
         "support_counts": dict(Counter(supports)),
         "prompt": prompt,
         "summary": _summary(state, deck) if state.phase == "ended" else None,
+        "workshop": _workshop(state),
+        "call": state.call,
+        "message": state.message,
     }
+
+
+def _workshop(state: State) -> WorkshopView | None:
+    if state.parent is not None:
+        code = state.workshop_code or state.join_code
+        return {"id": state.parent, "join_code": code, "table": state.table_no, "tables": []}
+    if not state.is_workshop:
+        return None
+    tables: list[TableRefView] = [
+        {"number": t.number, "session_id": t.session_id, "players": list(t.players)}
+        for t in state.tables
+    ]
+    return {"id": state.session_id, "join_code": state.join_code, "table": None, "tables": tables}
 
 
 def _summary(state: State, deck: Deck) -> list[RoundSummaryView]:
@@ -431,7 +476,7 @@ def own_part(state: State, viewer: Actor, language: str | None = None) -> OwnVie
     if _sees_all(viewer):
         deck = deck_in(state, language)
         pool = state.answers.values() if viewer.role == "trainer" else this_round
-        return {
+        staff: OwnView = {
             "answers": [_answer(state, a) for a in pool],
             "supports": dict(record.supports) if record else {},
             "settings": state.settings.model_dump(mode="json", exclude={"seed"}),
@@ -446,6 +491,9 @@ def own_part(state: State, viewer: Actor, language: str | None = None) -> OwnVie
             "moving": [p.id for p in state.players.values() if p.claim_hash is not None],
             "last_by": state.last_by,
         }
+        if state.is_workshop and not state.tables:
+            staff["proposal"] = proposal(state)
+        return staff
     if me is not None:
         mine = [a for a in state.answers.values() if _is_mine(a, viewer)]
         shown = [a for a in this_round if a.shown and not _is_mine(a, viewer)]

@@ -229,3 +229,36 @@ RENDERERS = {
 def render(state: State, events: list[Event], fmt: str) -> Download:
     media_type, renderer = RENDERERS[fmt]
     return Download(media_type, f"theater-{state.session_id}.{fmt}", renderer(state, events))
+
+
+def render_workshop(
+    workshop: State, tables: list[tuple[int, State, list[Event]]], fmt: str
+) -> Download:
+    """One download for a whole workshop: each table's debrief under its number."""
+    media_type, renderer = RENDERERS[fmt]
+    label = "Tafel" if workshop.settings.language == "nl" else "Table"
+    if fmt == "json":
+        body = json.dumps(
+            {
+                "workshop": workshop.session_id,
+                "tables": [{"table": n, **debrief(state, events)} for n, state, events in tables],
+            },
+            ensure_ascii=False,
+            indent=2,
+        )
+    elif fmt == "csv":  # one sheet: each table's rows (quoted newlines kept) under its number
+        delimiter = CSV_DELIMITER[workshop.settings.language]
+        out = io.StringIO()
+        writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
+        for i, (n, state, events) in enumerate(tables):
+            text = renderer(state, events).lstrip("\ufeff")
+            rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+            if i == 0:
+                writer.writerow([label, *rows[0]])
+            writer.writerows([n, *row] for row in rows[1:])
+        body = "\ufeff" + out.getvalue()
+    else:
+        body = "\n\n---\n\n".join(
+            f"# {label} {n}\n\n" + renderer(state, events) for n, state, events in tables
+        )
+    return Download(media_type, f"theater-workshop-{workshop.session_id}.{fmt}", body)

@@ -22,8 +22,8 @@ import orjson
 from app.clock import Clock
 from app.cluster import Bus, Window
 from app.config import Config
-from app.errors import AppError, close_code
-from app.service.export import Download, render
+from app.errors import AppError, Failure, close_code
+from app.service.export import Download, render, render_workshop
 from app.service.limits import GuessGate, TokenBucket
 from app.service.live import LiveTable, Seat
 from app.service.outbox import Outbox
@@ -37,9 +37,24 @@ from app.tokens import (
     new_token,
 )
 from cards import DeckError, available_decks, load_decks
-from game import Actor, Role, Settings, State, create_session, evolve, fold, public_dict, view
+from game import (
+    COMMANDS,
+    SOCKET_COMMANDS,
+    Actor,
+    Event,
+    Refusal,
+    Role,
+    Settings,
+    State,
+    create_session,
+    evolve,
+    fold,
+    public_dict,
+    view,
+)
 from game.commands import FIRST_FACILITATOR
-from game.events import FacilitatorAdded, PlayerJoined, SeatClaimed
+from game.events import FacilitatorAdded, PlayerJoined, SeatClaimed, TableSpec
+from game.tables import proposal
 
 log = logging.getLogger("theater.service")
 
@@ -54,6 +69,17 @@ class Created:
     session_id: str
     join_code: str
     tokens: dict[Role, str]
+    workshop: bool = False
+
+
+@dataclass(frozen=True)
+class TableResult:
+    """One table's answer to a command sent to every table of a workshop."""
+
+    table: int
+    session_id: str
+    version: int | None = None
+    error: Failure | None = None
 
 
 @dataclass(frozen=True)
@@ -161,7 +187,9 @@ class Service:
     async def recover(self) -> int:
         rows = [r for r in await self.store.sessions() if not r.ended]
         for row in rows:
-            await self.get(row.session_id)
+            table = await self.get(row.session_id)
+            if table is not None and table.state.tables:  # a crash between forming and creating
+                await self._ensure_tables(table.state)
         return len(rows)
 
     def evict(self) -> int:
@@ -215,7 +243,7 @@ class Service:
             except CodeTaken:
                 continue
             self._hold(evolve(None, first))
-            return Created(session_id, code, tokens)
+            return Created(session_id, code, tokens, workshop=settings.tables is not None)
         raise AppError("rate_limited", "No free join code found; try again.")
 
     async def join(self, join_code: str, name: str, organisation: str, client: str) -> Joined:
@@ -238,11 +266,103 @@ class Service:
                 "unknown_code",
                 f"No session has the code {join_code[:8]!r}; check it with your facilitator.",
             )
+        if table.state.tables:  # a workshop whose tables are formed: the smallest table
+            table = await self._table_for_latecomer(table.state)
         token = new_token()
         args = {"name": name, "organisation": organisation, "token_hash": hash_token(token)}
         events, _ = await table.execute(Actor(None), "join", args)
         joined = next(e for e in events if isinstance(e, PlayerJoined))
         return Joined(table.session_id, joined.player_id, token)
+
+    # --- workshops: several tables under one code -----------------------------------------
+
+    async def form_tables(self, session_id: str, token: str | None) -> list[str]:
+        """The facilitator confirms the proposal: each table becomes a session of its own (with
+        the workshop's links and the players' own tokens), recorded in the workshop first so a
+        crash halfway only delays the tables, it never loses them."""
+        table, actor = await self._staff_actor(session_id, token, "facilitator")
+        count = len(proposal(table.state)) if table.state.is_workshop else 0
+        new = [{"session_id": new_session_id()} for _ in range(count)]
+        await table.execute(actor, "form_tables", {"tables": new})
+        await self._ensure_tables(table.state)
+        return [t.session_id for t in table.state.tables]
+
+    async def _ensure_tables(self, workshop: State) -> None:
+        """Create the tables of a formed workshop that the store does not hold yet."""
+        for spec in workshop.tables:
+            if await self.store.find_code(spec.join_code):
+                continue
+            first = create_session(
+                session_id=spec.session_id,
+                join_code=spec.join_code,
+                settings=workshop.settings.model_copy(update={"tables": None}),
+                decks=load_decks(workshop.settings.deck),
+                seed=(workshop.seed + spec.number) % 2**63,
+                time_scale=workshop.time_scale,
+                token_hashes=workshop.token_hashes,
+                now=workshop.tables_formed_at,
+                parent=workshop.session_id,
+                table=spec.number,
+                workshop_code=workshop.join_code,
+            )
+            at = workshop.tables_formed_at
+            rest: list[Event] = [
+                PlayerJoined(
+                    at=at,
+                    player_id=f"p{i}",
+                    name=workshop.players[pid].name,
+                    organisation=workshop.players[pid].organisation,
+                    token_hash=workshop.players[pid].token_hash,
+                )
+                for i, pid in enumerate(spec.players, 1)
+                if pid in workshop.players
+            ]
+            rest += [
+                FacilitatorAdded(at=at, facilitator_id=f.id, label=f.label, token_hash=f.token_hash)
+                for f in workshop.facilitators.values()
+            ]
+            try:
+                await self.store.create(spec.session_id, spec.join_code, first)
+            except CodeTaken:  # another server made it a moment ago
+                continue
+            if rest:
+                await self.store.append(spec.session_id, 1, rest)
+
+    async def _table_for_latecomer(self, workshop: State) -> LiveTable:
+        """A workshop's latecomer sits at the table with the fewest players that still plays."""
+        await self._ensure_tables(workshop)
+        open_tables = []
+        for spec in workshop.tables:
+            child = await self.get(spec.session_id)
+            if child is not None and child.state.phase != "ended":
+                open_tables.append(child)
+        if not open_tables:
+            raise AppError("invalid_args", "Every table of this workshop has finished.", "ended")
+        return min(open_tables, key=lambda t: (len(t.state.players), t.state.table_no or 0))
+
+    async def command_tables(
+        self, session_id: str, token: str | None, name: str, args: dict[str, Any]
+    ) -> list[TableResult]:
+        """One command at every table of a workshop at once (start every timer, next round for
+        all that are done, a message to the room): each table answers for itself."""
+        workshop, _ = await self._staff_actor(session_id, token, "facilitator")
+        if name not in SOCKET_COMMANDS or COMMANDS[name].roles != {"facilitator"}:
+            raise AppError("invalid_args", f"{name[:40]!r} is not a facilitator's command.")
+        assert token is not None
+
+        async def one(spec: TableSpec) -> TableResult:
+            child = await self.get(spec.session_id)
+            actor = self.authenticate(child, token) if child else None
+            if child is None or actor is None:
+                missing = AppError("not_found", f"Table {spec.number} cannot be opened now.")
+                return TableResult(spec.number, spec.session_id, error=missing)
+            try:
+                _, version = await child.execute(actor, name, args)
+            except (Refusal, AppError) as e:
+                return TableResult(spec.number, spec.session_id, error=e)
+            return TableResult(spec.number, spec.session_id, version=version)
+
+        return list(await asyncio.gather(*(one(s) for s in workshop.state.tables)))
 
     async def delete(self, session_id: str, token: str | None) -> None:
         await self._staff(session_id, token, "facilitator")
@@ -401,6 +521,13 @@ class Service:
 
     async def export(self, session_id: str, token: str | None, fmt: str) -> Download:
         table = await self._staff(session_id, token, "facilitator", "trainer")
+        if table.state.is_workshop:
+            tables = []
+            for spec in table.state.tables:
+                events = await self.store.load(spec.session_id)
+                if events:
+                    tables.append((spec.number, fold(events), events))
+            return render_workshop(table.state, tables, fmt)
         return render(table.state, await self.store.load(session_id), fmt)
 
     async def debrief(self, session_id: str, fmt: str) -> Download | None:

@@ -7,11 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Path, Query, Request
 from fastapi.responses import Response
 
-from app.service import Role, Service, Settings
+from app.service import Failure, Role, Service, Settings
 from app.wire.hosts import Hosts
 from app.wire.pages import qr_svg
 from app.wire.protocol import (
     ClaimRequest,
+    ErrorBody,
     ErrorResponse,
     FacilitatorLink,
     FacilitatorRequest,
@@ -20,6 +21,11 @@ from app.wire.protocol import (
     JoinResponse,
     Links,
     SeatLink,
+    TableAnswer,
+    TableRef,
+    TablesCommand,
+    TablesCommandResponse,
+    TablesFormedResponse,
 )
 from app.wire.protocol import SessionCreatedResponse as Created
 
@@ -38,18 +44,25 @@ def _client(request: Request) -> str:
     return request.client.host if request.client else "?"
 
 
-def _links(base: str, sid: str, code: str, tokens: Mapping[Role, str]) -> Links:
-    """Tokens ride in the fragment: browsers never send it, so it is in no server log."""
+def _links(
+    base: str, sid: str, code: str, tokens: Mapping[Role, str], workshop: bool = False
+) -> Links:
+    """Tokens ride in the fragment: browsers never send it, so it is in no server log. A
+    workshop's facilitator gets the console of all tables, its screen the plenary screen."""
 
     def link(page: str, role: Role) -> str | None:
         return f"{base}/{page}/{sid}#{tokens[role]}" if role in tokens else None
 
     return Links(
         join=f"{base}/j/{code}",
-        facilitator=f"{base}/f/{sid}#{tokens['facilitator']}",
-        screen=link("s", "screen"),
+        facilitator=f"{base}/{'w' if workshop else 'f'}/{sid}#{tokens['facilitator']}",
+        screen=link("v" if workshop else "s", "screen"),
         replay=link("r", "trainer"),
     )
+
+
+def _error(e: Failure) -> ErrorBody:
+    return ErrorBody(code=e.code, reason=e.reason, message=e.message, params=e.params)
 
 
 def build_router(service: Service, hosts: Hosts) -> APIRouter:
@@ -77,7 +90,13 @@ def build_router(service: Service, hosts: Hosts) -> APIRouter:
             facilitator_token=tokens["facilitator"],
             screen_token=tokens["screen"],
             trainer_token=tokens["trainer"],
-            links=_links(hosts.base_url(request), created.session_id, created.join_code, tokens),
+            links=_links(
+                hosts.base_url(request),
+                created.session_id,
+                created.join_code,
+                tokens,
+                created.workshop,
+            ),
         )
 
     @router.get(
@@ -92,7 +111,8 @@ def build_router(service: Service, hosts: Hosts) -> APIRouter:
         tokens = await service.tokens(session_id, _bearer(authorization))
         table = await service.get(session_id)
         code = table.state.join_code if table else ""
-        return _links(hosts.base_url(request), session_id, code, tokens)
+        workshop = bool(table and table.state.is_workshop)
+        return _links(hosts.base_url(request), session_id, code, tokens, workshop)
 
     @router.post(
         "/api/join", status_code=201, response_model=JoinResponse, responses=ERRORS,
@@ -167,6 +187,46 @@ def build_router(service: Service, hosts: Hosts) -> APIRouter:
         """Revoke a co-facilitator link (the first facilitator only): its sockets close (4412)."""
         await service.revoke_facilitator(session_id, _bearer(authorization), facilitator_id)
         return Response(status_code=204)
+
+    @router.post(
+        "/api/sessions/{session_id}/tables", status_code=201,
+        response_model=TablesFormedResponse, responses=ERRORS, tags=["workshops"],
+    )  # fmt: skip
+    async def form_tables(
+        session_id: str, authorization: Annotated[str | None, Header()] = None
+    ) -> TablesFormedResponse:
+        """A workshop's facilitator confirms the proposal: each table becomes a session with
+        its own deal and log; the players' phones move to their table by themselves."""
+        ids = await service.form_tables(session_id, _bearer(authorization))
+        return TablesFormedResponse(
+            tables=[TableRef(number=i, session_id=sid) for i, sid in enumerate(ids, 1)]
+        )
+
+    @router.post(
+        "/api/sessions/{session_id}/tables/command", response_model=TablesCommandResponse,
+        responses=ERRORS, tags=["workshops"],
+    )  # fmt: skip
+    async def command_tables(
+        session_id: str,
+        body: TablesCommand,
+        authorization: Annotated[str | None, Header()] = None,
+    ) -> TablesCommandResponse:
+        """One facilitator command at every table at once (e.g. `start_timer`, `next_round`,
+        `send_message`). Each table answers for itself: a table that is behind says why."""
+        results = await service.command_tables(
+            session_id, _bearer(authorization), body.name, body.args
+        )
+        return TablesCommandResponse(
+            results=[
+                TableAnswer(
+                    table=r.table,
+                    session_id=r.session_id,
+                    version=r.version,
+                    error=_error(r.error) if r.error else None,
+                )
+                for r in results
+            ]
+        )
 
     @router.get("/api/sessions/{session_id}/events", responses=ERRORS, tags=["trainers"])
     async def events(

@@ -64,6 +64,8 @@ PAGES = {
     "screen": ("app.title", "wide screen"),
     "replay": ("replay.heading", "wide"),
     "claim": ("claim.heading", ""),
+    "console": ("console.heading", "wide"),
+    "plenary": ("app.title", "wide screen"),
 }
 
 ROUTES = {
@@ -75,6 +77,8 @@ ROUTES = {
     "/s/{session_id}": "screen",
     "/r/{session_id}": "replay",
     "/c/{session_id}": "claim",
+    "/w/{session_id}": "console",
+    "/v/{session_id}": "plenary",
 }
 
 DOCS_PAGE = """<!doctype html>

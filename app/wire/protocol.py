@@ -79,6 +79,32 @@ class FacilitatorLink(BaseModel):
     link: str
 
 
+class TableRef(BaseModel):
+    number: int
+    session_id: str
+
+
+class TablesFormedResponse(BaseModel):
+    tables: list[TableRef]
+
+
+class TablesCommand(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: CommandName = Field(description="A facilitator's socket command")
+    args: dict[str, Any] = Field(default_factory=dict)
+
+
+class TableAnswer(BaseModel):
+    table: int
+    session_id: str
+    version: int | None = Field(description="The state version it produced; null when refused")
+    error: ErrorBody | None = Field(description="Why this table refused (it may be behind)")
+
+
+class TablesCommandResponse(BaseModel):
+    results: list[TableAnswer]
+
+
 class Health(BaseModel):
     status: Literal["ok"]
     sessions: int = Field(description="Live tables held in this server's memory")
