@@ -77,7 +77,11 @@ def test_every_refusal_a_person_can_meet_is_said_in_words() -> None:
                  "unknown_code", "table_full", "game_started", "rate_limited", "guessing",
                  "empty_text", "anonymity_fixed", "last_round", "nobody_left",
                  "too_few_opdrachten", "no_consensus_round_outside", "not_your_turn",
-                 "wrong_phase", "busy", "not_found", "forbidden", "invalid_args"}  # fmt: skip
+                 "wrong_phase", "busy", "not_found", "forbidden", "invalid_args",
+                 "game_ended", "waiting", "already_seated", "not_a_solo", "held_before",
+                 "not_removed", "dealt_since", "unit_full", "claim_used",
+                 "first_facilitator_only", "no_such_facilitator", "tables_formed",
+                 "table_too_small", "no_such_table", "workshop_lobby"}  # fmt: skip
     assert {"cards_closed", "no_decision", "too_few_players"} <= reasons
     assert {f"err.{r}" for r in reachable} <= keys, {f"err.{r}" for r in reachable} - keys
 

@@ -225,6 +225,7 @@ export function commander(getSocket) {
 
 export function phaseLine(view) {
   const bits = [t(`phase.${view.phase}`)];
+  if (view.workshop?.table) bits.unshift(t("table.n", { n: view.workshop.table }));
   if (view.round) bits.push(t("round.of", { round: view.round, rounds: view.rounds }));
   if (view.open_card && ["choosing", "reading", "discussing"].includes(view.phase)) bits.push(t("round.open"));
   return bits.join(" · ");
@@ -246,6 +247,12 @@ export async function downloadExport(sessionId, token, format) {
 }
 
 // Tick every visible clock without rebuilding the page.
+// The facilitator's message to the room, on every phone and screen while it stands.
+export function messageBanner(view) {
+  if (!view.message) return null;
+  return h("section", { class: "message", role: "status" }, h("p", { class: "card-kind" }, t("message.label")), h("p", {}, view.message));
+}
+
 export function startClock(getView) {
   setInterval(() => {
     const view = getView();

@@ -26,6 +26,10 @@ function form() {
     h("label", { class: "check", for: "open-card" },
       h("input", { id: "open-card", name: "open_card", type: "checkbox", checked: true }), t("host.openCard")),
     field("custom", "host.custom", h("textarea", { id: "custom", name: "custom", rows: 3 })),
+    field("tables", "host.tables", h("select", { id: "tables", name: "tables" },
+      h("option", { value: "" }, t("host.oneTable")),
+      [2, 3, 4, 5, 6, 7, 8].map((n) => h("option", { value: n }, t("host.tablesN", { n }))),
+      h("option", { value: "auto" }, t("host.tablesAuto")))),
     h("p", {}, h("button", { type: "submit", class: "primary", key: "create" }, t("host.create"))));
   // A round without consensus must be one of the rounds played.
   rounds.addEventListener("change", () => {
@@ -43,6 +47,7 @@ function form() {
     };
     if (data.get("minutes")) settings.round_seconds = Math.round(Number(data.get("minutes")) * 60);
     if (data.get("no_consensus_round")) settings.no_consensus_round = Number(data.get("no_consensus_round"));
+    if (data.get("tables")) settings.tables = data.get("tables") === "auto" ? "auto" : Number(data.get("tables"));
     const response = await fetch("/api/sessions", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(settings) });
     const body = await response.json();
     if (!response.ok) { showError(body.error); return; }

@@ -1,6 +1,6 @@
 // The phone: what to do now and its one action first, your own strategy card right below it
 // (in every phase that has one), then the rest. Every tap gets a visible confirmation.
-import { announce, clearError, commander, h, mount, nameOf, phaseLine, sessionIdFromPath, setupChrome, showStatus, startClock, TableSocket, takeToken } from "./common.js";
+import { announce, clearError, commander, h, messageBanner, mount, nameOf, phaseLine, sessionIdFromPath, setupChrome, showStatus, startClock, TableSocket, takeToken } from "./common.js";
 import { decisionBlock, faceDown, opdrachtCard, playerList, promptCard, strategyCard, summary, timerBlock } from "./components.js";
 import { t } from "./i18n.js";
 
@@ -52,7 +52,26 @@ function shownAnswers(v) {
 }
 
 // The current step, with its one action: always first on the page.
+// A workshop's lobby: wait for the tables, then go to your own with the same token.
+function workshopLobby(v) {
+  const mine = v.workshop.tables.find((table) => table.players.includes(v.me.player_id));
+  if (mine) {
+    localStorage.setItem(`tvb:seat:${mine.session_id}`, token);
+    location.replace(`/p/${mine.session_id}`);
+    return step(t("me.toTable", { n: mine.number }));
+  }
+  return step(t("me.workshop", { name: v.me.name }), h("p", {}, t("me.workshopWait")));
+}
+
+// At a workshop's table: call the facilitator over from any phone.
+function callButton(v) {
+  if (!v.workshop?.table || v.phase === "ended") return null;
+  return v.call ? done(t("call.done"))
+    : h("p", {}, h("button", { type: "button", class: "secondary", key: "call", onclick: () => act("call_facilitator") }, t("call.button")));
+}
+
 function current(v, unit) {
+  if (v.workshop && v.workshop.table === null) return workshopLobby(v);
   if (!unit && !["lobby", "ended"].includes(v.phase)) {  // joined late: a place at the next deal
     return step(t("me.late", { name: v.me.name }), h("p", {}, t("me.lateWait")));
   }
@@ -92,6 +111,7 @@ function body(v) {
     ? strategyCard(unit.strategy, { kind: "card.yours", flip: unit.revealed && v.open_card }) : null;
   const others = v.units.filter((u) => u.revealed && u.strategy && u.id !== unit?.id && v.phase !== "ended");
   return [
+    messageBanner(v),
     current(v, unit),
     own,
     mates.length && v.phase !== "ended" ? h("p", { class: "partner" }, t("me.partner", { names: mates.join(", ") })) : null,
@@ -101,6 +121,7 @@ function body(v) {
     others.length ? h("section", {}, h("h2", {}, t("card.open")), others.map((u) => strategyCard(u.strategy, { names: u.members.map((m) => nameOf(v, m)).join(" & ") }))) : null,
     v.phase === "ended" ? summary(v) : null,
     v.phase === "lobby" ? playerList(v) : null,
+    callButton(v),
   ];
 }
 

@@ -56,6 +56,9 @@ function sentences() {
       case "player_joined": names[e.player_id] = e.name; text = t("ev.player_joined", { name: e.name }); break;
       case "player_removed": case "picker_set": case "player_restored": case "player_seated": case "seat_reissued": case "seat_claimed":
         text = t(`ev.${e.type}`, { name: who(e.player_id) }); break;
+      case "player_moved": text = t("ev.player_moved", { name: who(e.player_id), table: e.table }); break;
+      case "facilitator_called": text = t("ev.facilitator_called", { name: who(e.player_id) }); break;
+      case "message_sent": text = t("ev.message_sent", { text: e.text }); break;
       case "facilitator_added": labels[e.facilitator_id] = e.label; text = t("ev.facilitator_added", { label: e.label }); break;
       case "facilitator_revoked": text = t("ev.facilitator_revoked", { label: labels[e.facilitator_id] ?? e.facilitator_id }); break;
       case "game_started": for (const u of e.units) units[u.id] = u.members; round = 1; text = t("ev.game_started"); break;

@@ -1,6 +1,6 @@
 // The shared screen (projector or video call) carries the room: large, one thing at a time, no
 // scrolling, public things only. It never holds a secret.
-import { h, mount, nameOf, phaseLine, sessionIdFromPath, setupChrome, showStatus, startClock, TableSocket, takeToken, unitNames } from "./common.js";
+import { h, messageBanner, mount, nameOf, phaseLine, sessionIdFromPath, setupChrome, showStatus, startClock, TableSocket, takeToken, unitNames } from "./common.js";
 import { decisionBlock, faceDown, joinPanel, opdrachtCard, promptCard, readyLine, strategyCard, summary, timerBlock } from "./components.js";
 import { t } from "./i18n.js";
 
@@ -50,7 +50,7 @@ function body(v) {
 }
 
 function render() {
-  if (view) mount(document.getElementById("app"), h("p", { class: "phase" }, phaseLine(view)), body(view));
+  if (view) mount(document.getElementById("app"), h("p", { class: "phase" }, phaseLine(view)), messageBanner(view), body(view));
 }
 
 let socket = null;
