@@ -331,11 +331,7 @@ class Service:
     async def _table_for_latecomer(self, workshop: State) -> LiveTable:
         """A workshop's latecomer sits at the table with the fewest players that still plays."""
         await self._ensure_tables(workshop)
-        open_tables = []
-        for spec in workshop.tables:
-            child = await self.get(spec.session_id)
-            if child is not None and child.state.phase != "ended":
-                open_tables.append(child)
+        open_tables = [t for t in await self._tables_of(workshop) if t.state.phase != "ended"]
         if not open_tables:
             raise AppError("invalid_args", "Every table of this workshop has finished.", "ended")
         return min(open_tables, key=lambda t: (len(t.state.players), t.state.table_no or 0))
@@ -393,19 +389,35 @@ class Service:
     async def add_facilitator(
         self, session_id: str, token: str | None, label: str
     ) -> CoFacilitatorLink:
-        """A second facilitator link with the same console; revocable by the first."""
+        """A second facilitator link with the same console; revocable by the first. A workshop's
+        co-facilitator steers its tables too."""
         table, actor = await self._staff_actor(session_id, token, "facilitator")
         new = new_token()
         args = {"label": label, "token_hash": hash_token(new)}
         events, _ = await table.execute(actor, "add_facilitator", args)
         added = next(e for e in events if isinstance(e, FacilitatorAdded))
+        for child in await self._tables_of(table.state):
+            await child.execute(actor, "add_facilitator", args)
         return CoFacilitatorLink(added.facilitator_id, added.label, new)
 
     async def revoke_facilitator(
         self, session_id: str, token: str | None, facilitator_id: str
     ) -> None:
         table, actor = await self._staff_actor(session_id, token, "facilitator")
+        gone = table.state.facilitators.get(facilitator_id)
         await table.execute(actor, "revoke_facilitator", {"facilitator_id": facilitator_id})
+        for child in await self._tables_of(table.state):
+            same = [
+                f.id
+                for f in child.state.facilitators.values()
+                if gone and f.token_hash == gone.token_hash
+            ]
+            for fid in same:
+                await child.execute(actor, "revoke_facilitator", {"facilitator_id": fid})
+
+    async def _tables_of(self, workshop: State) -> list[LiveTable]:
+        found = [await self.get(spec.session_id) for spec in workshop.tables]
+        return [t for t in found if t is not None]
 
     async def _erase(self, session_id: str) -> None:
         """The session and its log, gone from this server, the store and every other server."""

@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from tests.app.server import FAST, Client, Server, Session, new_session
+from tests.app.server import FAST, Client, Server, Session, eventually, new_session
 from tests.app.wire import WireGame, check_deals, check_no_leaks, play_round
 from tests.conftest import GENEROUS
 
@@ -214,3 +214,48 @@ async def test_kill_9_in_the_middle_of_a_workshop_loses_nothing(fresh_db: Path) 
             assert late["session_id"] in ids
     finally:
         b.stop()
+
+
+async def test_forty_people_on_automatic_sit_at_four_tables_of_ten(
+    server: Server, http: httpx.AsyncClient
+) -> None:
+    s, console, lobby = await workshop(server, http, 40, tables="auto")
+    v = await console.until(lambda v: len(v.get("proposal", [])) == 4)
+    assert [len(t) for t in v["proposal"]] == [10, 10, 10, 10]
+    ids = await form(s, http)
+    results = await all_tables(http, s, "start_game")
+    assert [r["error"] for r in results] == [None] * 4
+    for sid in ids:
+        fac = await Client(server, sid, s.token("facilitator"), "fac").connect()
+        units = fac.view["units"]
+        assert len(fac.view["players"]) == 10 and len(units) == 5  # five duos per table
+        await fac.close()
+    for c in [console, *lobby.values()]:
+        await c.close()
+
+
+async def test_a_co_facilitator_of_a_workshop_steers_its_tables_until_revoked(
+    server: Server, http: httpx.AsyncClient
+) -> None:
+    s, console, lobby = await workshop(server, http, 6, tables=2)
+    ids = await form(s, http)
+    first = bearer(s.token("facilitator"))
+    r = await http.post(
+        f"/api/sessions/{s.id}/facilitators", json={"label": "Sanne"}, headers=first
+    )
+    co_token = r.json()["token"]
+    at_table = await Client(server, ids[1], co_token, "co").connect()
+    assert at_table.welcome["role"] == "facilitator"
+    r = await http.post(
+        f"/api/sessions/{s.id}/tables/command",
+        json={"name": "start_game"},
+        headers=bearer(co_token),
+    )
+    assert [x["error"] for x in r.json()["results"]] == [None, None]
+    events = await log_of(http, s, ids[0])
+    assert next(e for e in events if e["type"] == "game_started")["facilitator"] == "f2"
+    r = await http.delete(f"/api/sessions/{s.id}/facilitators/f2", headers=first)
+    assert r.status_code == 204
+    await eventually(lambda: at_table.closed_code == 4412)
+    for c in [console, *lobby.values()]:
+        await c.close()

@@ -91,4 +91,12 @@ async def test_a_workshop_runs_from_the_console_and_the_plenary_screen(
     await _look(phone, "workshop-message-phone", "phone with the message")
     await _look(plenary, "workshop-message-plenary", "plenary with the message")
     assert await plenary.evaluate(FITS) == {"page": True, "main": True}
+
+    # The trainer's replay of the workshop leads to each table's own replay.
+    replay = await _page(browser, created["links"]["replay"], 1366, 768)
+    await expect(replay.locator("nav a")).to_have_count(2)
+    await replay.locator("nav a").first.click()
+    await expect(replay.locator(".timeline")).to_contain_text("Het spel begint")
+    await expect(replay.locator("nav a")).to_have_text(["De hele workshop"])
+    await _look(replay, "workshop-replay-table", "a table's replay")
     assert ERRORS == [], ERRORS

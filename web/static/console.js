@@ -105,6 +105,7 @@ function toolbar() {
   const ok = answers ? answers.filter((a) => !a.error).length : 0;
   return h("section", { class: "together" }, h("h2", {}, t("console.together")),
     h("div", { class: "row" }, button("console.startAll", "start_game"), button("console.drawAll", "choose_opdracht"), button("console.timersAll", "start_timer"),
+      button("console.extendAll", "extend_timer", { seconds: 60 }),
       confirmButton(t("console.nextAll"), () => together("next_round"), { key: "next-all" }),
       confirmButton(t("console.endAll"), () => together("end_game"), { key: "end-all" })),
     answers ? h("p", { class: "counter", role: "status" }, t("console.done", { ok, all: answers.length })) : null,

@@ -185,4 +185,8 @@ export default {
   "ev.facilitator_called": "{name} calls the facilitator.",
   "ev.call_answered": "The facilitator answers the call.",
   "ev.message_sent": "Message from the facilitator: {text}",
+  "replay.table": "Replay table {n}",
+  "replay.workshop": "The whole workshop",
+  "replay.tables": "Tables of this workshop",
+  "console.extendAll": "+1 minute at every table",
 };

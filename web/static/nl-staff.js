@@ -185,4 +185,8 @@ export default {
   "ev.facilitator_called": "{name} roept de spelbegeleider.",
   "ev.call_answered": "De spelbegeleider komt eraan.",
   "ev.message_sent": "Bericht van de spelbegeleider: {text}",
+  "replay.table": "Tafel {n} terugkijken",
+  "replay.workshop": "De hele workshop",
+  "replay.tables": "Tafels van deze workshop",
+  "console.extendAll": "+1 minuut aan elke tafel",
 };

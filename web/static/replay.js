@@ -88,6 +88,14 @@ function timeline() {
         h("time", {}, s.at), " ", s.text)))));
 }
 
+// A workshop: each table's replay (the trainer's link opens every table); a table: its workshop.
+function workshopLinks(v) {
+  const formed = events.find((e) => e.type === "tables_formed");
+  const rows = formed ? formed.tables.map((table) => [`/r/${table.session_id}#${token}`, t("replay.table", { n: table.number })])
+    : v.workshop?.table ? [[`/r/${v.workshop.id}#${token}`, t("replay.workshop")]] : [];
+  return rows.length ? h("nav", { class: "row", "aria-label": t("replay.tables") }, rows.map(([href, label]) => h("a", { class: "button secondary", href }, label))) : null;
+}
+
 function viewBlock(v) {
   return [
     h("p", { class: "phase" }, phaseLine(v)),
@@ -111,6 +119,7 @@ function render() {
     v.players.map((p) => h("option", { value: p.id, selected: viewer === p.id }, p.name)));
   const step = h("input", { id: "step", type: "range", min: 1, max: data.versions, value: version, onchange: (e) => load(Number(e.target.value)) });
   mount(document.getElementById("app"),
+    workshopLinks(v),
     h("div", { class: "replay" },
       h("div", {},
         h("div", { class: "row" }, h("label", { for: "viewer" }, t("replay.viewer")), who),
