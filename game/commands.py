@@ -90,6 +90,9 @@ class SeatArgs(Args):
 class AddFacilitatorArgs(Args):
     label: str = Field(min_length=1, max_length=LABEL_MAX)
     token_hash: str = Field(min_length=1, max_length=64)
+    facilitator_id: str | None = Field(
+        default=None, max_length=40, description="A workshop's id for its tables; else the next"
+    )
 
 
 class FacilitatorArgs(Args):
@@ -103,6 +106,7 @@ class MoveArgs(Args):
 
 class NewTable(Args):
     session_id: str = Field(max_length=40)
+    players: tuple[str, ...] = Field(max_length=12, description="as in the proposal")
 
 
 class FormArgs(Args):

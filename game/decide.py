@@ -86,7 +86,7 @@ from game.events import (
 from game.prompts import prompt_ids
 from game.settings import MAX_TABLES, Settings
 from game.state import Phase, State, evolve
-from game.tables import proposal
+from game.tables import proposal, table_code
 from game.text import clean, name_key
 from game.timer import WARNING_SECONDS, due, remaining_ms, round_duration_ms, scaled_ms
 
@@ -174,6 +174,8 @@ def decide(
         )
     if actor.role == "player" and actor.player_id not in state.players:
         raise Refusal("forbidden", "removed", "You are no longer at this table.")
+    if state.tables and name not in ("add_facilitator", "revoke_facilitator"):
+        _not_formed(state)
     if state.is_workshop and name not in WORKSHOP_COMMANDS:
         raise Refusal(
             "invalid_phase",
@@ -234,10 +236,15 @@ def _max_units(state: State) -> int:
     return len(STRATEGY_IDS) - 1 if ncr is not None and ncr >= state.round else len(STRATEGY_IDS)
 
 
+def _table_max(state: State) -> int:
+    """The most players one table of a workshop can start with (duos, at most 6 or 5 units)."""
+    return 2 * (len(STRATEGY_IDS) - (state.settings.no_consensus_round is not None))
+
+
 def _seats(state: State) -> int:
     tables = state.settings.tables
-    if tables is not None:  # a workshop's lobby: twelve per table
-        return MAX_PLAYERS * (tables if isinstance(tables, int) else MAX_TABLES)
+    if tables is not None:  # a workshop's lobby: as many as its tables seat
+        return _table_max(state) * (tables if isinstance(tables, int) else MAX_TABLES)
     return MAX_PLAYERS if state.phase == "lobby" else min(MAX_PLAYERS, 2 * _max_units(state))
 
 
@@ -753,7 +760,9 @@ def _first_facilitator_only(actor: Actor) -> None:
 def _add_facilitator(state: State, actor: Actor, args: AddFacilitatorArgs, now: int) -> list[Event]:
     _first_facilitator_only(actor)
     label = clean(args.label, "name", name=True)
-    fid = f"f{state.facilitator_count + 1}"
+    fid = args.facilitator_id or f"f{state.facilitator_count + 1}"
+    if fid in state.facilitators or fid == FIRST_FACILITATOR:
+        raise Refusal("invalid_args", "bad_args", f"Facilitator {fid[:40]!r} exists already.")
     return [FacilitatorAdded(at=now, facilitator_id=fid, label=label, token_hash=args.token_hash)]
 
 
@@ -791,6 +800,14 @@ def _move_player(state: State, actor: Actor, args: MoveArgs, now: int) -> list[E
             f"There are {count} tables; choose 1 to {count}.",
             tables=count,
         )
+    target = proposal(state)[args.table - 1]
+    if pid not in target and len(target) >= _table_max(state):
+        raise Refusal(
+            "invalid_args",
+            "table_full",
+            f"Table {args.table} is full: a table seats {_table_max(state)} players.",
+            seats=_table_max(state),
+        )
     return [PlayerMoved(at=now, player_id=pid, table=args.table)]
 
 
@@ -806,13 +823,17 @@ def _form_tables(state: State, actor: Actor, args: FormArgs, now: int) -> list[E
             f"{', '.join(map(str, small))} has fewer. Move players or wait for more.",
             tables=[str(i) for i in small],
         )
-    if len(args.tables) != len(tables):
-        raise Refusal("invalid_args", "bad_args", "One new session per table is needed.")
+    if [list(t.players) for t in args.tables] != tables:
+        raise Refusal(
+            "invalid_phase",
+            "proposal_changed",
+            "Someone joined or was moved meanwhile; look at the tables again and confirm.",
+        )
     specs = tuple(
         TableSpec(
             number=i,
             session_id=new.session_id,
-            join_code=f"{state.join_code}-{i}",  # never typed: players join the workshop's code
+            join_code=table_code(state.join_code, i),
             players=tuple(t),
         )
         for i, (new, t) in enumerate(zip(args.tables, tables, strict=True), 1)

@@ -272,8 +272,8 @@ def evolve(state: State | None, event: Event) -> State:
                 members = tuple(m for m in units[gone].members if m != pid)
                 if members:
                     units[gone] = replace(units[gone], members=members)
-                else:
-                    vacated[gone] = units.pop(gone)
+                else:  # kept for a restore, without the member who left
+                    vacated[gone] = replace(units.pop(gone), members=())
             picker = None if state.picker == pid else state.picker
             return replace(
                 state,
@@ -294,7 +294,7 @@ def evolve(state: State | None, event: Event) -> State:
                 unit = units[back.unit]
                 units[back.unit] = replace(unit, members=(*unit.members, pid))
             elif back.unit is not None:
-                units[back.unit] = vacated.pop(back.unit)
+                units[back.unit] = replace(vacated.pop(back.unit), members=(pid,))
                 units = dict(sorted(units.items(), key=lambda kv: _numbered(kv[0])))
             return replace(state, players=players, departed=departed, units=units, vacated=vacated)
         case PlayerSeated(player_id=pid, unit_id=uid):
@@ -327,7 +327,7 @@ def evolve(state: State | None, event: Event) -> State:
             return replace(
                 state,
                 facilitators=_put(state.facilitators, fid, added),
-                facilitator_count=state.facilitator_count + 1,
+                facilitator_count=max(state.facilitator_count, _numbered(fid)),
             )
         case PlayerMoved(player_id=pid, table=number):
             return replace(state, moves=_put(state.moves, pid, number))
@@ -464,11 +464,16 @@ def evolve(state: State | None, event: Event) -> State:
                 for uid, u in state.units.items()
             }
             record = RoundRecord(number=number, picker=picker)
+            vacated = {
+                uid: replace(u, strategy=None, revealed=False, ready=False)
+                for uid, u in state.vacated.items()
+            }
             return replace(
                 state,
                 phase="choosing",
                 round=number,
                 units=units,
+                vacated=vacated,
                 picker=picker,
                 opdracht=None,
                 timer=Timer(),

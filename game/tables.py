@@ -18,3 +18,8 @@ def proposal(state: State) -> list[list[str]]:
                     table.remove(pid)
             tables[number - 1].append(pid)
     return tables
+
+
+def table_code(workshop_code: str, number: int) -> str:
+    """A table's own code: never typed (players join with the workshop's), unique with it."""
+    return f"{workshop_code}-{number}"

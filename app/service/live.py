@@ -51,9 +51,10 @@ def _ended(state: State, seat: Seat) -> str | None:
         if player is None:
             return "removed"
         return "seat_moved" if player.token_hash != seat.token_hash else None
-    fid = actor.facilitator_id
-    if fid is not None and fid not in state.facilitators:
-        return "revoked"
+    if actor.facilitator_id is not None:  # a co-facilitator: revoked, or the id reused
+        co = state.facilitators.get(actor.facilitator_id)
+        if co is None or co.token_hash != seat.token_hash:
+            return "revoked"
     return None
 
 

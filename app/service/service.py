@@ -38,8 +38,6 @@ from app.tokens import (
 )
 from cards import DeckError, available_decks, load_decks
 from game import (
-    COMMANDS,
-    SOCKET_COMMANDS,
     Actor,
     Event,
     Refusal,
@@ -53,14 +51,31 @@ from game import (
     view,
 )
 from game.commands import FIRST_FACILITATOR
+from game.decide import MIN_PLAYERS
 from game.events import FacilitatorAdded, PlayerJoined, SeatClaimed, TableSpec
-from game.tables import proposal
+from game.tables import proposal, table_code
 
 log = logging.getLogger("theater.service")
 
 DAY_MS = 24 * 3600 * 1000
 SESSION_ID = re.compile(r"[0-9a-f]{16}")
 STAFF: tuple[Role, ...] = ("facilitator", "screen", "trainer")
+# A workshop's facilitator sends these to every table at once: none names a player or a unit.
+TABLE_WIDE = frozenset(
+    {
+        "start_game",
+        "choose_opdracht",
+        "start_timer",
+        "pause_timer",
+        "resume_timer",
+        "extend_timer",
+        "end_discussion",
+        "next_prompt",
+        "next_round",
+        "end_game",
+        "send_message",
+    }
+)
 LANGUAGES = ("nl", "en")
 
 
@@ -100,6 +115,7 @@ class CoFacilitatorLink:
     facilitator_id: str
     label: str
     token: str
+    workshop: bool = False
 
 
 def answer_key(token: str) -> str:
@@ -187,9 +203,7 @@ class Service:
     async def recover(self) -> int:
         rows = [r for r in await self.store.sessions() if not r.ended]
         for row in rows:
-            table = await self.get(row.session_id)
-            if table is not None and table.state.tables:  # a crash between forming and creating
-                await self._ensure_tables(table.state)
+            await self.get(row.session_id)
         return len(rows)
 
     def evict(self) -> int:
@@ -278,59 +292,66 @@ class Service:
 
     async def form_tables(self, session_id: str, token: str | None) -> list[str]:
         """The facilitator confirms the proposal: each table becomes a session of its own (with
-        the workshop's links and the players' own tokens), recorded in the workshop first so a
-        crash halfway only delays the tables, it never loses them."""
-        table, actor = await self._staff_actor(session_id, token, "facilitator")
-        count = len(proposal(table.state)) if table.state.is_workshop else 0
-        new = [{"session_id": new_session_id()} for _ in range(count)]
-        await table.execute(actor, "form_tables", {"tables": new})
-        await self._ensure_tables(table.state)
-        return [t.session_id for t in table.state.tables]
-
-    async def _ensure_tables(self, workshop: State) -> None:
-        """Create the tables of a formed workshop that the store does not hold yet."""
-        for spec in workshop.tables:
-            if await self.store.find_code(spec.join_code):
-                continue
-            first = create_session(
-                session_id=spec.session_id,
-                join_code=spec.join_code,
-                settings=workshop.settings.model_copy(update={"tables": None}),
-                decks=load_decks(workshop.settings.deck),
-                seed=(workshop.seed + spec.number) % 2**63,
-                time_scale=workshop.time_scale,
-                token_hashes=workshop.token_hashes,
-                now=workshop.tables_formed_at,
-                parent=workshop.session_id,
-                table=spec.number,
-                workshop_code=workshop.join_code,
+        the workshop's links and the players' own tokens), created whole before the workshop
+        records it, so no phone is ever sent to a table that is not there yet."""
+        workshop, actor = await self._staff_actor(session_id, token, "facilitator")
+        state = workshop.state
+        tables = proposal(state) if state.is_workshop and not state.tables else []
+        specs = [
+            TableSpec(
+                number=n,
+                session_id=new_session_id(),
+                join_code=table_code(state.join_code, n),
+                players=tuple(players),
             )
-            at = workshop.tables_formed_at
-            rest: list[Event] = [
-                PlayerJoined(
-                    at=at,
-                    player_id=f"p{i}",
-                    name=workshop.players[pid].name,
-                    organisation=workshop.players[pid].organisation,
-                    token_hash=workshop.players[pid].token_hash,
-                )
-                for i, pid in enumerate(spec.players, 1)
-                if pid in workshop.players
-            ]
-            rest += [
-                FacilitatorAdded(at=at, facilitator_id=f.id, label=f.label, token_hash=f.token_hash)
-                for f in workshop.facilitators.values()
-            ]
-            try:
-                await self.store.create(spec.session_id, spec.join_code, first)
-            except CodeTaken:  # another server made it a moment ago
-                continue
-            if rest:
-                await self.store.append(spec.session_id, 1, rest)
+            for n, players in enumerate(tables, 1)
+        ]
+        if all(len(s.players) >= MIN_PLAYERS for s in specs):  # else the rule says why
+            for spec in specs:
+                await self._create_table(state, spec)
+        args = {"tables": [{"session_id": s.session_id, "players": s.players} for s in specs]}
+        try:
+            await workshop.execute(actor, "form_tables", args)
+        except (Refusal, AppError):  # someone joined meanwhile: those tables never existed
+            for spec in specs:
+                await self.store.delete(spec.session_id)
+            raise
+        return [t.session_id for t in workshop.state.tables]
+
+    async def _create_table(self, workshop: State, spec: TableSpec) -> None:
+        """One table of a workshop: its whole first log in one write."""
+        now = self.clock.now()
+        first = create_session(
+            session_id=spec.session_id,
+            join_code=spec.join_code,
+            settings=workshop.settings.model_copy(update={"tables": None}),
+            decks=load_decks(workshop.settings.deck),
+            seed=(workshop.seed + spec.number) % 2**63,
+            time_scale=workshop.time_scale,
+            token_hashes=workshop.token_hashes,
+            now=now,
+            parent=workshop.session_id,
+            table=spec.number,
+            workshop_code=workshop.join_code,
+        )
+        rest: list[Event] = [
+            PlayerJoined(
+                at=now,
+                player_id=f"p{i}",
+                name=workshop.players[pid].name,
+                organisation=workshop.players[pid].organisation,
+                token_hash=workshop.players[pid].token_hash,
+            )
+            for i, pid in enumerate(spec.players, 1)
+        ]
+        rest += [
+            FacilitatorAdded(at=now, facilitator_id=f.id, label=f.label, token_hash=f.token_hash)
+            for f in workshop.facilitators.values()
+        ]
+        await self.store.create(spec.session_id, spec.join_code, first, rest)
 
     async def _table_for_latecomer(self, workshop: State) -> LiveTable:
         """A workshop's latecomer sits at the table with the fewest players that still plays."""
-        await self._ensure_tables(workshop)
         open_tables = [t for t in await self._tables_of(workshop) if t.state.phase != "ended"]
         if not open_tables:
             raise AppError("invalid_args", "Every table of this workshop has finished.", "ended")
@@ -342,8 +363,12 @@ class Service:
         """One command at every table of a workshop at once (start every timer, next round for
         all that are done, a message to the room): each table answers for itself."""
         workshop, _ = await self._staff_actor(session_id, token, "facilitator")
-        if name not in SOCKET_COMMANDS or COMMANDS[name].roles != {"facilitator"}:
-            raise AppError("invalid_args", f"{name[:40]!r} is not a facilitator's command.")
+        if name not in TABLE_WIDE:
+            raise AppError(
+                "invalid_args",
+                f"{name[:40]!r} is not for every table at once; it names something of one "
+                f"table. Every table can: {', '.join(sorted(TABLE_WIDE))}.",
+            )
         assert token is not None
 
         async def one(spec: TableSpec) -> TableResult:
@@ -361,7 +386,12 @@ class Service:
         return list(await asyncio.gather(*(one(s) for s in workshop.state.tables)))
 
     async def delete(self, session_id: str, token: str | None) -> None:
-        await self._staff(session_id, token, "facilitator")
+        """The first facilitator deletes a session; a workshop goes with every table."""
+        table, actor = await self._staff_actor(session_id, token, "facilitator")
+        if actor.facilitator_id not in (None, FIRST_FACILITATOR):
+            raise AppError("forbidden", "Only the facilitator who created the session deletes it.")
+        for spec in table.state.tables:
+            await self._erase(spec.session_id)
         await self._erase(session_id)
 
     async def reissue_seat(self, session_id: str, token: str | None, player_id: str) -> Reissued:
@@ -397,8 +427,12 @@ class Service:
         events, _ = await table.execute(actor, "add_facilitator", args)
         added = next(e for e in events if isinstance(e, FacilitatorAdded))
         for child in await self._tables_of(table.state):
-            await child.execute(actor, "add_facilitator", args)
-        return CoFacilitatorLink(added.facilitator_id, added.label, new)
+            await child.execute(
+                actor, "add_facilitator", {**args, "facilitator_id": added.facilitator_id}
+            )
+        return CoFacilitatorLink(
+            added.facilitator_id, added.label, new, workshop=table.state.is_workshop
+        )
 
     async def revoke_facilitator(
         self, session_id: str, token: str | None, facilitator_id: str

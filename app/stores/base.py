@@ -5,6 +5,7 @@ servers share a session safely. Every adapter (SQLite, PostgreSQL, memory) passe
 contract tests (`tests/app/test_store_contract.py`).
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -29,7 +30,12 @@ class SessionRow:
 
 class EventStore(Protocol):
     async def open(self) -> None: ...
-    async def create(self, session_id: str, join_code: str, first: Event) -> None: ...
+    async def create(
+        self, session_id: str, join_code: str, first: Event, rest: Sequence[Event] = ()
+    ) -> None:
+        """A new session with its first events, all or nothing (`CodeTaken` if code or id is)."""
+        ...
+
     async def append(self, session_id: str, expected_version: int, events: list[Event]) -> None: ...
     async def load(self, session_id: str, after: int = 0) -> list[Event]: ...
     async def find_code(self, join_code: str) -> str | None: ...

@@ -1,5 +1,7 @@
 """The event store in a dict: the in-process tests' twin of SQLite and PostgreSQL (same contract)."""
 
+from collections.abc import Sequence
+
 from app.stores.base import CodeTaken, SessionRow, VersionConflict, ends_game
 from game import Event
 
@@ -12,11 +14,15 @@ class MemoryStore:
     async def open(self) -> None:
         """Nothing to open."""
 
-    async def create(self, session_id: str, join_code: str, first: Event) -> None:
+    async def create(
+        self, session_id: str, join_code: str, first: Event, rest: Sequence[Event] = ()
+    ) -> None:
         if session_id in self.rows or any(r.join_code == join_code for r in self.rows.values()):
             raise CodeTaken(join_code)
-        self.logs[session_id] = [first]
-        self.rows[session_id] = SessionRow(session_id, join_code, first.at, False)
+        self.logs[session_id] = [first, *rest]
+        self.rows[session_id] = SessionRow(
+            session_id, join_code, self.logs[session_id][-1].at, False
+        )
 
     async def append(self, session_id: str, expected_version: int, events: list[Event]) -> None:
         if not events:

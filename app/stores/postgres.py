@@ -10,6 +10,8 @@ in its data files until (auto)vacuum reuses the space, and in its write-ahead lo
 segment is recycled; an operator who must be sure runs `VACUUM events` (see the README).
 """
 
+from collections.abc import Sequence
+
 import asyncpg
 
 from app.stores.base import CodeTaken, SessionRow, VersionConflict, ends_game, event_rows
@@ -66,16 +68,19 @@ class PostgresStore:
                 await db.execute(script)
                 await db.execute("INSERT INTO schema_version VALUES ($1)", number)
 
-    async def create(self, session_id: str, join_code: str, first: Event) -> None:
+    async def create(
+        self, session_id: str, join_code: str, first: Event, rest: Sequence[Event] = ()
+    ) -> None:
+        events = [first, *rest]
         try:
             async with self.pool.acquire() as db, db.transaction():
                 await db.execute(
                     "INSERT INTO sessions (session_id, join_code, updated_at) VALUES ($1, $2, $3)",
                     session_id,
                     join_code,
-                    first.at,
+                    events[-1].at,
                 )
-                await db.executemany(INSERT_EVENT, event_rows(session_id, 1, [first]))
+                await db.executemany(INSERT_EVENT, event_rows(session_id, 1, events))
         except asyncpg.UniqueViolationError as e:
             raise CodeTaken(join_code) from e
 

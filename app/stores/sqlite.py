@@ -7,6 +7,7 @@ truncating checkpoint empties the write-ahead log, so names and reflections are 
 
 import asyncio
 import sqlite3
+from collections.abc import Sequence
 from pathlib import Path
 
 from app.stores.base import CodeTaken, SessionRow, VersionConflict, ends_game, event_rows
@@ -84,15 +85,18 @@ class SqliteStore:
     async def open(self) -> None:
         """Nothing to do: the file opened in the constructor."""
 
-    async def create(self, session_id: str, join_code: str, first: Event) -> None:
+    async def create(
+        self, session_id: str, join_code: str, first: Event, rest: Sequence[Event] = ()
+    ) -> None:
+        events = [first, *rest]
         try:
             with self.db:
                 self.db.execute("BEGIN IMMEDIATE")
                 self.db.execute(
                     "INSERT INTO sessions (session_id, join_code, updated_at) VALUES (?, ?, ?)",
-                    (session_id, join_code, first.at),
+                    (session_id, join_code, events[-1].at),
                 )
-                self._insert(session_id, 1, [first])
+                self._insert(session_id, 1, events)
         except sqlite3.IntegrityError as e:
             raise CodeTaken(join_code) from e
 

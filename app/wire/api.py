@@ -170,7 +170,8 @@ def build_router(service: Service, hosts: Hosts) -> APIRouter:
         """A co-facilitator link with the same console (the first facilitator only). Each
         facilitator's actions are marked with their id in the log."""
         added = await service.add_facilitator(session_id, _bearer(authorization), body.label)
-        link = f"{hosts.base_url(request)}/f/{session_id}#{added.token}"
+        page = "w" if added.workshop else "f"
+        link = f"{hosts.base_url(request)}/{page}/{session_id}#{added.token}"
         return FacilitatorLink(
             facilitator_id=added.facilitator_id, label=added.label, token=added.token, link=link
         )

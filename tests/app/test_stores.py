@@ -82,6 +82,20 @@ async def test_a_join_code_belongs_to_one_session(store: EventStore) -> None:
     assert await store.load("s2") == []
 
 
+async def test_a_session_is_created_with_its_first_events_all_or_nothing(
+    store: EventStore,
+) -> None:
+    """A workshop's table is written whole: nobody can find it half made."""
+    events = game_events()
+    await store.create("s1", "ABC234-1", events[0], events[1:8])
+    assert await store.load("s1") == events[:8]
+    with pytest.raises(CodeTaken):
+        await store.create("s2", "ABC234-1", events[0], events[1:8])
+    assert await store.load("s2") == []
+    await store.append("s1", 8, events[8:9])
+    assert len(await store.load("s1")) == 9
+
+
 async def test_a_deleted_session_is_gone_for_every_question(store: EventStore) -> None:
     events = game_events()
     await store.create("s1", "ABC234", events[0])

@@ -159,6 +159,8 @@ async def test_two_facilitators_act_at_once_and_nothing_is_lost(
     assert sorted(extended) == ["f1", "f2"]
     assert by["player_joined"] is None
 
+    denied = await http.delete(f"/api/sessions/{g.session.id}", headers=bearer(co_link["token"]))
+    assert denied.status_code == 403  # only the first facilitator deletes the session
     r = await http.delete(f"/api/sessions/{g.session.id}/facilitators/f2", headers=first)
     assert r.status_code == 204
     await eventually(lambda: co.closed_code == 4412)

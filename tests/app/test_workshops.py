@@ -252,10 +252,20 @@ async def test_a_co_facilitator_of_a_workshop_steers_its_tables_until_revoked(
         headers=bearer(co_token),
     )
     assert [x["error"] for x in r.json()["results"]] == [None, None]
+    r = await http.post(  # a player id means someone else at each table: not for all at once
+        f"/api/sessions/{s.id}/tables/command",
+        json={"name": "remove_player", "args": {"player_id": "p1"}},
+        headers=first,
+    )
+    assert r.status_code == 400 and "every table" in r.json()["error"]["message"]
     events = await log_of(http, s, ids[0])
     assert next(e for e in events if e["type"] == "game_started")["facilitator"] == "f2"
     r = await http.delete(f"/api/sessions/{s.id}/facilitators/f2", headers=first)
     assert r.status_code == 204
     await eventually(lambda: at_table.closed_code == 4412)
+    gone = await http.delete(f"/api/sessions/{s.id}", headers=first)  # the workshop and its tables
+    assert gone.status_code == 204
+    for sid in ids:
+        assert (await http.get(f"/api/sessions/{sid}/events", headers=first)).status_code == 404
     for c in [console, *lobby.values()]:
         await c.close()

@@ -4,6 +4,7 @@
 import "./staff.js";
 import { errorText, formatMs, h, mount, nameOf, phaseLine, remainingMs, serverNow, sessionIdFromPath, setupChrome, showError, showStatus, TableSocket, takeToken } from "./common.js";
 import { confirmButton, joinPanel, linksPanel, playerList, readyLine } from "./components.js";
+import { coFacilitators } from "./cofacilitators.js";
 import { t } from "./i18n.js";
 
 const sessionId = sessionIdFromPath();
@@ -120,7 +121,8 @@ function render() {
     formed ? [toolbar(), h("div", { class: "tables" }, [...tables.values()].map(tableCard))] : lobbyPage(v),
     formed ? null : h("h2", {}, t("players.count", { n: v.players.length })),
     formed ? null : playerList(v),
-    links ? h("details", { class: "links-box", key: "links" }, h("summary", {}, t("links.heading")), linksPanel(links)) : null);
+    links ? h("details", { class: "links-box", key: "links" }, h("summary", {}, t("links.heading")), linksPanel(links),
+      coFacilitators(v, { api, me: socket?.welcome?.facilitator_id, render })) : null);
 }
 
 async function loadLinks() {

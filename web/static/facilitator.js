@@ -3,6 +3,7 @@
 import "./staff.js";
 import { announce, clearError, commander, h, mount, nameOf, phaseLine, sessionIdFromPath, setupChrome, showError, showStatus, startClock, TableSocket, takeToken, unitNames } from "./common.js";
 import { confirmButton, decisionBlock, exportButtons, joinPanel, linksPanel, opdrachtCard, playerList, promptCard, readyLine, summary, supportCounts, timerBlock } from "./components.js";
+import { coFacilitators, copyable } from "./cofacilitators.js";
 import { t } from "./i18n.js";
 
 const sessionId = sessionIdFromPath();
@@ -12,7 +13,6 @@ let socket = null;
 let links = null;
 let peek = false;
 let newPhone = null;  // the last new-phone link made here: { name, link, qr_svg }
-const coLinks = {};  // facilitator id -> link, for the page that made it
 const api = (path, init = {}) => fetch(`/api/sessions/${sessionId}${path}`, { ...init, headers: { Authorization: `Bearer ${token}`, "content-type": "application/json" } });
 const act = commander(() => socket);
 const run = (name, args) => act(name, args).catch(() => {});
@@ -182,44 +182,9 @@ function newPhoneTool(v) {
       h("div", {}, h("p", {}, t("fac.newPhoneLink", { name: shown.name })), copyable(shown.link, "copy-new-phone"))) : null);
 }
 
-function copyable(url, key) {
-  return h("p", {}, h("span", { class: "link" }, url), " ", h("button", { type: "button", class: "secondary small", key,
-    onclick: async (e) => { await navigator.clipboard?.writeText(url); e.target.textContent = t("links.copied"); } }, t("links.copy")));
-}
-
 function labelOf(v, id) {
   if (id === socket?.welcome?.facilitator_id) return t("fac.you");
   return (v.facilitators || []).find((f) => f.id === id)?.label || t("fac.first");
-}
-
-async function addCo(label) {
-  const response = await api("/facilitators", { method: "POST", body: JSON.stringify({ label }) });
-  const body = await response.json();
-  if (!response.ok) { showError(body.error); return; }
-  coLinks[body.facilitator_id] = body.link;
-  document.getElementById("co-label").value = "";
-  render();
-}
-
-async function revokeCo(id) {
-  const response = await api(`/facilitators/${encodeURIComponent(id)}`, { method: "DELETE" });
-  if (!response.ok) showError((await response.json()).error);
-}
-
-// A second facilitator link with the same console; only the first facilitator hands them out.
-function coFacilitators(v) {
-  const first = socket?.welcome?.facilitator_id === "f1";
-  const others = (v.facilitators || []).filter((f) => f.id !== "f1");
-  const label = h("input", { id: "co-label", maxlength: 40, autocomplete: "off" });
-  const form = h("form", { class: "row" }, h("label", { for: "co-label" }, t("fac.coLabel")), label,
-    h("button", { type: "submit", class: "secondary", key: "co-add" }, t("fac.coAdd")));
-  form.addEventListener("submit", (event) => { event.preventDefault(); if (label.value.trim()) addCo(label.value); });
-  return h("section", { class: "co" }, h("h2", {}, t("fac.coHeading")),
-    others.length ? h("ul", {}, others.map((f) => h("li", {}, h("strong", {}, f.label),
-      coLinks[f.id] ? [h("p", {}, t("fac.coLink", { label: f.label })), copyable(coLinks[f.id], `copy-${f.id}`)] : null,
-      first ? confirmButton(t("fac.coRevoke", { label: f.label }), () => revokeCo(f.id), { key: `revoke-${f.id}` }) : null)))
-      : h("p", {}, t("fac.coNone")),
-    first ? form : null);
 }
 
 function removal(v) {
@@ -246,7 +211,7 @@ function render() {
       h("div", { class: "details" }, restorable(v), latecomers(v), details)),
     apart.some(Boolean) ? h("section", { class: "apart" }, apart) : null,
     h("details", { class: "more", key: "more" }, h("summary", {}, t("fac.more")), removal(v), newPhoneTool(v), h("p", {}, endEarly)),
-    links ? h("details", { class: "links-box", key: "links" }, h("summary", {}, t("links.heading")), linksPanel(links), coFacilitators(v)) : null);
+    links ? h("details", { class: "links-box", key: "links" }, h("summary", {}, t("links.heading")), linksPanel(links), coFacilitators(v, { api, me: socket?.welcome?.facilitator_id, render })) : null);
   if (["deciding", "reflecting"].includes(v.phase) && v.decision) {
     announce(t("fac.voted", { n: v.players.length - supportCounts(v).none, of: v.players.length }));
   }
