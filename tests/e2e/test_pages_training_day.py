@@ -3,6 +3,7 @@ from the console, a dead phone's seat moves to another phone by QR link, a playe
 mistake is brought back, and a co-facilitator steers from a second laptop. axe at every step,
 no card shown where it must not be, a screenshot per step and viewer."""
 
+import asyncio
 from typing import Any
 
 import httpx
@@ -42,6 +43,12 @@ async def _log(server: Server, sid: str, token: str) -> list[dict[str, Any]]:
         return r.json()
 
 
+async def _settings(server: Server, sid: str, token: str) -> tuple[int, int]:
+    changed = [e for e in await _log(server, sid, token) if e["type"] == "settings_changed"]
+    last = changed[-1]["settings"] if changed else {"rounds": 0, "round_seconds": 0}
+    return last["rounds"], last["round_seconds"]
+
+
 async def _own_card_only(page: Page, events: list[dict[str, Any]], player_id: str) -> None:
     """The phone shows its unit's card and no other (read from the log, the truth)."""
     unit = None
@@ -75,6 +82,16 @@ async def test_latecomer_new_phone_restore_and_co_facilitator_from_the_pages(
     phones = {
         n: await _page(browser, f"{base}/p/{sid}#{s['player_token']}") for n, s in seats.items()
     }
+    await fac.locator("details[data-key='settings'] summary").click()  # fewer came: other settings
+    await fac.select_option("#set-rounds", "3")
+    await fac.fill("#set-minutes", "10")
+    await fac.locator("[data-key='save-settings']").click()
+    await expect(fac.locator(".phase")).to_contain_text("Wachten")
+    for _ in range(50):  # the command's round trip, then the log says so
+        if await _settings(web_server, sid, token) == (3, 600):
+            break
+        await asyncio.sleep(0.1)
+    assert await _settings(web_server, sid, token) == (3, 600)
     await fac.locator("[data-key='fac.start']").click()
     await fac.locator("[data-key='fac.draw']").click()
     await expect(phones["Anouk"].locator(".card.strategy")).to_be_visible()

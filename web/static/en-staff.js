@@ -189,4 +189,6 @@ export default {
   "replay.workshop": "The whole workshop",
   "replay.tables": "Tables of this workshop",
   "console.extendAll": "+1 minute at every table",
+  "fac.settings": "Settings of this table",
+  "fac.saveSettings": "Save the settings",
 };

@@ -95,13 +95,29 @@ function leaveRound(v) {
     { key: last ? "end-game" : "next-round", warning, cls: left ? "secondary" : "primary" });
 }
 
+// In the lobby: fewer rounds or other minutes when fewer people came (a workshop's table too).
+function settingsForm(v) {
+  const rounds = h("select", { id: "set-rounds" }, [1, 2, 3, 4, 5, 6].map((n) => h("option", { value: n, selected: n === v.settings.rounds }, String(n))));
+  const minutes = h("input", { id: "set-minutes", type: "number", min: 1, max: 15, inputmode: "numeric", value: v.settings.round_seconds ? v.settings.round_seconds / 60 : "" });
+  const form = h("form", {}, h("label", { for: "set-rounds" }, t("host.rounds")), rounds,
+    h("label", { for: "set-minutes" }, t("host.minutes")), minutes,
+    h("p", {}, h("button", { type: "submit", class: "secondary", key: "save-settings" }, t("fac.saveSettings"))));
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const args = { rounds: Number(rounds.value) };
+    if (minutes.value) args.round_seconds = Math.round(Number(minutes.value) * 60);
+    run("configure", args);
+  });
+  return h("details", { class: "more", key: "settings" }, h("summary", {}, t("fac.settings")), form);
+}
+
 // Per phase: [the next step and what it needs, details, actions set apart]
 function phase(v) {
   const hints = (v.hints || []).map((key) => h("p", { class: "hint" }, t(`fac.hint.${key}`)));
   switch (v.phase) {
     case "lobby":
       return [[hints, v.players.length < 3 ? h("p", {}, t("fac.startWait")) : null, primary("fac.start", "start_game", {}, { disabled: v.players.length < 3 })],
-        [joinPanel(v), h("h2", {}, t("players.count", { n: v.players.length })), playerList(v, (p) => run("remove_player", { player_id: p.id }))], []];
+        [joinPanel(v), h("h2", {}, t("players.count", { n: v.players.length })), playerList(v, (p) => run("remove_player", { player_id: p.id })), settingsForm(v)], []];
     case "choosing":
       return [[hints, h("p", {}, v.picker ? t("step.picker", { name: nameOf(v, v.picker) }) : t("step.pickerFac")), primary("fac.draw", "choose_opdracht", {})],
         [choosingTools(v), unitsTable(v)], []];

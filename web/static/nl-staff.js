@@ -189,4 +189,6 @@ export default {
   "replay.workshop": "De hele workshop",
   "replay.tables": "Tafels van deze workshop",
   "console.extendAll": "+1 minuut aan elke tafel",
+  "fac.settings": "Instellingen van deze tafel",
+  "fac.saveSettings": "Instellingen opslaan",
 };
