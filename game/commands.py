@@ -117,6 +117,11 @@ class MessageArgs(Args):
     text: str = Field(default="", max_length=MESSAGE_MAX, description='"" clears the message')
 
 
+class GuessArgs(Args):
+    unit_id: str = Field(max_length=40, description="another unit at the table")
+    strategy_id: str | None = Field(default=None, max_length=40, description="null takes it back")
+
+
 class SwapArgs(Args):
     a: str = Field(max_length=40)
     b: str = Field(max_length=40)

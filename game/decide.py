@@ -26,6 +26,7 @@ from game.commands import (
     ExtendArgs,
     FacilitatorArgs,
     FormArgs,
+    GuessArgs,
     JoinArgs,
     MessageArgs,
     MoveArgs,
@@ -57,6 +58,7 @@ from game.events import (
     FacilitatorRevoked,
     GameEnded,
     GameStarted,
+    GuessGiven,
     MessageSent,
     OpdrachtChosen,
     PickerSet,
@@ -89,6 +91,7 @@ from game.state import Phase, State, evolve
 from game.tables import proposal, table_code
 from game.text import clean, name_key
 from game.timer import WARNING_SECONDS, due, remaining_ms, round_duration_ms, scaled_ms
+from game.view import can_guess
 
 MAX_PLAYERS = 12
 MIN_PLAYERS = 3
@@ -601,6 +604,41 @@ def _answer(state: State, actor: Actor, args: AnswerArgs, now: int) -> list[Even
     ]
 
 
+def _guess(state: State, actor: Actor, args: GuessArgs, now: int) -> list[Event]:
+    """After a hidden round's discussion a unit may guess which strategy another unit held. The
+    guess is told to nobody (not even whether it is right) until the game has ended."""
+    _phase(state, "deciding", "reflecting", doing="guess the other strategies")
+    if not can_guess(state):
+        raise Refusal(
+            "invalid_phase",
+            "no_guessing",
+            "Guessing is for rounds played with closed cards, when the session allows it.",
+        )
+    mine = state.unit_of(actor.player_id)
+    if mine is None:
+        raise Refusal("forbidden", "no_card", "You had no card this round, so you cannot guess.")
+    if args.unit_id == mine.id or args.unit_id not in state.units:
+        raise Refusal(
+            "invalid_args", "no_such_unit", "Guess the card of another unit at this table."
+        )
+    if args.strategy_id is not None and args.strategy_id not in STRATEGY_IDS:
+        raise Refusal(
+            "invalid_args", "no_such_strategy", f"There is no strategy {args.strategy_id[:40]!r}."
+        )
+    if state.current.guesses.get((mine.id, args.unit_id)) == args.strategy_id:
+        return []
+    return [
+        GuessGiven(
+            at=now,
+            round=state.round,
+            by_unit=mine.id,
+            unit_id=args.unit_id,
+            strategy_id=args.strategy_id,
+            player_id=actor.player_id or "",
+        )
+    ]
+
+
 def _show_answer(state: State, actor: Actor, args: ShowAnswerArgs, now: int) -> list[Event]:
     _phase(state, "reflecting", doing="show answers on the screen")
     answer = state.answers.get(args.answer_id)
@@ -934,6 +972,13 @@ COMMANDS: Mapping[str, Command[Any]] = _registry(
         AnswerArgs,
         "reflecting, questions asked so far; answering again edits",
         _answer,
+    ),
+    Command(
+        "guess",
+        _P,
+        GuessArgs,
+        "deciding/reflecting of a closed-card round: which strategy another unit held",
+        _guess,
     ),
     Command("show_answer", _F, ShowAnswerArgs, "reflecting, this round's answers", _show_answer),
     Command(

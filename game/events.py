@@ -254,6 +254,18 @@ class AnswerGiven(_Event):
     author: str | None = None
 
 
+class GuessGiven(_Event):
+    """A unit's guess of another unit's strategy this round (None: taken back). Told to nobody
+    but the guessing unit until the game has ended."""
+
+    type: Literal["guess_given"] = "guess_given"
+    round: int
+    by_unit: str
+    unit_id: str
+    strategy_id: str | None
+    player_id: str
+
+
 class AnswerShown(_Event):
     type: Literal["answer_shown"] = "answer_shown"
     answer_id: str
@@ -305,6 +317,7 @@ Event = Annotated[
     | PromptShown
     | AnswerGiven
     | AnswerShown
+    | GuessGiven
     | RoundStarted
     | GameEnded,
     Field(discriminator="type"),

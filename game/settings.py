@@ -22,6 +22,10 @@ class Settings(BaseModel):
     round_seconds: int | None = Field(default=None, ge=60, le=900)
     no_consensus_round: int | None = Field(default=None, ge=1, le=6)
     open_card_last_round: bool = True
+    guessing: bool = Field(
+        default=True,
+        description="After a closed-card round each unit may guess the others' strategies",
+    )
     deck: str = Field(default="standaard", pattern=r"^[a-z0-9][a-z0-9-]{0,39}$")
     custom_opdrachten: tuple[CustomOpdracht, ...] = Field(
         default=(), max_length=MAX_CUSTOM_OPDRACHTEN

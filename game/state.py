@@ -23,6 +23,7 @@ from game.events import (
     FacilitatorRevoked,
     GameEnded,
     GameStarted,
+    GuessGiven,
     MessageSent,
     OpdrachtChosen,
     PickerSet,
@@ -126,6 +127,7 @@ class RoundRecord:
     decision_text: str | None = None
     reached: Reached | None = None
     supports: Mapping[str, Reached] = field(default_factory=dict)
+    guesses: Mapping[tuple[str, str], str] = field(default_factory=dict)  # (by unit, unit) -> card
 
 
 @dataclass(frozen=True)
@@ -455,6 +457,11 @@ def evolve(state: State | None, event: Event) -> State:
                 event.author,
             )
             return replace(state, answers=_put(state.answers, answer.id, answer))
+        case GuessGiven(by_unit=by, unit_id=uid, strategy_id=card):
+            guesses = {k: v for k, v in state.current.guesses.items() if k != (by, uid)}
+            if card is not None:
+                guesses[by, uid] = card
+            return _with_round(state, guesses=guesses)
         case AnswerShown(answer_id=aid, shown=shown):
             answer = replace(state.answers[aid], shown=shown)
             return replace(state, answers=_put(state.answers, aid, answer))

@@ -19,6 +19,7 @@ from typing_extensions import TypedDict  # pydantic reads this one on Python 3.1
 from game.commands import FIRST_FACILITATOR, Actor, anonymous_author
 from game.deck import Deck, Opdracht
 from game.events import ChosenHow, Reached
+from game.guesses import recognition
 from game.prompts import prompt_ids
 from game.state import Answer, Phase, RoundRecord, State, TimerStatus, Unit
 from game.tables import proposal
@@ -95,6 +96,12 @@ class UnitView(TypedDict):
 
 
 @_closed
+class StrategyTitleView(TypedDict):
+    id: str
+    title: str
+
+
+@_closed
 class OpdrachtView(TypedDict):
     id: str
     text: str
@@ -142,6 +149,9 @@ class MeView(TypedDict):
     name: str
     support: Reached | None
     is_picker: bool
+    guesses: Annotated[
+        dict[str, str], Field(description="Your unit's guesses this round: unit -> strategy")
+    ]
 
 
 @_closed
@@ -149,6 +159,21 @@ class DealView(TypedDict):
     unit: str
     members: list[str]
     strategy: str
+
+
+@_closed
+class GuessView(TypedDict):
+    by: Annotated[str, Field(description="The guessing unit")]
+    unit: str
+    strategy: str
+
+
+@_closed
+class RecognitionView(TypedDict):
+    strategy: StrategyView
+    unit: str
+    right: Annotated[int, Field(description="Units that guessed this unit's card right")]
+    of: Annotated[int, Field(description="Units that guessed this unit's card")]
 
 
 @_closed
@@ -163,6 +188,7 @@ class RoundLogView(TypedDict):
     discussion_ms: int
     decision: DecisionView | None
     supports: dict[str, Reached]
+    guesses: list[GuessView]
 
 
 @_closed
@@ -180,6 +206,9 @@ class RoundSummaryView(TypedDict):
     deal: list[SummaryUnitView]
     decision: DecisionView | None
     support_counts: dict[Reached, int]
+    recognition: Annotated[
+        list[RecognitionView], Field(description="The guesses of this round, scored")
+    ]
 
 
 @_closed
@@ -207,6 +236,10 @@ class SharedView(TypedDict):
     ]
     workshop: Annotated[
         WorkshopView | None, Field(description="A workshop's lobby or one of its tables; else null")
+    ]
+    strategies: Annotated[
+        list[StrategyTitleView] | None,
+        Field(description="While units may guess: the deck's strategies to guess from"),
     ]
     call: Annotated[str | None, Field(description="The player who called the facilitator")]
     message: Annotated[str | None, Field(description="The facilitator's message to the room")]
@@ -238,6 +271,9 @@ class OwnView(TypedDict):
             list[list[str]],
             Field(description="Facilitator, trainer: a workshop's tables as they would be formed"),
         ]
+    ]
+    guessed: NotRequired[
+        Annotated[list[str], Field(description="Facilitator, trainer: units that guessed")]
     ]
     last_by: NotRequired[
         Annotated[str | None, Field(description="Facilitator, trainer: who took the last step")]
@@ -341,6 +377,10 @@ def _round_log(state: State, deck: Deck, record: RoundRecord) -> RoundLogView:
             else None
         ),
         "supports": dict(record.supports),
+        "guesses": [
+            {"by": by, "unit": unit, "strategy": card}
+            for (by, unit), card in record.guesses.items()
+        ],
     }
 
 
@@ -415,9 +455,21 @@ def shared_part(
         "prompt": prompt,
         "summary": _summary(state, deck) if state.phase == "ended" else None,
         "workshop": _workshop(state),
+        "strategies": [{"id": c.id, "title": c.title} for c in deck.strategies]
+        if can_guess(state)
+        else None,
         "call": state.call,
         "message": state.message,
     }
+
+
+def can_guess(state: State) -> bool:
+    """Units may guess now: after the discussion of a round played with closed cards."""
+    return (
+        state.settings.guessing
+        and state.phase in ("deciding", "reflecting")
+        and not state.open_card
+    )
 
 
 def _workshop(state: State) -> WorkshopView | None:
@@ -453,6 +505,11 @@ def _summary(state: State, deck: Deck) -> list[RoundSummaryView]:
                 "deal": deal,
                 "decision": log["decision"],
                 "support_counts": dict(Counter(record.supports.values())),
+                "recognition": [
+                    {"strategy": card, "unit": r.unit, "right": r.right, "of": r.of}
+                    for r in recognition(record)
+                    if r.of and (card := _strategy(deck, r.strategy)) is not None
+                ],
             }
         )
     return summary
@@ -490,6 +547,7 @@ def own_part(state: State, viewer: Actor, language: str | None = None) -> OwnVie
             ],
             "moving": [p.id for p in state.players.values() if p.claim_hash is not None],
             "last_by": state.last_by,
+            "guessed": sorted({by for by, _ in record.guesses}) if record else [],
         }
         if state.is_workshop and not state.tables:
             staff["proposal"] = proposal(state)
@@ -507,6 +565,11 @@ def own_part(state: State, viewer: Actor, language: str | None = None) -> OwnVie
                 "name": me.name,
                 "support": record.supports.get(me.id) if record else None,
                 "is_picker": state.picker == me.id,
+                "guesses": {
+                    unit: card
+                    for (by, unit), card in (record.guesses if record else {}).items()
+                    if by == me.unit and can_guess(state)
+                },
             },
         }
     return {"answers": [_answer(state, a) for a in this_round if a.shown]}

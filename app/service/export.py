@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from game import Actor, Event, State, public_dict, view
+from game.guesses import recognition
 
 TRAINER = Actor("trainer")
 
@@ -27,6 +28,8 @@ LABELS = {
         "decision": "Besluit",
         "reached": "Gezamenlijk besluit bereikt",
         "support": "Achter het besluit",
+        "recognised": "Herkend (gokken van de andere duo's en deelnemers)",
+        "of": "van",
         "reflections": "Reflectie",
         "anonymous": "anoniem",
         "open": "ronde met open kaarten",
@@ -54,6 +57,8 @@ LABELS = {
         "decision": "Decision",
         "reached": "Joint decision reached",
         "support": "Behind the decision",
+        "recognised": "Recognised (guesses of the other pairs and players)",
+        "of": "of",
         "reflections": "Reflection",
         "anonymous": "anonymous",
         "open": "open-card round",
@@ -103,6 +108,20 @@ def debrief(state: State, events: list[Event]) -> dict[str, Any]:
                 ],
                 "supports": {state.name(pid): value for pid, value in h["supports"].items()},
                 "answers": [{**a, "prompt": prompts[a["prompt_id"]]} for a in answers],
+                "recognition": [
+                    {
+                        "unit": score.unit,
+                        "strategy": score.strategy,
+                        "title": titles[score.strategy],
+                        "names": [
+                            state.name(m) for m in state.rounds[h["round"] - 1].members[score.unit]
+                        ],
+                        "right": score.right,
+                        "of": score.of,
+                    }
+                    for score in recognition(state.rounds[h["round"] - 1])
+                    if score.of
+                ],
             }
         )
     return {
@@ -208,6 +227,14 @@ def to_markdown(state: State, events: list[Event]) -> str:
         if r["supports"]:
             votes = " · ".join(f"{md_text(n)}: {t[v]}" for n, v in r["supports"].items())
             lines += [f"**{t['support']}:** {votes}", ""]
+        if r["recognition"]:
+            lines += [f"**{t['recognised']}:**", ""]
+            for score in r["recognition"]:
+                names = md_text(" & ".join(score["names"]))
+                lines.append(
+                    f"- {score['title']} ({names}): {score['right']} {t['of']} {score['of']}"
+                )
+            lines.append("")
         if r["answers"]:
             lines += [f"### {t['reflections']}"]
             for prompt_id in dict.fromkeys(a["prompt_id"] for a in r["answers"]):

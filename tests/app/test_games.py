@@ -4,7 +4,7 @@ and every frame every player and the screen received scanned for leaked cards.""
 import httpx
 
 from tests.app.server import Server
-from tests.app.wire import check_deals, check_no_leaks, names, play_game, seat
+from tests.app.wire import check_deals, check_guesses, check_no_leaks, names, play_game, seat
 
 
 async def test_a_twelve_player_game_in_duos_keeps_every_rule_and_secret(
@@ -20,6 +20,8 @@ async def test_a_twelve_player_game_in_duos_keeps_every_rule_and_secret(
     check_deals(g)
     assert len(g.deals) == 3
     assert check_no_leaks(g) > 500
+    check_guesses(g)
+    assert g.guesses  # the two closed-card rounds were guessed
     # both members of a duo saw their unit's card in round 1
     for u in units:
         for member in u["members"]:
@@ -40,6 +42,7 @@ async def test_a_twelve_player_game_in_duos_keeps_every_rule_and_secret(
     assert "## Ronde 3 — ronde met open kaarten" in md and "Speler 12" in md
     assert "Besluit ronde 2 \\<b>&\\</b>" in md  # user text escaped in the debrief
     assert "_anoniem_: Antwoord 2" in md
+    assert "**Herkend (gokken van de andere duo's en deelnemers):**" in md
     await g.close()
 
 

@@ -1,6 +1,7 @@
 """Playing whole games over real sockets, and checking from the wire what players saw."""
 
 import asyncio
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +21,7 @@ class WireGame:
     players: dict[str, Client]  # player id -> client
     deals: dict[int, dict[str, str]] = field(default_factory=dict)  # round -> unit -> strategy
     opdrachten: list[str] = field(default_factory=list)
+    guesses: dict[int, dict[tuple[str, str], str]] = field(default_factory=dict)  # round -> guesses
 
     @property
     def everyone(self) -> list[Client]:
@@ -76,6 +78,15 @@ async def play_round(g: WireGame, answers: bool = True) -> None:
     await g.all_see(lambda v: v["timer"]["warned"] or v["phase"] == "deciding")
     await g.all_see(lambda v: v["phase"] == "deciding", timeout=15)
     await g.fac.ok("record_decision", text=f"Besluit ronde {rnd} <b>&</b>", reached="partly")
+    if not fv["open_card"]:  # each unit guesses the others' cards (each guess its own way)
+        cards = [c["id"] for c in (await g.players[fv["units"][0]["members"][0]].until(
+            lambda v: v["strategies"]))["strategies"]]  # fmt: skip
+        for i, unit in enumerate(fv["units"]):
+            guesser = g.players[unit["members"][0]]
+            for j, other in enumerate(u for u in fv["units"] if u["id"] != unit["id"]):
+                card = cards[(i + j) % len(cards)]
+                await guesser.ok("guess", unit_id=other["id"], strategy_id=card)
+                g.guesses.setdefault(rnd, {})[unit["id"], other["id"]] = card
     for i, c in enumerate(g.players.values()):
         await c.ok("support", value=("yes", "partly", "no")[i % 3])
     count = None
@@ -137,6 +148,10 @@ def check_no_leaks(
         for raw, frame in zip(client.raw, client.frames, strict=True):
             scanned += 1
             v = frame.get("view")
+            if v is not None and v.get("strategies"):  # the deck's public list to guess from
+                assert all(set(c) == {"id", "title"} for c in v["strategies"])
+                rest = {**frame, "view": {**v, "strategies": None}}
+                raw = json.dumps(rest, ensure_ascii=False, separators=(",", ":"))
             allowed: set[str] = set()
             if v is not None and v["phase"] == "ended":
                 continue  # the game is over: the summary shows every card to everyone
@@ -158,6 +173,26 @@ def check_no_leaks(
                     assert text not in raw, f"{pid or 'screen'} saw {sid} in {raw[:200]}"
                     assert f'"id":"{sid}"' not in raw
     return scanned
+
+
+def check_guesses(g: WireGame) -> None:
+    """No phone ever saw another unit's guess; the ending scores every guess against the deal."""
+    for client in g.players.values():
+        for frame in client.frames:
+            v = frame.get("view")
+            if v is None or not v["me"]["guesses"]:
+                continue
+            mine = g.guesses.get(v["round"], {})
+            for unit, card in v["me"]["guesses"].items():
+                assert mine.get((v["me"]["unit"], unit)) == card, (v["me"], unit, card)
+    summary = g.screen.view["summary"]
+    for r in summary:
+        made = g.guesses.get(r["round"], {})
+        for score in r["recognition"]:
+            about = [c for (_, unit), c in made.items() if unit == score["unit"]]
+            assert score["of"] == len(about)
+            assert score["right"] == sum(c == g.deals[r["round"]][score["unit"]] for c in about)
+        assert len(r["recognition"]) == len({unit for _, unit in made})
 
 
 def names(n: int) -> list[tuple[str, str]]:

@@ -235,6 +235,16 @@ async def _decide_and_reflect(room: Room, last: bool) -> None:
     line = "Achter het besluit: ja 3 · deels 2 · nee 2 · nog niet 0"
     await expect(room.fac.get_by_text(line)).to_be_visible()
     await expect(room.screen.get_by_text(line)).to_be_visible()
+    if not last:  # a closed-card round: Anouk guesses every other unit's card; it stays hers
+        anouk = room.phones["Anouk"]
+        for i, select in enumerate(await anouk.locator(".guesses select").all()):
+            await select.select_option(label=["Consensus", "Autoriteit", "Adequaat"][i % 3])
+        await expect(anouk.locator(".guesses select").first).to_have_value(
+            re.compile("consensus"), timeout=5000
+        )
+        units, _, _ = await room.truth()
+        other = next(n for n in room.phones if units[n] != units["Anouk"])
+        assert await room.phones[other].locator(".guesses select").first.input_value() == ""
     await room.checkpoint(f"{tag}-6-decision", "Besluit")
     await room.fac.get_by_role("button", name="Reflectie starten").click()
     count = 11 if last else 3
@@ -359,6 +369,7 @@ async def test_a_seven_player_game_played_through_the_pages(
     for page in [room.screen, *room.phones.values()]:  # the ending: who held which card
         await expect(page.get_by_text("Zo ging het spel")).to_be_visible()
         await expect(page.locator(".summary-round")).to_have_count(2)
+        await expect(page.locator(".summary-round .recognition").first).to_contain_text("Herkend:")
     async with room.fac.expect_download() as info:
         await room.fac.get_by_role("button", name="Verslag (tekst)").click()
     report = (await (await info.value).path()).read_text()

@@ -110,7 +110,9 @@ export function summary(view) {
       r.decision
         ? h("p", {}, h("strong", {}, r.decision.text), ` — ${t("decision.reached", { value: t(`reached.${r.decision.reached}`) })}`)
         : h("p", {}, t("summary.noDecision")),
-      h("p", { class: "support-line" }, t("summary.support", { yes: r.support_counts.yes ?? 0, partly: r.support_counts.partly ?? 0, no: r.support_counts.no ?? 0 }))))));
+      h("p", { class: "support-line" }, t("summary.support", { yes: r.support_counts.yes ?? 0, partly: r.support_counts.partly ?? 0, no: r.support_counts.no ?? 0 })),
+      r.recognition?.length ? h("p", { class: "recognition" }, t("summary.recognised"), " ",
+        r.recognition.map((s) => t("summary.recognition", { title: s.strategy.title, right: s.right, of: s.of })).join(" · ")) : null))));
 }
 
 export function exportButtons(sessionId, token) {

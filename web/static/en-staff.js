@@ -191,4 +191,5 @@ export default {
   "console.extendAll": "+1 minute at every table",
   "fac.settings": "Settings of this table",
   "fac.saveSettings": "Save the settings",
+  "ev.guess_given": "{name} guesses the card of {unit}.",
 };

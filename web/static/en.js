@@ -152,4 +152,9 @@ export default {
   "err.table_too_small": "Every table needs at least 3 players (table {tables} has fewer). Move players or wait for more.",
   "err.no_such_table": "There are {tables} tables. Choose one of them.",
   "err.workshop_lobby": "This is the workshop's lobby. Each table plays its own game once the tables are formed.",
+  "guess.heading": "Who held which strategy?",
+  "guess.note": "Guess for each pair or player. Nobody sees your guess until the game is over.",
+  "guess.none": "— don't know",
+  "summary.recognised": "Recognised:",
+  "summary.recognition": "{title} {right} of {of}",
 };

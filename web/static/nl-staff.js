@@ -191,4 +191,5 @@ export default {
   "console.extendAll": "+1 minuut aan elke tafel",
   "fac.settings": "Instellingen van deze tafel",
   "fac.saveSettings": "Instellingen opslaan",
+  "ev.guess_given": "{name} gokt de kaart van {unit}.",
 };

@@ -152,4 +152,9 @@ export default {
   "err.table_too_small": "Elke tafel heeft minstens 3 deelnemers nodig (tafel {tables} heeft er minder). Verplaats deelnemers of wacht op meer.",
   "err.no_such_table": "Er zijn {tables} tafels. Kies er één van.",
   "err.workshop_lobby": "Dit is de ontvangstruimte van de workshop. Elke tafel speelt haar eigen spel zodra de tafels zijn ingedeeld.",
+  "guess.heading": "Wie had welke strategie?",
+  "guess.note": "Gok per duo of deelnemer. Niemand ziet je gok voor het einde van het spel.",
+  "guess.none": "— weet ik niet",
+  "summary.recognised": "Herkend:",
+  "summary.recognition": "{title} {right} van {of}",
 };

@@ -1,6 +1,6 @@
 // The phone: what to do now and its one action first, your own strategy card right below it
 // (in every phase that has one), then the rest. Every tap gets a visible confirmation.
-import { announce, clearError, commander, h, messageBanner, mount, nameOf, phaseLine, sessionIdFromPath, setupChrome, showStatus, startClock, TableSocket, takeToken } from "./common.js";
+import { announce, clearError, commander, h, messageBanner, mount, nameOf, phaseLine, sessionIdFromPath, setupChrome, showStatus, startClock, TableSocket, takeToken, unitNames } from "./common.js";
 import { decisionBlock, faceDown, opdrachtCard, playerList, promptCard, strategyCard, summary, timerBlock } from "./components.js";
 import { t } from "./i18n.js";
 
@@ -49,6 +49,21 @@ function answerStep(v) {
 function shownAnswers(v) {
   const shown = v.answers.filter((a) => a.shown && a.round === v.round);
   return shown.length ? h("section", {}, h("h2", {}, t("step.shown")), h("ul", { class: "wall small" }, shown.map((a) => h("li", {}, a.text)))) : null;
+}
+
+// After a closed-card round: which strategy did each other unit hold? Secret until the end.
+function guessStep(v, unit) {
+  if (!v.strategies || !unit) return null;
+  const others = v.units.filter((u) => u.id !== unit.id);
+  return h("section", { class: "guesses" }, h("h2", {}, t("guess.heading")), h("p", {}, t("guess.note")),
+    others.map((u) => {
+      const id = `guess-${v.round}-${u.id}`;
+      const chosen = v.me.guesses[u.id] ?? "";
+      return h("p", {}, h("label", { for: id }, unitNames(v, u)),
+        h("select", { id, onchange: (e) => act("guess", { unit_id: u.id, strategy_id: e.target.value || null }).catch(() => {}) },
+          h("option", { value: "", selected: !chosen }, t("guess.none")),
+          v.strategies.map((s) => h("option", { value: s.id, selected: chosen === s.id }, s.title))));
+    }));
 }
 
 // The current step, with its one action: always first on the page.
@@ -118,6 +133,7 @@ function body(v) {
     ["reading", "discussing", "deciding", "reflecting"].includes(v.phase) ? opdrachtCard(v.opdracht, { short: true }) : null,
     v.phase === "reflecting" ? shownAnswers(v) : null,
     v.phase === "reflecting" && v.decision ? supportStep(v) : null,
+    guessStep(v, unit),
     others.length ? h("section", {}, h("h2", {}, t("card.open")), others.map((u) => strategyCard(u.strategy, { names: u.members.map((m) => nameOf(v, m)).join(" & ") }))) : null,
     v.phase === "ended" ? summary(v) : null,
     v.phase === "lobby" ? playerList(v) : null,

@@ -58,6 +58,7 @@ function sentences() {
         text = t(`ev.${e.type}`, { name: who(e.player_id) }); break;
       case "player_moved": text = t("ev.player_moved", { name: who(e.player_id), table: e.table }); break;
       case "facilitator_called": text = t("ev.facilitator_called", { name: who(e.player_id) }); break;
+      case "guess_given": text = t("ev.guess_given", { name: who(e.player_id), unit: (units[e.unit_id] ?? []).map(who).join(" & ") }); break;
       case "message_sent": text = t("ev.message_sent", { text: e.text }); break;
       case "facilitator_added": labels[e.facilitator_id] = e.label; text = t("ev.facilitator_added", { label: e.label }); break;
       case "facilitator_revoked": text = t("ev.facilitator_revoked", { label: labels[e.facilitator_id] ?? e.facilitator_id }); break;
