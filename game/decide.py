@@ -819,6 +819,12 @@ def _revoke_facilitator(state: State, actor: Actor, args: FacilitatorArgs, now: 
 
 
 def _not_formed(state: State) -> None:
+    if not state.is_workshop:
+        raise Refusal(
+            "invalid_phase",
+            "not_a_workshop",
+            "This session is one table; tables are formed only in a workshop's lobby.",
+        )
     if state.tables:
         raise Refusal(
             "invalid_phase",

@@ -47,9 +47,12 @@ def test_forming_needs_the_proposal_as_shown_and_then_closes_the_lobby() -> None
     assert refused(t, FACILITATOR, "start_game").reason == "tables_formed"
 
 
-def test_a_lobby_plays_no_game() -> None:
+def test_a_lobby_plays_no_game_and_a_table_forms_no_tables() -> None:
     t = lobby(6, tables=2)
     assert refused(t, FACILITATOR, "start_game").reason == "workshop_lobby"
+    one = lobby(6)
+    err = refused(one, FACILITATOR, "move_player", {"player_id": "p1", "table": 1})
+    assert err.reason == "not_a_workshop"
 
 
 def test_restoring_one_of_a_removed_duo_gives_them_their_unit_alone() -> None:

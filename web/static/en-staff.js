@@ -192,4 +192,6 @@ export default {
   "fac.settings": "Settings of this table",
   "fac.saveSettings": "Save the settings",
   "ev.guess_given": "{name} guesses the card of {unit}.",
+  "err.not_a_workshop": "This session is one table; tables are formed only in a workshop.",
+  "err.proposal_changed": "Someone joined or was moved just now. Look at the tables again and form them.",
 };

@@ -157,4 +157,6 @@ export default {
   "guess.none": "— don't know",
   "summary.recognised": "Recognised:",
   "summary.recognition": "{title} {right} of {of}",
+  "err.no_guessing": "There is nothing to guess now: guessing comes after a round with closed cards.",
+  "err.no_such_strategy": "That strategy isn't in this game. Choose one from the list.",
 };

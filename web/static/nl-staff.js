@@ -192,4 +192,6 @@ export default {
   "fac.settings": "Instellingen van deze tafel",
   "fac.saveSettings": "Instellingen opslaan",
   "ev.guess_given": "{name} gokt de kaart van {unit}.",
+  "err.not_a_workshop": "Deze sessie is één tafel; tafels indelen kan alleen in een workshop.",
+  "err.proposal_changed": "Er kwam net iemand bij of iemand is verplaatst. Bekijk de tafels opnieuw en deel ze dan in.",
 };

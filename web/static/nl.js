@@ -157,4 +157,6 @@ export default {
   "guess.none": "— weet ik niet",
   "summary.recognised": "Herkend:",
   "summary.recognition": "{title} {right} van {of}",
+  "err.no_guessing": "Er valt nu niets te gokken: gokken kan na een ronde met gesloten kaarten.",
+  "err.no_such_strategy": "Die strategie zit niet in dit spel. Kies er een uit de lijst.",
 };
