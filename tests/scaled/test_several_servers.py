@@ -232,3 +232,42 @@ async def test_a_session_deleted_on_one_server_is_gone_from_all(servers: list[Se
     assert screen_b.closed_code == 4410
     with pytest.raises(ConnectionError):
         await s.client("screen", b).connect()
+
+
+async def test_a_workshop_spread_over_three_servers(servers: list[Server], database: str) -> None:
+    """Players join the workshop through A and B, the console forms the tables on C, phones
+    follow their table on A and B, every table starts from B, a latecomer joins through A."""
+    a, b, c = servers
+    async with httpx.AsyncClient(base_url=a.http) as on_a:
+        s = await new_session(a, on_a, tables=2, round_seconds=600)
+    lobby: dict[str, Client] = {}
+    for i, (name, org) in enumerate(names(8)):
+        at = (a, b)[i % 2]
+        async with httpx.AsyncClient(base_url=at.http) as http:
+            joined = await s.join(http, name, org)
+        lobby[joined["player_id"]] = await s.client(name, at).connect()
+    fac = {"Authorization": f"Bearer {s.token('facilitator')}"}
+    async with httpx.AsyncClient(base_url=c.http) as on_c:
+        r = await on_c.post(f"/api/sessions/{s.id}/tables", headers=fac)
+    assert r.status_code == 201, r.text
+    tables = r.json()["tables"]
+    for pid, phone in lobby.items():  # every lobby phone, whichever server, learns its table
+        seen = await phone.until(lambda v: v["workshop"]["tables"], timeout=10)
+        assert any(pid in t["players"] for t in seen["workshop"]["tables"])
+    async with httpx.AsyncClient(base_url=b.http) as on_b:
+        r = await on_b.post(
+            f"/api/sessions/{s.id}/tables/command", json={"name": "start_game"}, headers=fac
+        )
+        assert [x["error"] for x in r.json()["results"]] == [None, None], r.text
+    for t in tables:
+        at_a = await Client(a, t["session_id"], s.token("screen"), "screen").connect()
+        await at_a.until(lambda v: v["phase"] == "choosing", timeout=10)
+        await at_a.close()
+        log = await log_of(database, t["session_id"])
+        assert_no_gap_no_duplicate(log)
+        assert [r["type"] for r in log].count("game_started") == 1
+    async with httpx.AsyncClient(base_url=a.http) as on_a:
+        late = await s.join(on_a, "Laatkomer")
+    assert late["session_id"] in {t["session_id"] for t in tables}
+    for phone in lobby.values():
+        await phone.close()
