@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Path, Query, Request
 from fastapi.responses import Response
 
-from app.service import Failure, Role, Service, Settings
+from app.service import AppError, Failure, Role, Service, Settings
 from app.wire.hosts import Hosts
 from app.wire.pages import qr_svg
 from app.wire.protocol import (
@@ -28,6 +28,7 @@ from app.wire.protocol import (
     TablesFormedResponse,
 )
 from app.wire.protocol import SessionCreatedResponse as Created
+from cards import available_decks, load_decks
 
 ERRORS: dict[int | str, dict[str, object]] = {
     s: {"model": ErrorResponse} for s in (400, 403, 404, 409, 413, 429)
@@ -113,6 +114,15 @@ def build_router(service: Service, hosts: Hosts) -> APIRouter:
         code = table.state.join_code if table else ""
         workshop = bool(table and table.state.is_workshop)
         return _links(hosts.base_url(request), session_id, code, tokens, workshop)
+
+    @router.get("/api/decks/{deck}", responses=ERRORS, tags=["sessions"])
+    async def deck(
+        deck: str, language: Annotated[str, Query(pattern="^(nl|en)$")] = "nl"
+    ) -> dict[str, object]:
+        """A deck's cards and questions, to print the game on paper (nothing here is secret)."""
+        if deck not in available_decks():
+            raise AppError("not_found", f"There is no deck {deck[:40]!r}.", "no_such_deck")
+        return load_decks(deck)[language].model_dump(mode="json")
 
     @router.post(
         "/api/join", status_code=201, response_model=JoinResponse, responses=ERRORS,

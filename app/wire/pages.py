@@ -66,6 +66,8 @@ PAGES = {
     "claim": ("claim.heading", ""),
     "console": ("console.heading", "wide"),
     "plenary": ("app.title", "wide screen"),
+    "deal": ("print.dealHeading", "wide"),
+    "cards": ("print.cardsHeading", "wide"),
 }
 
 ROUTES = {
@@ -79,6 +81,8 @@ ROUTES = {
     "/c/{session_id}": "claim",
     "/w/{session_id}": "console",
     "/v/{session_id}": "plenary",
+    "/d/{session_id}": "deal",
+    "/print/{deck}": "cards",
 }
 
 DOCS_PAGE = """<!doctype html>

@@ -226,7 +226,11 @@ function render() {
         h("p", { class: "preview" }, t("fac.screenNow", { what: t(`fac.screen.${v.phase}`) }))),
       h("div", { class: "details" }, restorable(v), latecomers(v), details)),
     apart.some(Boolean) ? h("section", { class: "apart" }, apart) : null,
-    h("details", { class: "more", key: "more" }, h("summary", {}, t("fac.more")), removal(v), newPhoneTool(v), h("p", {}, endEarly)),
+    h("details", { class: "more", key: "more" }, h("summary", {}, t("fac.more")), removal(v), newPhoneTool(v),
+      h("p", { class: "row" }, ["reading", "discussing", "deciding", "reflecting"].includes(v.phase)
+        ? h("a", { class: "button secondary", href: `/d/${sessionId}`, target: "_blank", rel: "noopener" }, t("fac.printDeal")) : null,
+      h("a", { class: "button secondary", href: `/print/${v.settings.deck}`, target: "_blank", rel: "noopener" }, t("fac.printCards"))),
+      h("p", {}, endEarly)),
     links ? h("details", { class: "links-box", key: "links" }, h("summary", {}, t("links.heading")), linksPanel(links), coFacilitators(v, { api, me: socket?.welcome?.facilitator_id, render })) : null);
   if (["deciding", "reflecting"].includes(v.phase) && v.decision) {
     announce(t("fac.voted", { n: v.players.length - supportCounts(v).none, of: v.players.length }));
