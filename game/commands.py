@@ -117,6 +117,17 @@ class MessageArgs(Args):
     text: str = Field(default="", max_length=MESSAGE_MAX, description='"" clears the message')
 
 
+class ReadyArgs(Args):
+    unit_id: str | None = Field(
+        default=None, max_length=40, description="The facilitator: a unit that plays on paper"
+    )
+
+
+class PaperArgs(Args):
+    unit_id: str | None = Field(default=None, max_length=40, description="null: every unit")
+    paper: bool = True
+
+
 class GuessArgs(Args):
     unit_id: str = Field(max_length=40, description="another unit at the table")
     strategy_id: str | None = Field(default=None, max_length=40, description="null takes it back")

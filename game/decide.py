@@ -31,8 +31,10 @@ from game.commands import (
     MessageArgs,
     MoveArgs,
     NoArgs,
+    PaperArgs,
     PickArgs,
     PlayerArgs,
+    ReadyArgs,
     ReissueArgs,
     Role,
     SeatArgs,
@@ -82,6 +84,7 @@ from game.events import (
     TimerPaused,
     TimerResumed,
     TimerStarted,
+    UnitOnPaper,
     UnitReady,
     UnitSpec,
 )
@@ -442,12 +445,38 @@ def _choose(state: State, actor: Actor, args: ChooseArgs, now: int) -> list[Even
 # --- reading -------------------------------------------------------------------------------
 
 
-def _ready(state: State, actor: Actor, args: NoArgs, now: int) -> list[Event]:
+def _ready(state: State, actor: Actor, args: ReadyArgs, now: int) -> list[Event]:
     _phase(state, "reading", doing="say you understand your card")
+    if actor.role == "facilitator":  # for a unit that plays on paper
+        unit = state.units.get(args.unit_id or "")
+        if unit is None or not unit.paper:
+            raise Refusal(
+                "invalid_args",
+                "not_on_paper",
+                "Only a unit that plays on paper is marked ready by the facilitator; the "
+                "others say so on their phones.",
+            )
+        return [] if unit.ready else [UnitReady(at=now, unit_id=unit.id, player_id="")]
     unit = state.unit_of(actor.player_id)
     if unit is None or actor.player_id is None:
         raise Refusal("forbidden", "no_card", "You have no card this round.")
     return [] if unit.ready else [UnitReady(at=now, unit_id=unit.id, player_id=actor.player_id)]
+
+
+def _paper(state: State, actor: Actor, args: PaperArgs, now: int) -> list[Event]:
+    """Phones failed: a unit (or every unit) plays on paper, and back."""
+    if state.phase in ("lobby", "ended") or not state.units:
+        raise Refusal("invalid_phase", "wrong_phase", "Units play on paper only during the game.")
+    if args.unit_id is not None and args.unit_id not in state.units:
+        raise Refusal(
+            "invalid_args", "no_such_unit", f"There is no unit {args.unit_id[:40]!r} at this table."
+        )
+    targets = [args.unit_id] if args.unit_id else list(state.units)
+    return [
+        UnitOnPaper(at=now, unit_id=uid, paper=args.paper)
+        for uid in targets
+        if state.units[uid].paper != args.paper
+    ]
 
 
 def _reveal(state: State, actor: Actor, args: UnitArgs, now: int) -> list[Event]:
@@ -956,7 +985,20 @@ COMMANDS: Mapping[str, Command[Any]] = _registry(
     Command("set_picker", _F, PlayerArgs, "choosing", _set_picker),
     Command("pick_opdracht", _P, PickArgs, "choosing, the picker only", _pick),
     Command("choose_opdracht", _F, ChooseArgs, "choosing; `{}` draws a card", _choose),
-    Command("ready", _P, NoArgs, "reading", _ready),
+    Command(
+        "ready",
+        _UNIT_OR_FACILITATOR,
+        ReadyArgs,
+        "reading; the facilitator for a unit on paper (`unit_id`)",
+        _ready,
+    ),
+    Command(
+        "set_paper",
+        _F,
+        PaperArgs,
+        "during the game: a unit (or all, `unit_id` null) plays on paper, or back",
+        _paper,
+    ),
     Command(
         "reveal",
         _UNIT_OR_FACILITATOR,

@@ -183,6 +183,14 @@ class UnitReady(_Event):
     player_id: str
 
 
+class UnitOnPaper(_Event):
+    """A unit plays on paper (its phones failed): the facilitator says when it is ready."""
+
+    type: Literal["unit_on_paper"] = "unit_on_paper"
+    unit_id: str
+    paper: bool
+
+
 class CardRevealed(_Event):
     type: Literal["card_revealed"] = "card_revealed"
     unit_id: str
@@ -305,6 +313,7 @@ Event = Annotated[
     | StrategiesDealt
     | UnitReady
     | CardRevealed
+    | UnitOnPaper
     | TimerStarted
     | TimerPaused
     | TimerResumed

@@ -49,6 +49,7 @@ from game.events import (
     TimerResumed,
     TimerStarted,
     TimeUp,
+    UnitOnPaper,
     UnitReady,
     WarningGiven,
 )
@@ -84,6 +85,7 @@ class Unit:
     strategy: str | None = None  # this round's card
     revealed: bool = False
     ready: bool = False
+    paper: bool = False  # played on paper: the facilitator sets its readiness
 
 
 @dataclass(frozen=True)
@@ -397,6 +399,10 @@ def evolve(state: State | None, event: Event) -> State:
         case UnitReady(unit_id=uid):
             return replace(
                 state, units=_put(state.units, uid, replace(state.units[uid], ready=True))
+            )
+        case UnitOnPaper(unit_id=uid, paper=paper):
+            return replace(
+                state, units=_put(state.units, uid, replace(state.units[uid], paper=paper))
             )
         case CardRevealed(unit_id=uid):
             state = replace(

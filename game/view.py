@@ -93,6 +93,7 @@ class UnitView(TypedDict):
     ]
     revealed: bool
     ready: bool
+    paper: Annotated[bool, Field(description="Plays on paper: the facilitator sets its readiness")]
 
 
 @_closed
@@ -334,6 +335,7 @@ def _unit(deck: Deck, unit: Unit, access: str | None) -> UnitView:
         "strategy": _strategy(deck, unit.strategy) if visible else None,
         "revealed": unit.revealed,
         "ready": unit.ready,
+        "paper": unit.paper,
     }
 
 

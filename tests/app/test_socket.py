@@ -186,7 +186,7 @@ async def test_only_the_facilitator_steers_and_only_players_play(
     on_socket = {n: COMMANDS[n] for n in SOCKET_COMMANDS}
     facilitator_only = {n for n, c in on_socket.items() if c.roles == {"facilitator"}}
     player_only = {n for n, c in on_socket.items() if c.roles == {"player"}}
-    assert facilitator_only | player_only | {"reveal"} == set(SOCKET_COMMANDS)
+    assert facilitator_only | player_only | {"reveal", "ready"} == set(SOCKET_COMMANDS)
     for name in set(COMMANDS) - set(SOCKET_COMMANDS):  # they carry a credential the server makes
         answer = await c["facilitator"].command(name, player_id="p1", claim_hash="x" * 64)
         assert answer["code"] == "unknown_command" and "HTTP" in answer["message"], answer

@@ -114,6 +114,17 @@ async def test_latecomer_new_phone_restore_and_co_facilitator_from_the_pages(
     emma = next(e for e in await _log(web_server, sid, token) if e.get("name") == "Emma")
     await _own_card_only(late, await _log(web_server, sid, token), emma["player_id"])
 
+    # Dewi's phone is flat: her unit plays on paper and the facilitator says when it is ready.
+    dewi = await _log(web_server, sid, token)
+    dewi_unit = next(u["id"] for e in dewi if e["type"] == "game_started" for u in e["units"]
+                     if seats["Dewi"]["player_id"] in u["members"])  # fmt: skip
+    await fac.locator(f"#paper-{dewi_unit}").check()
+    await fac.locator(f"[data-key='ready-{dewi_unit}']").click()
+    await expect(fac.locator(f"[data-key='ready-{dewi_unit}']")).to_have_count(0)
+    assert "unit_on_paper" in {e["type"] for e in await _log(web_server, sid, token)}
+    await snap(fac, "training-paper-console")
+    await assert_accessible(fac, "console with a unit on paper")
+
     # Bram's phone dies: a one-time link and QR for his seat; the old phone is told.
     await fac.locator("details.more summary").click()
     await fac.select_option("#new-phone", seats["Bram"]["player_id"])

@@ -209,4 +209,10 @@ export default {
   "print.forUnit": "Round {round} · for {names}",
   "fac.printDeal": "Print this deal (when phones fail)",
   "fac.printCards": "All cards to print",
+  "fac.paper": "on paper",
+  "fac.paperReady": "Ready (on paper)",
+  "ev.unit_ready_paper": "The facilitator: {unit} understand the card (on paper).",
+  "ev.unit_on_paper": "{unit} play on paper.",
+  "ev.unit_off_paper": "{unit} play on their phones again.",
+  "err.not_on_paper": "Only a pair or player on paper is marked ready by you; the others tap it on their phones.",
 };

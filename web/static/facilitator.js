@@ -34,8 +34,12 @@ function unitsTable(v) {
     h("label", { class: "check", for: "peek" }, h("input", { id: "peek", type: "checkbox", checked: peek, onchange: (e) => { peek = e.target.checked; render(); } }), t("fac.peek")),
     h("table", {}, h("tbody", {}, v.units.map((u) => h("tr", {},
       h("th", { scope: "row" }, unitNames(v, u)),
-      h("td", {}, u.ready ? "✓" : ""),
-      h("td", {}, peek || u.revealed ? (u.strategy?.title ?? "") : t("card.hidden")))))));
+      h("td", {}, u.ready ? "✓" : u.paper && v.phase === "reading"
+        ? h("button", { type: "button", class: "secondary small", key: `ready-${u.id}`, onclick: () => run("ready", { unit_id: u.id }) }, t("fac.paperReady")) : ""),
+      h("td", {}, peek || u.revealed ? (u.strategy?.title ?? "") : t("card.hidden")),
+      h("td", {}, h("label", { class: "check small", for: `paper-${u.id}` },
+        h("input", { id: `paper-${u.id}`, type: "checkbox", checked: u.paper, onchange: (e) => run("set_paper", { unit_id: u.id, paper: e.target.checked }) }),
+        t("fac.paper"))))))));
 }
 
 function choosingTools(v) {

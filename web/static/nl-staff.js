@@ -209,4 +209,10 @@ export default {
   "print.forUnit": "Ronde {round} · voor {names}",
   "fac.printDeal": "Deze kaarten printen (als telefoons het niet doen)",
   "fac.printCards": "Alle kaarten om te printen",
+  "fac.paper": "op papier",
+  "fac.paperReady": "Klaar (op papier)",
+  "ev.unit_ready_paper": "De spelbegeleider: {unit} begrijpt de kaart (op papier).",
+  "ev.unit_on_paper": "{unit} speelt op papier.",
+  "ev.unit_off_paper": "{unit} speelt weer op de telefoon.",
+  "err.not_on_paper": "Alleen een duo of deelnemer op papier zet jij op klaar; de anderen tikken het zelf aan.",
 };

@@ -65,7 +65,8 @@ function sentences() {
       case "game_started": for (const u of e.units) units[u.id] = u.members; round = 1; text = t("ev.game_started"); break;
       case "players_swapped": text = t("ev.players_swapped", { a: who(e.a), b: who(e.b) }); break;
       case "opdracht_chosen": text = t("ev.opdracht_chosen", { round: e.round, how: t(`ev.how.${e.how}`, { name: who(e.by) }) }); break;
-      case "unit_ready": text = t("ev.unit_ready", { name: who(e.player_id) }); break;
+      case "unit_ready": text = e.player_id ? t("ev.unit_ready", { name: who(e.player_id) }) : t("ev.unit_ready_paper", { unit: (units[e.unit_id] ?? []).map(who).join(" & ") }); break;
+      case "unit_on_paper": text = t(e.paper ? "ev.unit_on_paper" : "ev.unit_off_paper", { unit: (units[e.unit_id] ?? []).map(who).join(" & ") }); break;
       case "card_revealed": text = t("ev.card_revealed", { unit: (units[e.unit_id] ?? []).map(who).join(" & ") }); break;
       case "timer_started": text = t("ev.timer_started", { minutes: t("minutes", { n: Math.round(e.duration_ms / 60000) }) }); break;
       case "timer_extended": text = t("ev.timer_extended", { seconds: t("seconds", { n: Math.round(e.by_ms / 1000) }) }); break;
