@@ -88,13 +88,13 @@ from game.events import (
     UnitReady,
     UnitSpec,
 )
+from game.guesses import can_guess
 from game.prompts import prompt_ids
 from game.settings import MAX_TABLES, Settings
 from game.state import Phase, State, evolve
 from game.tables import proposal, table_code
 from game.text import clean, name_key
 from game.timer import WARNING_SECONDS, due, remaining_ms, round_duration_ms, scaled_ms
-from game.view import can_guess
 
 MAX_PLAYERS = 12
 MIN_PLAYERS = 3

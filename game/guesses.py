@@ -3,7 +3,7 @@ printed question "Herkende je de strategieën van de andere deelnemers?" (`over-
 
 from dataclasses import dataclass
 
-from game.state import RoundRecord
+from game.state import RoundRecord, State
 
 
 @dataclass(frozen=True)
@@ -21,3 +21,12 @@ def recognition(record: RoundRecord) -> list[Recognition]:
         guesses = [g for (by, target), g in record.guesses.items() if target == unit and by != unit]
         scores.append(Recognition(card, unit, sum(g == card for g in guesses), len(guesses)))
     return scores
+
+
+def can_guess(state: State) -> bool:
+    """Units may guess now: after the discussion of a round played with closed cards."""
+    return (
+        state.settings.guessing
+        and state.phase in ("deciding", "reflecting")
+        and not state.open_card
+    )

@@ -19,7 +19,7 @@ from typing_extensions import TypedDict  # pydantic reads this one on Python 3.1
 from game.commands import FIRST_FACILITATOR, Actor, anonymous_author
 from game.deck import Deck, Opdracht
 from game.events import ChosenHow, Reached
-from game.guesses import recognition
+from game.guesses import can_guess, recognition
 from game.prompts import prompt_ids
 from game.state import Answer, Phase, RoundRecord, State, TimerStatus, Unit
 from game.tables import proposal
@@ -463,15 +463,6 @@ def shared_part(
         "call": state.call,
         "message": state.message,
     }
-
-
-def can_guess(state: State) -> bool:
-    """Units may guess now: after the discussion of a round played with closed cards."""
-    return (
-        state.settings.guessing
-        and state.phase in ("deciding", "reflecting")
-        and not state.open_card
-    )
 
 
 def _workshop(state: State) -> WorkshopView | None:

@@ -51,7 +51,6 @@ from game import (
     view,
 )
 from game.commands import FIRST_FACILITATOR
-from game.decide import MIN_PLAYERS
 from game.events import FacilitatorAdded, PlayerJoined, SeatClaimed, TableSpec
 from game.tables import proposal, table_code
 
@@ -263,13 +262,17 @@ class Service:
     async def join(self, join_code: str, name: str, organisation: str, client: str) -> Joined:
         """Take a seat by code. Wrong codes from one address are counted; once there are too
         many, that address's tries are checked one at a time, slowly (never refused when right)."""
-        if await self.joins.full(client):
-            raise AppError("rate_limited", "Too many tries from here; wait a minute and try again.")
-        await self.joins.hit(client)
+        await self._admit(client)
         if await self.failed_joins.full(client):
             async with self.guesses.turn(client):
                 return await self._join(join_code, name, organisation, client)
         return await self._join(join_code, name, organisation, client)
+
+    async def _admit(self, client: str) -> None:
+        """Joins and claims from one address are counted together."""
+        if await self.joins.full(client):
+            raise AppError("rate_limited", "Too many tries from here; wait a minute and try again.")
+        await self.joins.hit(client)
 
     async def _join(self, join_code: str, name: str, organisation: str, client: str) -> Joined:
         session_id = await self.store.find_code(join_code) if join_code else None
@@ -306,13 +309,12 @@ class Service:
             )
             for n, players in enumerate(tables, 1)
         ]
-        if all(len(s.players) >= MIN_PLAYERS for s in specs):  # else the rule says why
-            for spec in specs:
-                await self._create_table(state, spec)
+        for spec in specs:
+            await self._create_table(state, spec)
         args = {"tables": [{"session_id": s.session_id, "players": s.players} for s in specs]}
         try:
             await workshop.execute(actor, "form_tables", args)
-        except (Refusal, AppError):  # someone joined meanwhile: those tables never existed
+        except (Refusal, AppError):  # a table too small, or a join meanwhile: no tables then
             for spec in specs:
                 await self.store.delete(spec.session_id)
             raise
@@ -404,9 +406,7 @@ class Service:
         return Reissued(player_id, claim)
 
     async def claim_seat(self, session_id: str, claim: str, client: str) -> Joined:
-        if await self.joins.full(client):
-            raise AppError("rate_limited", "Too many tries from here; wait a minute and try again.")
-        await self.joins.hit(client)
+        await self._admit(client)
         table = await self.get(session_id)
         if table is None:
             raise AppError("not_found", "There is no session with this id (it may be deleted).")

@@ -247,14 +247,27 @@ export async function downloadExport(sessionId, token, format) {
 }
 
 // Tick every visible clock without rebuilding the page.
+// A workshop's tables, each on its own socket with the same token (console, plenary screen).
+export function followTables(view, tables, token, render) {
+  for (const ref of view.workshop?.tables ?? []) {
+    if (tables.has(ref.session_id)) continue;
+    const entry = { number: ref.number, view: null };
+    entry.socket = new TableSocket(ref.session_id, token, (tv) => { entry.view = tv; render(); }, () => {});
+    tables.set(ref.session_id, entry);
+  }
+}
+
 // The facilitator's message to the room, on every phone and screen while it stands.
 export function messageBanner(view) {
   if (!view.message) return null;
   return h("section", { class: "message", role: "status" }, h("p", { class: "card-kind" }, t("message.label")), h("p", {}, view.message));
 }
 
-export function startClock(getView) {
+// The clocks tick in place between state frames: the view's timer ([data-timer], [data-ring]) and
+// any other table's deadline ([data-deadline], on the console and the plenary screen).
+export function startClock(getView = () => null) {
   setInterval(() => {
+    for (const el of document.querySelectorAll("[data-deadline]")) el.textContent = formatMs(Math.max(0, Number(el.dataset.deadline) - serverNow()));
     const view = getView();
     if (!view) return;
     const left = remainingMs(view.timer);

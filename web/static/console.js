@@ -2,7 +2,7 @@
 // people, then form them), then every table at a glance (phase, round, clock, who is ready, the
 // decision, a call from a table) and the steps that run at every table at once.
 import "./staff.js";
-import { errorText, formatMs, h, mount, nameOf, phaseLine, remainingMs, serverNow, sessionIdFromPath, setupChrome, showError, showStatus, TableSocket, takeToken } from "./common.js";
+import { errorText, followTables, formatMs, h, mount, nameOf, phaseLine, remainingMs, sessionIdFromPath, setupChrome, showError, showStatus, startClock, TableSocket, takeToken } from "./common.js";
 import { confirmButton, joinPanel, linksPanel, playerList, readyLine } from "./components.js";
 import { coFacilitators } from "./cofacilitators.js";
 import { t } from "./i18n.js";
@@ -15,15 +15,6 @@ let links = null;
 let answers = null;  // the last all-tables command: each table's answer
 const tables = new Map();  // session id -> { number, view, socket }
 const api = (path, init = {}) => fetch(`/api/sessions/${sessionId}${path}`, { ...init, headers: { Authorization: `Bearer ${token}`, "content-type": "application/json" } });
-
-function follow(v) {
-  for (const ref of v.workshop?.tables ?? []) {
-    if (tables.has(ref.session_id)) continue;
-    const entry = { number: ref.number, view: null };
-    entry.socket = new TableSocket(ref.session_id, token, (tv) => { entry.view = tv; render(); }, () => {});
-    tables.set(ref.session_id, entry);
-  }
-}
 
 async function together(name, args = {}) {
   const response = await api("/tables/command", { method: "POST", body: JSON.stringify({ name, args }) });
@@ -131,8 +122,6 @@ async function loadLinks() {
 }
 
 setupChrome(render, () => socket);
-socket = new TableSocket(sessionId, token, (v) => { lobby = v; follow(v); render(); }, showStatus);
-setInterval(() => {  // the tables' clocks tick in place, so a render never resets what is open
-  for (const el of document.querySelectorAll("[data-deadline]")) el.textContent = formatMs(Math.max(0, Number(el.dataset.deadline) - serverNow()));
-}, 250);
+socket = new TableSocket(sessionId, token, (v) => { lobby = v; followTables(v, tables, token, render); render(); }, showStatus);
+startClock();
 loadLinks();

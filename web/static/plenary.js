@@ -1,7 +1,7 @@
 // The plenary screen of a workshop (projector or shared video-call screen): the one code while
 // people join, then every table side by side (phase, clock, decision, the answers each table put
 // on its screen). Public things only: it reads with the screen's link.
-import { formatMs, h, messageBanner, mount, phaseLine, remainingMs, serverNow, sessionIdFromPath, setupChrome, showStatus, TableSocket, takeToken } from "./common.js";
+import { followTables, formatMs, h, messageBanner, mount, phaseLine, remainingMs, sessionIdFromPath, setupChrome, showStatus, startClock, TableSocket, takeToken } from "./common.js";
 import { decisionBlock, joinPanel } from "./components.js";
 import { t } from "./i18n.js";
 
@@ -10,15 +10,6 @@ const token = takeToken("screen", sessionId);
 let lobby = null;
 let socket = null;
 const tables = new Map();
-
-function follow(v) {
-  for (const ref of v.workshop?.tables ?? []) {
-    if (tables.has(ref.session_id)) continue;
-    const entry = { number: ref.number, view: null };
-    entry.socket = new TableSocket(ref.session_id, token, (tv) => { entry.view = tv; render(); }, () => {});
-    tables.set(ref.session_id, entry);
-  }
-}
 
 function tile(entry) {
   const v = entry.view;
@@ -44,7 +35,5 @@ function render() {
 }
 
 setupChrome(render, () => socket);
-socket = new TableSocket(sessionId, token, (v) => { lobby = v; follow(v); render(); }, showStatus);
-setInterval(() => {
-  for (const el of document.querySelectorAll("[data-deadline]")) el.textContent = formatMs(Math.max(0, Number(el.dataset.deadline) - serverNow()));
-}, 250);
+socket = new TableSocket(sessionId, token, (v) => { lobby = v; followTables(v, tables, token, render); render(); }, showStatus);
+startClock();

@@ -49,6 +49,7 @@ function sentences() {
   const clock = new Intl.DateTimeFormat(document.documentElement.lang, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
   return events.map((e) => {
     const who = (id) => names[id] ?? id;
+    const unitOf = (id) => (units[id] ?? []).map(who).join(" & ");
     let text;
     switch (e.type) {
       case "session_created": prompts = Object.fromEntries(e.deck.prompts.map((p) => [p.id, p.text])); rounds = e.settings.rounds; text = t("ev.session_created"); break;
@@ -58,16 +59,16 @@ function sentences() {
         text = t(`ev.${e.type}`, { name: who(e.player_id) }); break;
       case "player_moved": text = t("ev.player_moved", { name: who(e.player_id), table: e.table }); break;
       case "facilitator_called": text = t("ev.facilitator_called", { name: who(e.player_id) }); break;
-      case "guess_given": text = t("ev.guess_given", { name: who(e.player_id), unit: (units[e.unit_id] ?? []).map(who).join(" & ") }); break;
+      case "guess_given": text = t("ev.guess_given", { name: who(e.player_id), unit: unitOf(e.unit_id) }); break;
       case "message_sent": text = t("ev.message_sent", { text: e.text }); break;
       case "facilitator_added": labels[e.facilitator_id] = e.label; text = t("ev.facilitator_added", { label: e.label }); break;
       case "facilitator_revoked": text = t("ev.facilitator_revoked", { label: labels[e.facilitator_id] ?? e.facilitator_id }); break;
       case "game_started": for (const u of e.units) units[u.id] = u.members; round = 1; text = t("ev.game_started"); break;
       case "players_swapped": text = t("ev.players_swapped", { a: who(e.a), b: who(e.b) }); break;
       case "opdracht_chosen": text = t("ev.opdracht_chosen", { round: e.round, how: t(`ev.how.${e.how}`, { name: who(e.by) }) }); break;
-      case "unit_ready": text = e.player_id ? t("ev.unit_ready", { name: who(e.player_id) }) : t("ev.unit_ready_paper", { unit: (units[e.unit_id] ?? []).map(who).join(" & ") }); break;
-      case "unit_on_paper": text = t(e.paper ? "ev.unit_on_paper" : "ev.unit_off_paper", { unit: (units[e.unit_id] ?? []).map(who).join(" & ") }); break;
-      case "card_revealed": text = t("ev.card_revealed", { unit: (units[e.unit_id] ?? []).map(who).join(" & ") }); break;
+      case "unit_ready": text = e.player_id ? t("ev.unit_ready", { name: who(e.player_id) }) : t("ev.unit_ready_paper", { unit: unitOf(e.unit_id) }); break;
+      case "unit_on_paper": text = t(e.paper ? "ev.unit_on_paper" : "ev.unit_off_paper", { unit: unitOf(e.unit_id) }); break;
+      case "card_revealed": text = t("ev.card_revealed", { unit: unitOf(e.unit_id) }); break;
       case "timer_started": text = t("ev.timer_started", { minutes: t("minutes", { n: Math.round(e.duration_ms / 60000) }) }); break;
       case "timer_extended": text = t("ev.timer_extended", { seconds: t("seconds", { n: Math.round(e.by_ms / 1000) }) }); break;
       case "decision_recorded": text = t("ev.decision_recorded", { text: e.text, reached: t(`reached.${e.reached}`) }); break;
