@@ -602,6 +602,9 @@ class Service:
             raise AppError("not_found", "There is no session with this id (it may be deleted).")
         actor = await self._identify(table, token)
         if actor is None:
+            if any(matches(token, p.token_hash) for p in table.state.departed.values()):
+                # a phone that was away when its player was removed hears why, not "bad link"
+                raise AppError("removed", "The facilitator removed this player from the table.")
             raise AppError("bad_token", "This token does not open this session.")
         token_hash = hash_token(token)
         if await self.reconnects.full(token_hash):

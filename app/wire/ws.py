@@ -65,7 +65,7 @@ async def _hello(ws: WebSocket, service: Service, session_id: str) -> Seat | Non
             hello = read_hello(_text(message) or b"", config.max_frame_bytes)
             return await service.connect(session_id, hello.token, hello.language)
         except AppError as e:
-            if e.code in ("not_found", "bad_token", "too_many_sockets"):
+            if e.code in ("not_found", "bad_token", "removed", "too_many_sockets"):
                 await ws.close(close_code(e.code), e.message)
                 return None
             if not patience.allow():

@@ -77,6 +77,12 @@ async def test_latecomers_a_new_phone_and_a_restored_player_over_the_wire(
     wrong_client = g.players[wrong_id]
     await g.fac.ok("remove_player", player_id=wrong_id)
     await eventually(lambda: wrong_client.closed_code == 4403)
+    away = Client(server, g.session.id, wrong_client.token, "was offline at the removal")
+    try:
+        await away.connect()
+        raise AssertionError("a removed player's token still opens the table")
+    except (ConnectionError, websockets.ConnectionClosed):
+        assert away.closed_code == 4403  # told "removed", not "bad link": the seat may come back
     removed = (await g.fac.until(lambda v: v["removed"]))["removed"]
     assert removed == [{"id": wrong_id, "name": removed[0]["name"], "restorable": True}]
     await g.fac.ok("restore_player", player_id=wrong_id)
