@@ -1,6 +1,13 @@
 """Event stores: SQLite (embedded default), PostgreSQL (several servers), memory (tests)."""
 
-from app.stores.base import CodeTaken, EventStore, SessionRow, VersionConflict
+from app.stores.base import (
+    CodeTaken,
+    EventStore,
+    FiledSession,
+    LibraryRow,
+    SessionRow,
+    VersionConflict,
+)
 from app.stores.memory import MemoryStore
 from app.stores.sqlite import SqliteStore
 
@@ -26,6 +33,8 @@ def open_store(url: str) -> EventStore:
 __all__ = [
     "CodeTaken",
     "EventStore",
+    "FiledSession",
+    "LibraryRow",
     "MemoryStore",
     "SessionRow",
     "SqliteStore",

@@ -28,6 +28,22 @@ class SessionRow:
     ended: bool
 
 
+@dataclass(frozen=True)
+class LibraryRow:
+    """A trainer's library: sessions filed under one private key (stored only as its hash)."""
+
+    library_id: str
+    key_hash: str
+    label: str
+    created_at: int
+
+
+@dataclass(frozen=True)
+class FiledSession:
+    session_id: str
+    label: str  # the group or organisation, as the trainer filed it
+
+
 class EventStore(Protocol):
     async def open(self) -> None: ...
     async def create(
@@ -44,6 +60,19 @@ class EventStore(Protocol):
         """Remove the session and its whole log, leaving nothing of it readable on disk."""
         ...
 
+    # Libraries: a session is filed in at most one; deleting either leaves the other.
+    async def save_library(self, row: LibraryRow) -> None:
+        """Create the library, or give it a new key or label."""
+        ...
+
+    async def library(self, library_id: str) -> LibraryRow | None: ...
+    async def drop_library(self, library_id: str) -> bool: ...
+    async def file_session(self, session_id: str, library_id: str, label: str) -> None:
+        """File an existing session in a library (moving it from any other), with a label."""
+        ...
+
+    async def filed(self, library_id: str) -> list[FiledSession]: ...
+    async def library_of(self, session_id: str) -> LibraryRow | None: ...
     async def close(self) -> None: ...
 
 

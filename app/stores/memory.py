@@ -2,7 +2,14 @@
 
 from collections.abc import Sequence
 
-from app.stores.base import CodeTaken, SessionRow, VersionConflict, ends_game
+from app.stores.base import (
+    CodeTaken,
+    FiledSession,
+    LibraryRow,
+    SessionRow,
+    VersionConflict,
+    ends_game,
+)
 from game import Event
 
 
@@ -10,6 +17,8 @@ class MemoryStore:
     def __init__(self) -> None:
         self.logs: dict[str, list[Event]] = {}
         self.rows: dict[str, SessionRow] = {}
+        self.libraries: dict[str, LibraryRow] = {}
+        self.filing: dict[str, tuple[str, str]] = {}  # session -> (library, label)
 
     async def open(self) -> None:
         """Nothing to open."""
@@ -47,7 +56,31 @@ class MemoryStore:
 
     async def delete(self, session_id: str) -> bool:
         self.logs.pop(session_id, None)
+        self.filing.pop(session_id, None)
         return self.rows.pop(session_id, None) is not None
+
+    async def save_library(self, row: LibraryRow) -> None:
+        self.libraries[row.library_id] = row
+
+    async def library(self, library_id: str) -> LibraryRow | None:
+        return self.libraries.get(library_id)
+
+    async def drop_library(self, library_id: str) -> bool:
+        self.filing = {s: f for s, f in self.filing.items() if f[0] != library_id}
+        return self.libraries.pop(library_id, None) is not None
+
+    async def file_session(self, session_id: str, library_id: str, label: str) -> None:
+        if session_id in self.rows and library_id in self.libraries:
+            self.filing[session_id] = (library_id, label)
+
+    async def filed(self, library_id: str) -> list[FiledSession]:
+        return [
+            FiledSession(s, label) for s, (lib, label) in self.filing.items() if lib == library_id
+        ]
+
+    async def library_of(self, session_id: str) -> LibraryRow | None:
+        filed = self.filing.get(session_id)
+        return self.libraries.get(filed[0]) if filed else None
 
     async def close(self) -> None:
         """Nothing to close; the dict goes with the object."""

@@ -14,7 +14,15 @@ from collections.abc import Sequence
 
 import asyncpg
 
-from app.stores.base import CodeTaken, SessionRow, VersionConflict, ends_game, event_rows
+from app.stores.base import (
+    CodeTaken,
+    FiledSession,
+    LibraryRow,
+    SessionRow,
+    VersionConflict,
+    ends_game,
+    event_rows,
+)
 from game import Event, parse_event
 
 MIGRATIONS = (
@@ -39,6 +47,21 @@ MIGRATIONS = (
     """
     UPDATE events SET body = jsonb_set(body::jsonb, '{player_id}', 'null')::text
         WHERE type = 'answer_given' AND (body::jsonb ->> 'anonymous')::boolean;
+    """,
+    # 3: trainers' libraries, and which session is filed where (one library per session)
+    """
+    CREATE TABLE libraries (
+        library_id TEXT PRIMARY KEY,
+        key_hash   TEXT NOT NULL,
+        label      TEXT NOT NULL,
+        created_at BIGINT NOT NULL
+    );
+    CREATE TABLE filed (
+        session_id TEXT PRIMARY KEY REFERENCES sessions(session_id) ON DELETE CASCADE,
+        library_id TEXT NOT NULL REFERENCES libraries(library_id) ON DELETE CASCADE,
+        label      TEXT NOT NULL
+    );
+    CREATE INDEX filed_by_library ON filed (library_id);
     """,
 )
 MIGRATION_LOCK = 0x7468656174  # any constant the servers agree on
@@ -127,6 +150,54 @@ class PostgresStore:
             "DELETE FROM sessions WHERE session_id = $1", session_id
         )
         return result != "DELETE 0"
+
+    async def save_library(self, row: LibraryRow) -> None:
+        await self.pool.execute(
+            "INSERT INTO libraries VALUES ($1, $2, $3, $4) ON CONFLICT (library_id) DO UPDATE "
+            "SET key_hash = excluded.key_hash, label = excluded.label",
+            row.library_id,
+            row.key_hash,
+            row.label,
+            row.created_at,
+        )
+
+    async def library(self, library_id: str) -> LibraryRow | None:
+        row = await self.pool.fetchrow(
+            "SELECT library_id, key_hash, label, created_at FROM libraries WHERE library_id = $1",
+            library_id,
+        )
+        return LibraryRow(*row) if row else None
+
+    async def drop_library(self, library_id: str) -> bool:
+        result: str = await self.pool.execute(
+            "DELETE FROM libraries WHERE library_id = $1", library_id
+        )
+        return result != "DELETE 0"
+
+    async def file_session(self, session_id: str, library_id: str, label: str) -> None:
+        await self.pool.execute(
+            "INSERT INTO filed SELECT $1, $2, $3 WHERE EXISTS (SELECT 1 FROM sessions WHERE "
+            "session_id = $1) AND EXISTS (SELECT 1 FROM libraries WHERE library_id = $2) "
+            "ON CONFLICT (session_id) DO UPDATE "
+            "SET library_id = excluded.library_id, label = excluded.label",
+            session_id,
+            library_id,
+            label,
+        )
+
+    async def filed(self, library_id: str) -> list[FiledSession]:
+        rows = await self.pool.fetch(
+            "SELECT session_id, label FROM filed WHERE library_id = $1", library_id
+        )
+        return [FiledSession(*row) for row in rows]
+
+    async def library_of(self, session_id: str) -> LibraryRow | None:
+        row = await self.pool.fetchrow(
+            "SELECT l.library_id, l.key_hash, l.label, l.created_at FROM filed f "
+            "JOIN libraries l USING (library_id) WHERE f.session_id = $1",
+            session_id,
+        )
+        return LibraryRow(*row) if row else None
 
     async def close(self) -> None:
         if self._pool is not None:

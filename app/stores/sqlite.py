@@ -10,7 +10,15 @@ import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
 
-from app.stores.base import CodeTaken, SessionRow, VersionConflict, ends_game, event_rows
+from app.stores.base import (
+    CodeTaken,
+    FiledSession,
+    LibraryRow,
+    SessionRow,
+    VersionConflict,
+    ends_game,
+    event_rows,
+)
 from game import Event, parse_event
 
 # Each step takes the schema from one version (PRAGMA user_version) to the next, at start-up.
@@ -54,6 +62,21 @@ MIGRATIONS = (
     """
     UPDATE events SET body = json_set(body, '$.player_id', json('null'))
         WHERE type = 'answer_given' AND json_extract(body, '$.anonymous') = 1;
+    """,
+    # 4: trainers' libraries, and which session is filed where (one library per session)
+    """
+    CREATE TABLE IF NOT EXISTS libraries (
+        library_id TEXT PRIMARY KEY,
+        key_hash   TEXT NOT NULL,
+        label      TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS filed (
+        session_id TEXT PRIMARY KEY REFERENCES sessions(session_id) ON DELETE CASCADE,
+        library_id TEXT NOT NULL REFERENCES libraries(library_id) ON DELETE CASCADE,
+        label      TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS filed_by_library ON filed (library_id);
     """,
 )
 
@@ -175,6 +198,50 @@ class SqliteStore:
             cur = self.db.execute("DELETE FROM sessions WHERE session_id = ?", (session_id,))
         self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return cur.rowcount > 0
+
+    async def save_library(self, row: LibraryRow) -> None:
+        with self.db:
+            self.db.execute(
+                "INSERT INTO libraries VALUES (?, ?, ?, ?) ON CONFLICT (library_id) DO UPDATE "
+                "SET key_hash = excluded.key_hash, label = excluded.label",
+                (row.library_id, row.key_hash, row.label, row.created_at),
+            )
+
+    async def library(self, library_id: str) -> LibraryRow | None:
+        row = self.db.execute(
+            "SELECT library_id, key_hash, label, created_at FROM libraries WHERE library_id = ?",
+            (library_id,),
+        ).fetchone()
+        return LibraryRow(*row) if row else None
+
+    async def drop_library(self, library_id: str) -> bool:
+        with self.db:
+            cur = self.db.execute("DELETE FROM libraries WHERE library_id = ?", (library_id,))
+        return cur.rowcount > 0
+
+    async def file_session(self, session_id: str, library_id: str, label: str) -> None:
+        with self.db:
+            self.db.execute(
+                "INSERT INTO filed SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM sessions WHERE "
+                "session_id = ?) AND EXISTS (SELECT 1 FROM libraries WHERE library_id = ?) "
+                "ON CONFLICT (session_id) DO UPDATE "
+                "SET library_id = excluded.library_id, label = excluded.label",
+                (session_id, library_id, label, session_id, library_id),
+            )
+
+    async def filed(self, library_id: str) -> list[FiledSession]:
+        rows = self.db.execute(
+            "SELECT session_id, label FROM filed WHERE library_id = ?", (library_id,)
+        ).fetchall()
+        return [FiledSession(*row) for row in rows]
+
+    async def library_of(self, session_id: str) -> LibraryRow | None:
+        row = self.db.execute(
+            "SELECT l.library_id, l.key_hash, l.label, l.created_at FROM filed f "
+            "JOIN libraries l USING (library_id) WHERE f.session_id = ?",
+            (session_id,),
+        ).fetchone()
+        return LibraryRow(*row) if row else None
 
     async def close(self) -> None:
         self.db.close()

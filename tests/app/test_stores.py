@@ -9,7 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from app.stores import CodeTaken, EventStore, SqliteStore, VersionConflict, open_store
+from app.stores import (
+    CodeTaken,
+    EventStore,
+    FiledSession,
+    LibraryRow,
+    SqliteStore,
+    VersionConflict,
+    open_store,
+)
 from app.stores.sqlite import MIGRATIONS
 from game import Event, parse_event
 from tests.conftest import new_database
@@ -108,6 +116,36 @@ async def test_a_deleted_session_is_gone_for_every_question(store: EventStore) -
     assert [r.session_id for r in await store.sessions()] == ["s2"]
 
 
+async def test_a_library_files_sessions_and_moving_or_deleting_keeps_the_rest(
+    store: EventStore,
+) -> None:
+    events = game_events()
+    for sid, code in (("s1", "ABC234"), ("s2", "DEF567"), ("s3", "GHJ789")):
+        await store.create(sid, code, events[0])
+    a, b = LibraryRow("la", "hash-a", "Ana", 5), LibraryRow("lb", "hash-b", "Bob", 6)
+    await store.save_library(a)
+    await store.save_library(b)
+    await store.file_session("s1", "la", "Gemeente Delft")
+    await store.file_session("s2", "la", "")
+    await store.file_session("s3", "lb", "GGD")
+    await store.file_session("nope", "la", "")  # no such session: nothing filed
+    await store.file_session("s3", "nope", "")  # no such library: s3 stays where it was
+    assert sorted(await store.filed("la"), key=lambda f: f.session_id) == [
+        FiledSession("s1", "Gemeente Delft"),
+        FiledSession("s2", ""),
+    ]
+    assert await store.library_of("s3") == b and await store.library_of("nope") is None
+    await store.file_session("s2", "lb", "Provincie")  # moved, with a new label
+    assert await store.filed("la") == [FiledSession("s1", "Gemeente Delft")]
+    await store.save_library(LibraryRow("la", "hash-new", "Ana", 5))  # a new key
+    assert await store.library("la") == LibraryRow("la", "hash-new", "Ana", 5)
+    await store.delete("s1")
+    assert await store.filed("la") == []
+    assert await store.drop_library("lb") is True and await store.drop_library("lb") is False
+    assert await store.library("lb") is None and await store.library_of("s3") is None
+    assert sorted(r.session_id for r in await store.sessions()) == ["s2", "s3"]  # sessions stay
+
+
 # --- SQLite only -----------------------------------------------------------------------------
 
 
@@ -172,7 +210,7 @@ async def test_anonymous_answers_of_old_logs_lose_their_author_in_the_migration(
     )
     db.execute("INSERT INTO events (session_id, version, type, at, body) VALUES "
                "('s1', 2, 'answer_given', 1, ?)", (body,))  # fmt: skip
-    db.execute(f"PRAGMA user_version = {len(MIGRATIONS) - 1}")
+    db.execute("PRAGMA user_version = 2")  # before migration 3, which drops the authors
     db.close()
     store = SqliteStore(fresh_db)
     try:
