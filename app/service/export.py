@@ -40,7 +40,8 @@ LABELS = {
         "csv": [
             "soort", "ronde", "opdracht", "duo of deelnemer", "strategiekaart", "deelnemer",
             "organisatie", "overleg (seconden)", "besluit", "gezamenlijk besluit bereikt",
-            "achter het besluit", "vraag", "antwoord",
+            "achter het besluit", "vraag", "antwoord", "kaart goed geraden door",
+            "gokken op deze kaart",
         ],
         "seat": "kaart",
         "answer": "antwoord",
@@ -69,7 +70,8 @@ LABELS = {
         "csv": [
             "kind", "round", "assignment", "pair or player", "strategy card", "player",
             "organisation", "discussion (seconds)", "decision", "joint decision reached",
-            "behind the decision", "question", "answer",
+            "behind the decision", "question", "answer", "card guessed right by",
+            "guesses on this card",
         ],
         "seat": "card",
         "answer": "answer",
@@ -152,26 +154,30 @@ def to_csv(state: State, events: list[Event]) -> str:
         reached = t[decision["reached"]] if decision else ""
         secs = round(r["discussion_ms"] / 1000)
         opdracht = (r["opdracht"] or {}).get("text", "")
+        scores = {s["unit"]: s for s in r["recognition"]}
         for seat in r["deal"]:
             unit = " & ".join(seat["names"])
+            score = scores.get(seat["unit"])
+            guessed = [score["right"], score["of"]] if score else ["", ""]
             for name in seat["names"]:
                 support = r["supports"].get(name)
                 rows.append(
                     [t["seat"], r["round"], opdracht, unit, seat["title"], name, orgs.get(name, ""),
-                     secs, decision.get("text", ""), reached, t[support] if support else "", "", ""]
+                     secs, decision.get("text", ""), reached, t[support] if support else "", "", "",
+                     *guessed]
                 )  # fmt: skip
         for a in r["answers"]:
             rows.append(
                 [t["answer"], r["round"], opdracht, "", "", a["author"] or t["anonymous"], "", "",
-                 "", "", "", a["prompt"], a["text"]]
+                 "", "", "", a["prompt"], a["text"], "", ""]
             )  # fmt: skip
     out = io.StringIO()
     writer = csv.writer(out, delimiter=CSV_DELIMITER[d["language"]], lineterminator="\r\n")
-    writer.writerows([[_cell(v) for v in row] for row in rows])
+    writer.writerows([[safe_cell(v) for v in row] for row in rows])
     return "\ufeff" + out.getvalue()
 
 
-def _cell(value: object) -> object:
+def safe_cell(value: object) -> object:
     """Spreadsheet apps run cells that start with = + - @; a player's text must never do that."""
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value

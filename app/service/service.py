@@ -24,6 +24,8 @@ from app.cluster import Bus, Window
 from app.config import Config
 from app.errors import AppError, Failure, close_code
 from app.service.export import Download, render, render_workshop
+from app.service.insights import Language
+from app.service.library import Chart, Libraries, charts
 from app.service.limits import GuessGate, TokenBucket
 from app.service.live import LiveTable, Seat
 from app.service.outbox import Outbox
@@ -135,6 +137,7 @@ class Service:
         self.reconnects = Window(config.sockets_per_token * 10)
         self.guesses = GuessGate(config.guess_spacing_s)
         self.sockets: Counter[str] = Counter()  # open sockets (with or without hello) per address
+        self.libraries = Libraries(self)
 
     # --- running ----------------------------------------------------------------------------
 
@@ -215,10 +218,14 @@ class Service:
 
     # --- sessions ---------------------------------------------------------------------------
 
-    async def create(self, settings: Settings, client: str) -> Created:
+    async def count_creation(self, client: str) -> None:
+        """Sessions and libraries created from one address are counted together."""
         if await self.creations.full(client):
             raise AppError("rate_limited", "Too many sessions created from here; wait a minute.")
         await self.creations.hit(client)
+
+    async def create(self, settings: Settings, client: str) -> Created:
+        await self.count_creation(client)
         if settings.deck not in available_decks():
             raise AppError(
                 "invalid_args",
@@ -318,6 +325,12 @@ class Service:
             for spec in specs:
                 await self.store.delete(spec.session_id)
             raise
+        library = await self.store.library_of(session_id)
+        if library is not None:  # a filed workshop's tables are filed with it
+            label = next(f.label for f in await self.store.filed(library.library_id)
+                         if f.session_id == session_id)  # fmt: skip
+            for spec in specs:
+                await self.store.file_session(spec.session_id, library.library_id, label)
         return [t.session_id for t in workshop.state.tables]
 
     async def _create_table(self, workshop: State, spec: TableSpec) -> None:
@@ -393,8 +406,8 @@ class Service:
         if actor.facilitator_id not in (None, FIRST_FACILITATOR):
             raise AppError("forbidden", "Only the facilitator who created the session deletes it.")
         for spec in table.state.tables:
-            await self._erase(spec.session_id)
-        await self._erase(session_id)
+            await self.erase(spec.session_id)
+        await self.erase(session_id)
 
     async def reissue_seat(self, session_id: str, token: str | None, player_id: str) -> Reissued:
         """A player's seat on a new device: the old token stops at once; the claim is shown to
@@ -453,7 +466,7 @@ class Service:
         found = [await self.get(spec.session_id) for spec in workshop.tables]
         return [t for t in found if t is not None]
 
-    async def _erase(self, session_id: str) -> None:
+    async def erase(self, session_id: str) -> None:
         """The session and its log, gone from this server, the store and every other server."""
         self._forget(session_id)
         await self.store.delete(session_id)
@@ -470,7 +483,7 @@ class Service:
         cutoff = self.clock.now() - int(self.config.retention_days * DAY_MS)
         old = [r.session_id for r in await self.store.sessions() if r.updated_at < cutoff]
         for session_id in old:
-            await self._erase(session_id)
+            await self.erase(session_id)
         if old:
             log.info("retention: deleted %d sessions", len(old))
         return old
@@ -508,7 +521,7 @@ class Service:
             actor = self.authenticate(table, token)
         return actor
 
-    async def _staff(self, session_id: str, token: str | None, *roles: Role) -> LiveTable:
+    async def staff(self, session_id: str, token: str | None, *roles: Role) -> LiveTable:
         table, _ = await self._staff_actor(session_id, token, *roles)
         return table
 
@@ -519,6 +532,10 @@ class Service:
         if table is None:
             raise AppError("not_found", "There is no session with this id (it may be deleted).")
         actor = self.authenticate(table, token) if token else None
+        if actor is None and token and "trainer" in roles:  # a library's key opens its sessions
+            library = await self.store.library_of(session_id)
+            if library is not None and matches(token, library.key_hash):
+                actor = Actor("trainer")
         if actor is None or actor.role not in roles:
             raise AppError(
                 "forbidden", f"This needs the {' or '.join(roles)} link of this session."
@@ -528,7 +545,7 @@ class Service:
     # --- reading the log (facilitator, trainer; the command line as the operator) ------------
 
     async def events(self, session_id: str, token: str | None) -> list[dict[str, Any]]:
-        await self._staff(session_id, token, "facilitator", "trainer")
+        await self.staff(session_id, token, "facilitator", "trainer")
         return [public_dict(e) for e in await self.store.load(session_id)]
 
     async def replay(
@@ -536,7 +553,7 @@ class Service:
     ) -> dict[str, Any]:
         """The session as `viewer` (trainer, facilitator, screen or a player id) saw it right
         after event `version`: the same fold the live table uses, stopped early."""
-        await self._staff(session_id, token, "facilitator", "trainer")
+        await self.staff(session_id, token, "facilitator", "trainer")
         events = await self.store.load(session_id)
         prefix = events[: min(version, len(events))]
         state = fold(prefix)
@@ -556,7 +573,7 @@ class Service:
     async def tokens(self, session_id: str, token: str | None) -> dict[Role, str]:
         """Every link's token of the session, for its facilitator (on any device). Sessions made
         before the screen's and trainer's tokens followed from the facilitator's have only that."""
-        table = await self._staff(session_id, token, "facilitator")
+        table = await self.staff(session_id, token, "facilitator")
         assert token is not None
         found: dict[Role, str] = {"facilitator": token}
         for role in ("screen", "trainer"):
@@ -566,7 +583,7 @@ class Service:
         return found
 
     async def export(self, session_id: str, token: str | None, fmt: str) -> Download:
-        table = await self._staff(session_id, token, "facilitator", "trainer")
+        table = await self.staff(session_id, token, "facilitator", "trainer")
         if table.state.is_workshop:
             tables = []
             for spec in table.state.tables:
@@ -575,6 +592,15 @@ class Service:
                     tables.append((spec.number, fold(events), events))
             return render_workshop(table.state, tables, fmt)
         return render(table.state, await self.store.load(session_id), fmt)
+
+    async def charts(
+        self, session_id: str, token: str | None, language: Language
+    ) -> tuple[int, list[Chart]]:
+        """The insight charts of one session, or of a workshop over its tables (how many)."""
+        table = await self.staff(session_id, token, "facilitator", "trainer")
+        ids = [spec.session_id for spec in table.state.tables] or [session_id]
+        states = [fold(events) for sid in ids if (events := await self.store.load(sid))]
+        return len(states), charts(states, language)
 
     async def debrief(self, session_id: str, fmt: str) -> Download | None:
         """The operator's export (`theater replay`): whoever can read the store may read this."""

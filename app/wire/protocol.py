@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from game import SOCKET_COMMANDS, View
+from game import SOCKET_COMMANDS, Settings, View
 from game.commands import LABEL_MAX, NAME_MAX, ORGANISATION_MAX
 
 CommandName = Literal[SOCKET_COMMANDS]  # type: ignore[valid-type]
@@ -103,6 +103,81 @@ class TableAnswer(BaseModel):
 
 class TablesCommandResponse(BaseModel):
     results: list[TableAnswer]
+
+
+# --- trainers' libraries -------------------------------------------------------------------
+
+
+class LibraryRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    label: str = Field(default="", max_length=LABEL_MAX, description="e.g. the trainer's name")
+
+
+class LibraryKey(BaseModel):
+    library_id: str
+    label: str
+    key: str = Field(description="The private key: keep it; it opens every session filed here")
+    link: str = Field(description="The library page; the key rides in the fragment")
+
+
+class LibrarySessionRequest(BaseModel):
+    """A new session (or workshop) filed in the library at once."""
+
+    model_config = ConfigDict(extra="forbid")
+    settings: Settings = Field(default_factory=Settings)
+    label: str = Field(default="", max_length=LABEL_MAX, description="group or organisation")
+
+
+class FileRequest(BaseModel):
+    """An existing session filed in the library, proven by its trainer or facilitator token."""
+
+    model_config = ConfigDict(extra="forbid")
+    session_id: str = Field(max_length=64)
+    token: str = Field(min_length=1, max_length=200)
+    label: str = Field(default="", max_length=LABEL_MAX, description="group or organisation")
+
+
+class LibraryEntry(BaseModel):
+    session_id: str
+    kind: Literal["session", "workshop", "table"]
+    label: str
+    created_at: int
+    updated_at: int
+    retention_until: int = Field(description="When the retention sweep deletes it (ms)")
+    players: int
+    tables: int
+    rounds_played: int
+    rounds: int
+    status: Literal["lobby", "playing", "ended"]
+    language: Language
+    workshop: str | None = Field(description="A table's workshop")
+
+
+class LibraryListing(BaseModel):
+    library_id: str
+    label: str
+    created_at: int
+    retention_days: float
+    sessions: list[LibraryEntry]
+
+
+class FigureRow(BaseModel):
+    label: str
+    values: list[float | int | None]
+
+
+class InsightChart(BaseModel):
+    id: str
+    title: str
+    columns: list[str]
+    rows: list[FigureRow]
+    summary: str = Field(description="The chart in one sentence (its text alternative)")
+    svg: str = Field(description="The chart, drawn on the server (no script, no inline style)")
+
+
+class Insights(BaseModel):
+    sessions: int = Field(description="How many sessions (workshop tables each count) it covers")
+    charts: list[InsightChart]
 
 
 class Health(BaseModel):

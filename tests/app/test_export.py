@@ -10,6 +10,7 @@ from markdown_it import MarkdownIt
 
 from app.service.export import md_text, to_csv, to_markdown
 from tests.game.play import Play
+from tests.insight_set import plays
 
 NASTY = [
     "=====",
@@ -91,3 +92,19 @@ def test_the_spreadsheet_is_words_in_the_sessions_language() -> None:
     answers = [r for r in rest if r[0] == "antwoord"]
     assert [r[12] for r in answers] == ["Goed", "Lastig", "Mooi"]
     assert answers[0][11] == t.state.deck.prompt("over-spel-1").text
+
+
+def test_the_spreadsheet_says_how_often_each_card_was_recognised() -> None:
+    _, t = plays()[0]  # the seeded set: u1 guesses right, u2 guesses "autoriteit" for everyone
+    rows = list(csv.reader(io.StringIO(to_csv(t.state, t.events).lstrip("\ufeff")), delimiter=";"))
+    header, *rest = rows
+    assert header[-2:] == ["kaart goed geraden door", "gokken op deze kaart"]
+    first = [r for r in rest if r[0] == "kaart" and r[1] == "1"]
+    # round 1: u1 Maximaliseren (guessed by u2 only, wrongly), u2 right by u1, u3 and u4 by both
+    assert [(r[4], r[13], r[14]) for r in first] == [
+        ("Maximaliseren", "0", "1"),
+        ("Eliminatie", "1", "1"),
+        ("Adequaat", "1", "2"),
+        ("Consensus", "1", "2"),
+    ]
+    assert {(r[13], r[14]) for r in rest if r[1] == "3"} == {("", "")}  # open cards: no guesses

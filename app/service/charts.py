@@ -1,0 +1,115 @@
+"""The insight figures as SVG charts, drawn on the server by pygal (so no page loads a charting
+script, and the phones' pages carry none of it).
+
+Each chart is inline SVG with `role="img"` and a one-sentence `aria-label`; the pages put the
+figure's table beside it as its full text alternative. pygal's inline <script> and <style> are
+taken out: the pages' Content-Security-Policy allows neither, and `stylesheet()` serves the same
+rules as a file.
+"""
+
+import functools
+import re
+import xml.etree.ElementTree as ET
+from typing import Any
+
+import pygal  # type: ignore[import-untyped]
+from pygal.style import Style  # type: ignore[import-untyped]
+
+from app.service.insights import WORDS, Figure, Language
+
+# Dark enough on white for text (WCAG AA), told apart by more than hue where stacked.
+STYLE = Style(
+    background="#ffffff",
+    plot_background="#ffffff",
+    foreground="#1f2933",
+    foreground_strong="#1f2933",
+    foreground_subtle="#52606d",
+    font_family="system-ui, sans-serif",
+    label_font_size=13,
+    major_label_font_size=13,
+    legend_font_size=13,
+    title_font_size=15,
+    value_font_size=12,
+    colors=("#1b6f5c", "#c98a0b", "#a23b3b", "#3457a6", "#6b4fa0", "#4a5560"),
+)
+OPTIONS: dict[str, Any] = {
+    "style": STYLE,
+    "js": [],
+    "disable_xml_declaration": True,
+    "width": 720,
+    "height": 340,
+    "legend_at_bottom": True,
+    "truncate_label": 40,
+    "truncate_legend": 40,
+    "print_values": False,
+    "show_title": False,  # the page's <figcaption> carries the title
+}
+CHART_ID = re.compile(r"#chart-[0-9a-f-]+")
+
+
+def _svg(chart: Any, label: str) -> str:
+    tree = chart.render_tree()
+    for parent in list(tree.iter()):
+        for child in list(parent):
+            if child.tag in ("script", "style") or not isinstance(child.tag, str):
+                parent.remove(child)  # inline code, inline styles and comments
+    tree.set("role", "img")
+    tree.set("aria-label", label)
+    tree.attrib.pop("id", None)
+    return ET.tostring(tree, encoding="unicode")
+
+
+@functools.cache
+def stylesheet() -> str:
+    """pygal's own rules for our style, scoped to `.pygal-chart` instead of one chart's id."""
+    tree = pygal.Bar(**OPTIONS).render_tree()
+    css = "\n".join(el.text or "" for el in tree.iter("style"))
+    return CHART_ID.sub(".pygal-chart", css)
+
+
+def _fmt(value: float | int | None) -> str:
+    return "–" if value is None else f"{value:g}"
+
+
+def summary(fig: Figure, language: Language) -> str:
+    """The chart in one sentence (its table follows on the page)."""
+    w = WORDS[language]
+    if not fig.rows:
+        return f"{fig.title}: " + ("geen gegevens" if language == "nl" else "no data")
+    parts = [
+        f"{label}: " + ", ".join(f"{c} {_fmt(v)}" for c, v in zip(fig.columns, values, strict=True))
+        for label, values in fig.rows
+    ]
+    return f"{fig.title} ({w['n']} {len(fig.rows)}). " + "; ".join(parts)
+
+
+def chart(fig: Figure, language: Language) -> str:
+    """One figure as the chart that reads best for it."""
+    label = summary(fig, language)
+    if fig.id == "time":  # a box per round: median, quartiles, shortest and longest
+        box = pygal.Box(**OPTIONS, box_mode="extremes", y_title=fig.columns[3])
+        box.title = fig.title
+        box.show_legend = False
+        box.x_labels = [row for row, _ in fig.rows]
+        for row, (n, lo, q1, median, q3, hi) in fig.rows:
+            box.add(row, [v for v in (lo, q1, median, q3, hi) if v is not None] if n else [])
+        return _svg(box, label)
+    if fig.id in ("decisions", "opdrachten"):  # counts of yes / partly / no, stacked
+        first = 0 if fig.id == "decisions" else 2
+        bars = (pygal.StackedBar if fig.id == "decisions" else pygal.HorizontalStackedBar)(
+            **OPTIONS
+        )
+        bars.x_labels = [row for row, _ in fig.rows]
+        for i, column in enumerate(fig.columns[first : first + 3]):
+            bars.add(column, [values[first + i] for _, values in fig.rows])
+        return _svg(bars, label)
+    # a percentage per row: yes behind the decision, recognised, or the two groups compared
+    percent = pygal.HorizontalBar(**OPTIONS, range=(0, 100), y_title="%")
+    percent.x_labels = [row for row, _ in fig.rows]
+    if fig.id == "no_consensus":
+        for i in (2, 3):
+            percent.add(fig.columns[i], [values[i] for _, values in fig.rows])
+    else:
+        percent.show_legend = False
+        percent.add(fig.columns[-1], [values[-1] for _, values in fig.rows])
+    return _svg(percent, label)

@@ -1,0 +1,203 @@
+"""A trainer's library: sessions filed under one private key, listed, opened, deleted, and read
+together as insights. The key is a token like the others (kept only as a hash), rotated or
+revoked by whoever holds it. It opens the sessions filed in its own library as their trainer
+link would, and nothing else: no other library, no player's seat, no screen.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+from app.errors import AppError
+from app.service.charts import chart, summary
+from app.service.insights import Figure, Language, insights
+from app.stores import LibraryRow
+from app.tokens import hash_token, matches, new_session_id, new_token
+from game import Settings, State, fold
+
+if TYPE_CHECKING:
+    from app.service.service import Created, Service
+
+DAY_MS = 24 * 3600 * 1000
+Status = Literal["lobby", "playing", "ended"]
+Kind = Literal["session", "workshop", "table"]
+
+
+@dataclass(frozen=True)
+class NewKey:
+    library_id: str
+    label: str
+    key: str
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One filed session as the library lists it."""
+
+    session_id: str
+    kind: Kind
+    label: str
+    created_at: int
+    updated_at: int
+    retention_until: int  # when the retention sweep deletes it, unless it is played on
+    players: int
+    tables: int
+    rounds_played: int
+    rounds: int
+    status: Status
+    language: str
+    workshop: str | None  # a table's workshop
+
+
+@dataclass(frozen=True)
+class Chart:
+    figure: Figure
+    summary: str
+    svg: str
+
+
+def charts(states: list[State], language: Language) -> list[Chart]:
+    return [
+        Chart(fig, summary(fig, language), chart(fig, language))
+        for fig in insights(states, language)
+    ]
+
+
+def _day(text: str | None, end: bool = False) -> int | None:
+    """A date (YYYY-MM-DD, UTC) as milliseconds: its first moment, or the first of the next day."""
+    if not text:
+        return None
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        raise AppError("invalid_args", f"{text[:20]!r} is not a date (YYYY-MM-DD).") from None
+    moment = dt.datetime.combine(day, dt.time(), dt.UTC) + dt.timedelta(days=1 if end else 0)
+    return int(moment.timestamp() * 1000)
+
+
+class Libraries:
+    def __init__(self, service: Service) -> None:
+        self.service = service
+        self.store = service.store
+
+    async def create(self, label: str, client: str) -> NewKey:
+        await self.service.count_creation(client)
+        key, library_id = new_token(), new_session_id()
+        await self.store.save_library(
+            LibraryRow(library_id, hash_token(key), label, self.service.clock.now())
+        )
+        return NewKey(library_id, label, key)
+
+    async def open(self, library_id: str, key: str | None) -> LibraryRow:
+        """The library if `key` is its key now; one answer for a wrong key and a wrong id."""
+        row = await self.store.library(library_id) if len(library_id) <= 64 else None
+        if row is None or not key or not matches(key, row.key_hash):
+            raise AppError("forbidden", "This needs the key link of this library.")
+        return row
+
+    async def rotate(self, library_id: str, key: str | None) -> NewKey:
+        """A new key; the old one stops working at once (on every server: it is in the store)."""
+        row = await self.open(library_id, key)
+        new = new_token()
+        await self.store.save_library(
+            LibraryRow(row.library_id, hash_token(new), row.label, row.created_at)
+        )
+        return NewKey(row.library_id, row.label, new)
+
+    async def revoke(self, library_id: str, key: str | None) -> None:
+        """The key stops working and the library is gone; its sessions stay, each reachable by
+        its own links until the retention sweep."""
+        await self.open(library_id, key)
+        await self.store.drop_library(library_id)
+
+    async def create_session(
+        self, library_id: str, key: str | None, settings: Settings, label: str, client: str
+    ) -> Created:
+        await self.open(library_id, key)
+        created = await self.service.create(settings, client)
+        await self.store.file_session(created.session_id, library_id, label)
+        return created
+
+    async def add(
+        self, library_id: str, key: str | None, session_id: str, token: str, label: str
+    ) -> None:
+        """File an existing session by its trainer (or facilitator) token; a workshop brings
+        its tables."""
+        await self.open(library_id, key)
+        table = await self.service.staff(session_id, token, "facilitator", "trainer")
+        for sid in (session_id, *(spec.session_id for spec in table.state.tables)):
+            await self.store.file_session(sid, library_id, label)
+
+    async def remove(self, library_id: str, key: str | None, session_id: str) -> None:
+        """Delete a filed session and its whole log (a workshop with its tables)."""
+        await self.open(library_id, key)
+        filed = {f.session_id for f in await self.store.filed(library_id)}
+        if session_id not in filed:
+            raise AppError("not_found", "This library holds no such session.")
+        table = await self.service.get(session_id)
+        for spec in table.state.tables if table else ():
+            await self.service.erase(spec.session_id)
+        await self.service.erase(session_id)
+
+    async def _states(self, library_id: str) -> list[tuple[str, State, int]]:
+        """Every filed session as its log folds now: (label, state, time of its last event)."""
+        out = []
+        for filed in await self.store.filed(library_id):
+            events = await self.store.load(filed.session_id)
+            if events:
+                out.append((filed.label, fold(events), events[-1].at))
+        return out
+
+    async def listing(self, library_id: str, key: str | None) -> tuple[LibraryRow, list[Entry]]:
+        row = await self.open(library_id, key)
+        keep_ms = int(self.service.config.retention_days * DAY_MS)
+        entries = []
+        for label, s, updated in await self._states(library_id):
+            kind: Kind = "workshop" if s.is_workshop else "table" if s.parent else "session"
+            status: Status = (
+                "ended" if s.phase == "ended" else "lobby" if s.phase == "lobby" else "playing"
+            )
+            entries.append(
+                Entry(
+                    session_id=s.session_id,
+                    kind=kind,
+                    label=label,
+                    created_at=s.created_at,
+                    updated_at=updated,
+                    retention_until=updated + keep_ms,
+                    players=len(s.players) + len(s.departed),
+                    tables=len(s.tables) if s.is_workshop else 1,
+                    rounds_played=sum(1 for r in s.rounds if r.reached is not None),
+                    rounds=s.settings.rounds,
+                    status=status,
+                    language=s.settings.language,
+                    workshop=s.parent,
+                )
+            )
+        entries.sort(key=lambda e: (-e.created_at, e.session_id))
+        return row, entries
+
+    async def insights(
+        self,
+        library_id: str,
+        key: str | None,
+        language: Language,
+        since: str | None = None,
+        until: str | None = None,
+        label: str | None = None,
+    ) -> tuple[int, list[Chart]]:
+        """Charts over the library's sessions created in [since, until] with `label` (if given).
+        Returns how many sessions (tables) they cover."""
+        await self.open(library_id, key)
+        start, end = _day(since), _day(until, end=True)
+        chosen = [
+            s
+            for lbl, s, _ in await self._states(library_id)
+            if not s.is_workshop
+            and (start is None or s.created_at >= start)
+            and (end is None or s.created_at < end)
+            and (not label or lbl == label)
+        ]
+        return len(chosen), charts(chosen, language)

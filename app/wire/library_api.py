@@ -1,0 +1,186 @@
+"""HTTP routes of trainers' libraries and insights. The library's key goes in the Authorization
+header (`Bearer <key>`), as every other token; the page link carries it in the fragment."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Request
+from fastapi.responses import Response
+
+from app.service import Service
+from app.service.charts import stylesheet
+from app.service.insights import to_csv
+from app.service.library import Chart, NewKey
+from app.wire.api import ERRORS, _bearer, _client, _links
+from app.wire.hosts import Hosts
+from app.wire.protocol import (
+    FigureRow,
+    FileRequest,
+    InsightChart,
+    Insights,
+    Language,
+    LibraryEntry,
+    LibraryKey,
+    LibraryListing,
+    LibraryRequest,
+    LibrarySessionRequest,
+)
+from app.wire.protocol import SessionCreatedResponse as Created
+
+Auth = Annotated[str | None, Header()]
+Lang = Annotated[Language, Query()]
+Day = Annotated[str | None, Query(max_length=10, pattern=r"^\d{4}-\d{2}-\d{2}$")]
+
+
+def _insights(count: int, charts: list[Chart]) -> Insights:
+    return Insights(
+        sessions=count,
+        charts=[
+            InsightChart(
+                id=c.figure.id,
+                title=c.figure.title,
+                columns=list(c.figure.columns),
+                rows=[FigureRow(label=label, values=list(v)) for label, v in c.figure.rows],
+                summary=c.summary,
+                svg=c.svg,
+            )
+            for c in charts
+        ],
+    )
+
+
+def _csv(charts: list[Chart], language: Language, name: str) -> Response:
+    return Response(
+        to_csv([c.figure for c in charts], language),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+    )
+
+
+def build_library_router(service: Service, hosts: Hosts) -> APIRouter:
+    router = APIRouter(tags=["trainers"])
+    libraries = service.libraries
+
+    def key_of(request: Request, new: NewKey) -> LibraryKey:
+        link = f"{hosts.base_url(request)}/l/{new.library_id}#{new.key}"
+        return LibraryKey(library_id=new.library_id, label=new.label, key=new.key, link=link)
+
+    @router.post("/api/libraries", status_code=201, response_model=LibraryKey, responses=ERRORS)
+    async def create_library(request: Request, body: LibraryRequest) -> LibraryKey:
+        """A trainer's library: keep the key link; it is the only way in (no password)."""
+        return key_of(request, await libraries.create(body.label, _client(request)))
+
+    @router.get("/api/libraries/{library_id}", response_model=LibraryListing, responses=ERRORS)
+    async def listing(library_id: str, authorization: Auth = None) -> LibraryListing:
+        """The library's sessions, newest first: date, label, tables, players, status and the
+        date the retention sweep deletes each."""
+        row, entries = await libraries.listing(library_id, _bearer(authorization))
+        return LibraryListing(
+            library_id=row.library_id,
+            label=row.label,
+            created_at=row.created_at,
+            retention_days=service.config.retention_days,
+            sessions=[LibraryEntry.model_validate(e, from_attributes=True) for e in entries],
+        )
+
+    @router.post(
+        "/api/libraries/{library_id}/key", status_code=201, response_model=LibraryKey,
+        responses=ERRORS,
+    )  # fmt: skip
+    async def rotate(request: Request, library_id: str, authorization: Auth = None) -> LibraryKey:
+        """A new key for the library; the old one stops working at once."""
+        return key_of(request, await libraries.rotate(library_id, _bearer(authorization)))
+
+    @router.delete("/api/libraries/{library_id}", status_code=204, responses=ERRORS)
+    async def revoke(library_id: str, authorization: Auth = None) -> Response:
+        """Revoke the key: the library is gone; its sessions stay (with their own links)."""
+        await libraries.revoke(library_id, _bearer(authorization))
+        return Response(status_code=204)
+
+    @router.post(
+        "/api/libraries/{library_id}/sessions", status_code=201, response_model=Created,
+        responses=ERRORS,
+    )  # fmt: skip
+    async def create_session(
+        request: Request, library_id: str, body: LibrarySessionRequest, authorization: Auth = None
+    ) -> Created:
+        """Open a table (or workshop) filed in this library, with its label."""
+        created = await libraries.create_session(
+            library_id, _bearer(authorization), body.settings, body.label, _client(request)
+        )
+        tokens = created.tokens
+        return Created(
+            session_id=created.session_id,
+            join_code=created.join_code,
+            facilitator_token=tokens["facilitator"],
+            screen_token=tokens["screen"],
+            trainer_token=tokens["trainer"],
+            links=_links(
+                hosts.base_url(request),
+                created.session_id,
+                created.join_code,
+                tokens,
+                created.workshop,
+            ),
+        )
+
+    @router.post("/api/libraries/{library_id}/filed", status_code=204, responses=ERRORS)
+    async def file_session(
+        library_id: str, body: FileRequest, authorization: Auth = None
+    ) -> Response:
+        """File an existing session (its trainer or facilitator token proves it is yours)."""
+        await libraries.add(
+            library_id, _bearer(authorization), body.session_id, body.token, body.label
+        )
+        return Response(status_code=204)
+
+    @router.delete(
+        "/api/libraries/{library_id}/sessions/{session_id}", status_code=204, responses=ERRORS
+    )
+    async def delete_session(
+        library_id: str, session_id: str, authorization: Auth = None
+    ) -> Response:
+        """Delete a filed session and its whole log (a workshop with its tables)."""
+        await libraries.remove(library_id, _bearer(authorization), session_id)
+        return Response(status_code=204)
+
+    @router.get("/api/libraries/{library_id}/insights", response_model=Insights, responses=ERRORS)
+    async def library_insights(
+        library_id: str,
+        language: Lang = "nl",
+        since: Day = None,
+        until: Day = None,
+        label: Annotated[str | None, Query(max_length=80)] = None,
+        format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
+        authorization: Auth = None,
+    ) -> Insights | Response:
+        """Across the library's sessions (filtered by creation date, UTC, and label): time to
+        decision, decisions, support per strategy, the round without consensus, recognition,
+        per assignment card. `format=csv`: every figure behind the charts."""
+        count, charts = await libraries.insights(
+            library_id, _bearer(authorization), language, since, until, label
+        )
+        if format == "csv":
+            return _csv(charts, language, f"theater-insights-{library_id}")
+        return _insights(count, charts)
+
+    @router.get("/api/sessions/{session_id}/insights", response_model=Insights, responses=ERRORS)
+    async def session_insights(
+        session_id: str,
+        language: Lang = "nl",
+        format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
+        authorization: Auth = None,
+    ) -> Insights | Response:
+        """The same charts for one session, or a workshop over its tables (the debrief's)."""
+        count, charts = await service.charts(session_id, _bearer(authorization), language)
+        if format == "csv":
+            return _csv(charts, language, f"theater-insights-{session_id}")
+        return _insights(count, charts)
+
+    @router.get("/charts.css", include_in_schema=False)
+    async def charts_css() -> Response:
+        """pygal's chart rules as a file (the pages allow no inline style)."""
+        return Response(
+            stylesheet(), media_type="text/css", headers={"Cache-Control": "max-age=3600"}
+        )
+
+    return router
