@@ -1,0 +1,183 @@
+"""Trainers' libraries against a real server: sessions created in one or filed by their trainer
+token, listed, opened with the library's key, deleted; one library never opens another's
+sessions or endpoints; a rotated or revoked key stops at once; a library key is no seat."""
+
+from typing import Any
+
+import httpx
+import websockets
+
+from tests.app.server import Client, Server, Session, new_session
+
+DAY_MS = 24 * 3600 * 1000
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def library(http: httpx.AsyncClient, label: str) -> dict[str, Any]:
+    r = await http.post("/api/libraries", json={"label": label})
+    assert r.status_code == 201, r.text
+    made = r.json()
+    assert made["link"].endswith(f"/l/{made['library_id']}#{made['key']}")
+    return made
+
+
+async def filed_session(
+    server: Server, http: httpx.AsyncClient, lib: dict[str, Any], label: str, **settings: Any
+) -> Session:
+    r = await http.post(
+        f"/api/libraries/{lib['library_id']}/sessions",
+        json={"settings": settings, "label": label},
+        headers=bearer(lib["key"]),
+    )
+    assert r.status_code == 201, r.text
+    return Session(server, r.json())
+
+
+async def test_a_library_lists_opens_and_deletes_its_sessions(
+    server: Server, http: httpx.AsyncClient
+) -> None:
+    lib = await library(http, "Ana de trainer")
+    key, lid = bearer(lib["key"]), lib["library_id"]
+    made = await filed_session(server, http, lib, "Gemeente Delft", language="en")
+    older = await new_session(server, http)
+    await older.join(http, "Bram")
+    wrong = await http.post(f"/api/libraries/{lid}/filed", headers=key,
+                            json={"session_id": older.id, "token": older.token("screen")})  # fmt: skip
+    assert wrong.status_code == 403  # a screen's token does not prove the session is yours
+    r = await http.post(f"/api/libraries/{lid}/filed", headers=key,
+                        json={"session_id": older.id, "token": older.token("trainer"), "label": "GGD"})  # fmt: skip
+    assert r.status_code == 204, r.text
+
+    listing = (await http.get(f"/api/libraries/{lid}", headers=key)).json()
+    assert listing["label"] == "Ana de trainer" and listing["retention_days"] == 30
+    by_id = {s["session_id"]: s for s in listing["sessions"]}
+    assert set(by_id) == {made.id, older.id}
+    assert by_id[made.id]["label"] == "Gemeente Delft" and by_id[made.id]["language"] == "en"
+    assert by_id[older.id] | {"updated_at": 0, "created_at": 0, "retention_until": 0} == {
+        "session_id": older.id, "kind": "session", "label": "GGD", "created_at": 0,
+        "updated_at": 0, "retention_until": 0, "players": 1, "tables": 1, "rounds_played": 0,
+        "rounds": 3, "status": "lobby", "language": "nl", "workshop": None,
+    }  # fmt: skip
+    row = by_id[older.id]
+    assert row["retention_until"] == row["updated_at"] + 30 * DAY_MS
+
+    # The key opens each filed session as its trainer link would: log, export, replay, insights.
+    for path in (
+        "events",
+        "export?format=md",
+        "replay?version=1",
+        "insights",
+        "insights?format=csv",
+    ):
+        r = await http.get(f"/api/sessions/{older.id}/{path}", headers=key)
+        assert r.status_code == 200, (path, r.text)
+    # ... and nothing a facilitator does.
+    assert (await http.get(f"/api/sessions/{older.id}/links", headers=key)).status_code == 403
+    assert (await http.delete(f"/api/sessions/{older.id}", headers=key)).status_code == 403
+
+    r = await http.delete(f"/api/libraries/{lid}/sessions/{older.id}", headers=key)
+    assert r.status_code == 204
+    listing = (await http.get(f"/api/libraries/{lid}", headers=key)).json()
+    assert [s["session_id"] for s in listing["sessions"]] == [made.id]
+    gone = await http.get(
+        f"/api/sessions/{older.id}/events", headers=bearer(older.token("trainer"))
+    )
+    assert gone.status_code == 404  # deleted with its whole log
+    again = await http.delete(f"/api/libraries/{lid}/sessions/{older.id}", headers=key)
+    assert again.status_code == 404 and again.json()["error"]["code"] == "not_found"
+
+
+async def test_one_library_never_opens_anothers_sessions_or_endpoints(
+    server: Server, http: httpx.AsyncClient
+) -> None:
+    mine, theirs = await library(http, "Ana"), await library(http, "Bob")
+    session = await filed_session(server, http, mine, "Gemeente")
+    other_key, lid = bearer(theirs["key"]), mine["library_id"]
+    refused = [
+        await http.get(f"/api/libraries/{lid}", headers=other_key),
+        await http.get(f"/api/libraries/{lid}/insights", headers=other_key),
+        await http.get(f"/api/libraries/{lid}/insights?format=csv", headers=other_key),
+        await http.post(f"/api/libraries/{lid}/key", headers=other_key),
+        await http.delete(f"/api/libraries/{lid}", headers=other_key),
+        await http.post(f"/api/libraries/{lid}/sessions", headers=other_key, json={}),
+        await http.post(f"/api/libraries/{lid}/filed", headers=other_key,
+                        json={"session_id": session.id, "token": session.token("trainer")}),
+        await http.delete(f"/api/libraries/{lid}/sessions/{session.id}", headers=other_key),
+        await http.get(f"/api/sessions/{session.id}/events", headers=other_key),
+        await http.get(f"/api/sessions/{session.id}/export", headers=other_key),
+        await http.get(f"/api/sessions/{session.id}/replay?version=1", headers=other_key),
+        await http.get(f"/api/sessions/{session.id}/insights", headers=other_key),
+        await http.get(f"/api/libraries/{lid}"),  # no key at all
+        await http.get("/api/libraries/0000000000000000", headers=other_key),  # no such library
+    ]  # fmt: skip
+    assert [r.status_code for r in refused] == [403] * len(refused)
+    assert {r.json()["error"]["code"] for r in refused} == {"forbidden"}
+    # Nothing changed: the session is still filed in mine, and theirs is still empty.
+    listing = (await http.get(f"/api/libraries/{lid}", headers=bearer(mine["key"]))).json()
+    assert [s["session_id"] for s in listing["sessions"]] == [session.id]
+    theirs_listing = await http.get(f"/api/libraries/{theirs['library_id']}", headers=other_key)
+    assert theirs_listing.json()["sessions"] == []
+    # A library's key is no seat: a socket hello with it is refused like any wrong token.
+    socket = Client(server, session.id, mine["key"], "library key")
+    try:
+        await socket.connect()
+        raise AssertionError("a library key opened a socket")
+    except (ConnectionError, websockets.ConnectionClosed):
+        assert socket.closed_code == 4401
+
+
+async def test_a_rotated_or_revoked_key_stops_at_once(
+    server: Server, http: httpx.AsyncClient
+) -> None:
+    lib = await library(http, "Ana")
+    session = await filed_session(server, http, lib, "GGD")
+    lid, old = lib["library_id"], bearer(lib["key"])
+    r = await http.post(f"/api/libraries/{lid}/key", headers=old)
+    assert r.status_code == 201
+    new = bearer(r.json()["key"])
+    assert r.json()["link"].endswith(f"/l/{lid}#{r.json()['key']}")
+    assert (await http.get(f"/api/libraries/{lid}", headers=old)).status_code == 403
+    assert (await http.get(f"/api/sessions/{session.id}/events", headers=old)).status_code == 403
+    assert (await http.get(f"/api/libraries/{lid}", headers=new)).status_code == 200
+    assert (await http.get(f"/api/sessions/{session.id}/events", headers=new)).status_code == 200
+
+    assert (await http.delete(f"/api/libraries/{lid}", headers=new)).status_code == 204
+    assert (await http.get(f"/api/libraries/{lid}", headers=new)).status_code == 403
+    assert (await http.get(f"/api/sessions/{session.id}/events", headers=new)).status_code == 403
+    # The session itself stays, with its own links.
+    trainer = bearer(session.token("trainer"))
+    assert (
+        await http.get(f"/api/sessions/{session.id}/events", headers=trainer)
+    ).status_code == 200
+
+
+async def test_a_filed_workshops_tables_are_filed_with_it(
+    server: Server, http: httpx.AsyncClient
+) -> None:
+    lib = await library(http, "Ana")
+    s = await filed_session(server, http, lib, "Provincie", tables=2)
+    for i in range(12):
+        await s.join(http, f"Speler {i + 1}")
+    r = await http.post(f"/api/sessions/{s.id}/tables", headers=bearer(s.token("facilitator")))
+    assert r.status_code == 201, r.text
+    tables = [t["session_id"] for t in r.json()["tables"]]
+    listing = (
+        await http.get(f"/api/libraries/{lib['library_id']}", headers=bearer(lib["key"]))
+    ).json()
+    by_id = {e["session_id"]: e for e in listing["sessions"]}
+    assert by_id[s.id]["kind"] == "workshop" and by_id[s.id]["tables"] == 2
+    assert by_id[s.id]["players"] == 12
+    assert {
+        sid: (by_id[sid]["kind"], by_id[sid]["workshop"], by_id[sid]["label"]) for sid in tables
+    } == {sid: ("table", s.id, "Provincie") for sid in tables}
+    r = await http.delete(
+        f"/api/libraries/{lib['library_id']}/sessions/{s.id}", headers=bearer(lib["key"])
+    )
+    assert r.status_code == 204
+    listing = (
+        await http.get(f"/api/libraries/{lib['library_id']}", headers=bearer(lib["key"]))
+    ).json()
+    assert listing["sessions"] == []  # the workshop went with its tables
