@@ -49,6 +49,7 @@ class Entry:
     status: Status
     language: str
     workshop: str | None  # a table's workshop
+    table: int | None  # a table's number in its workshop
 
 
 @dataclass(frozen=True)
@@ -174,6 +175,7 @@ class Libraries:
                     status=status,
                     language=s.settings.language,
                     workshop=s.parent,
+                    table=s.table_no,
                 )
             )
         entries.sort(key=lambda e: (-e.created_at, e.session_id))

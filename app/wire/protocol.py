@@ -151,6 +151,7 @@ class LibraryEntry(BaseModel):
     status: Literal["lobby", "playing", "ended"]
     language: Language
     workshop: str | None = Field(description="A table's workshop")
+    table: int | None = Field(description="A table's number in its workshop")
 
 
 class LibraryListing(BaseModel):

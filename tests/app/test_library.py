@@ -59,7 +59,7 @@ async def test_a_library_lists_opens_and_deletes_its_sessions(
     assert by_id[older.id] | {"updated_at": 0, "created_at": 0, "retention_until": 0} == {
         "session_id": older.id, "kind": "session", "label": "GGD", "created_at": 0,
         "updated_at": 0, "retention_until": 0, "players": 1, "tables": 1, "rounds_played": 0,
-        "rounds": 3, "status": "lobby", "language": "nl", "workshop": None,
+        "rounds": 3, "status": "lobby", "language": "nl", "workshop": None, "table": None,
     }  # fmt: skip
     row = by_id[older.id]
     assert row["retention_until"] == row["updated_at"] + 30 * DAY_MS
@@ -171,8 +171,9 @@ async def test_a_filed_workshops_tables_are_filed_with_it(
     assert by_id[s.id]["kind"] == "workshop" and by_id[s.id]["tables"] == 2
     assert by_id[s.id]["players"] == 12
     assert {
-        sid: (by_id[sid]["kind"], by_id[sid]["workshop"], by_id[sid]["label"]) for sid in tables
-    } == {sid: ("table", s.id, "Provincie") for sid in tables}
+        sid: (by_id[sid]["kind"], by_id[sid]["workshop"], by_id[sid]["label"], by_id[sid]["table"])
+        for sid in tables
+    } == {sid: ("table", s.id, "Provincie", n) for n, sid in enumerate(tables, 1)}
     r = await http.delete(
         f"/api/libraries/{lib['library_id']}/sessions/{s.id}", headers=bearer(lib["key"])
     )
