@@ -25,12 +25,19 @@ SESSIONS: list[tuple[int, str, int, str | None, list[tuple[str, int, str]]]] = [
 ]  # fmt: skip
 
 
-def recorded(seed: int, days: int, custom: str | None, rounds: list[tuple[str, int, str]]) -> Play:
+def recorded(
+    seed: int,
+    days: int,
+    custom: str | None,
+    rounds: list[tuple[str, int, str]],
+    start: int = T0,
+) -> Play:
     settings: dict[str, Any] = {"rounds": 3, "no_consensus_round": 2, "round_seconds": 600}
     if custom:
         settings["custom_opdrachten"] = [{"text": custom}]
-    t = Play.new(0, seed=seed, **settings)
-    t.now = T0 + days * DAY_MS
+    code = "".join("ABCDEFGHJK"[int(d)] for d in f"{seed:06d}")
+    at = start + days * DAY_MS
+    t = Play.new(0, seed=seed, session_id=f"{seed:016x}", join_code=code, now=at, **settings)
     for i in range(4):
         t.join(f"Speler {i + 1}")
     t.fac("start_game")
@@ -63,8 +70,32 @@ def recorded(seed: int, days: int, custom: str | None, rounds: list[tuple[str, i
     return t
 
 
-def plays() -> list[tuple[str, Play]]:
+CARDS = ("keuken", "vertegenwoordiger", "teambuilding", "uit-eten", "festival", "beste-medewerker")
+
+
+def more(count: int, start: int = T0) -> list[tuple[str, Play]]:
+    """`count` further sessions for a fuller library (figures not counted by hand)."""
+    out = []
+    for i in range(count):
+        rounds = [
+            (
+                CARDS[(i + r) % len(CARDS)],
+                60 + (i * 37 + r * 53) % 400,
+                ("yes", "partly", "no")[(i + r) % 3],
+            )
+            for r in range(3)
+        ]
+        out.append(
+            (
+                ("Gemeente", "GGD <b>&", "Provincie")[i % 3],
+                recorded(100 + i, 3 + i, None, rounds, start),
+            )
+        )
+    return out
+
+
+def plays(start: int = T0) -> list[tuple[str, Play]]:
     return [
-        (label, recorded(seed, days, custom, rounds))
+        (label, recorded(seed, days, custom, rounds, start))
         for seed, label, days, custom, rounds in SESSIONS
     ]

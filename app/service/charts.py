@@ -51,7 +51,8 @@ def _svg(chart: Any, label: str) -> str:
     tree = chart.render_tree()
     for parent in list(tree.iter()):
         for child in list(parent):
-            if child.tag in ("script", "style") or not isinstance(child.tag, str):
+            hover = "tooltip-overlay" in child.get("class", "")  # for pygal's script only
+            if hover or child.tag in ("script", "style") or not isinstance(child.tag, str):
                 parent.remove(child)  # inline code, inline styles and comments
     tree.set("role", "img")
     tree.set("aria-label", label)
@@ -62,7 +63,10 @@ def _svg(chart: Any, label: str) -> str:
 @functools.cache
 def stylesheet() -> str:
     """pygal's own rules for our style, scoped to `.pygal-chart` instead of one chart's id."""
-    tree = pygal.Bar(**OPTIONS).render_tree()
+    bars = pygal.Bar(**OPTIONS)
+    for i, _ in enumerate(STYLE.colors):  # a rule per colour comes only with a series for it
+        bars.add(str(i), [1])
+    tree = bars.render_tree()
     css = "\n".join(el.text or "" for el in tree.iter("style"))
     return CHART_ID.sub(".pygal-chart", css)
 
@@ -87,8 +91,7 @@ def chart(fig: Figure, language: Language) -> str:
     """One figure as the chart that reads best for it."""
     label = summary(fig, language)
     if fig.id == "time":  # a box per round: median, quartiles, shortest and longest
-        box = pygal.Box(**OPTIONS, box_mode="extremes", y_title=fig.columns[3])
-        box.title = fig.title
+        box = pygal.Box(**OPTIONS, box_mode="extremes", y_title=WORDS[language]["seconds"])
         box.show_legend = False
         box.x_labels = [row for row, _ in fig.rows]
         for row, (n, lo, q1, median, q3, hi) in fig.rows:

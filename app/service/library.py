@@ -95,7 +95,7 @@ class Libraries:
         """The library if `key` is its key now; one answer for a wrong key and a wrong id."""
         row = await self.store.library(library_id) if len(library_id) <= 64 else None
         if row is None or not key or not matches(key, row.key_hash):
-            raise AppError("forbidden", "This needs the key link of this library.")
+            raise AppError("forbidden", "This needs the key link of this library.", "library_key")
         return row
 
     async def rotate(self, library_id: str, key: str | None) -> NewKey:

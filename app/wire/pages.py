@@ -68,6 +68,8 @@ PAGES = {
     "plenary": ("app.title", "wide screen"),
     "deal": ("print.dealHeading", "wide"),
     "cards": ("print.cardsHeading", "wide"),
+    "library": ("library.heading", "wide"),
+    "debrief": ("debrief.heading", "wide"),
 }
 
 ROUTES = {
@@ -83,6 +85,8 @@ ROUTES = {
     "/v/{session_id}": "plenary",
     "/d/{session_id}": "deal",
     "/print/{deck}": "cards",
+    "/l/{library_id}": "library",
+    "/b/{session_id}": "debrief",
 }
 
 DOCS_PAGE = """<!doctype html>

@@ -40,19 +40,22 @@ class Play:
         orgs: list[str] | None = None,
         seed: int = 7,
         time_scale: float = 1.0,
+        session_id: str = "s1",
+        join_code: str = "ABC234",
+        now: int = T0,
         **settings: Any,
     ) -> "Play":
         created = create_session(
-            session_id="s1",
-            join_code="ABC234",
+            session_id=session_id,
+            join_code=join_code,
             settings=Settings(**settings),
             decks=load_decks("standaard"),
             seed=seed,
             time_scale=time_scale,
             token_hashes={"facilitator": "f", "screen": "s", "trainer": "t"},
-            now=T0,
+            now=now,
         )
-        table = cls(evolve(None, created), [created])
+        table = cls(evolve(None, created), [created], now)
         for i in range(players):
             table.join(f"Speler {i + 1}", orgs[i] if orgs else "")
         return table

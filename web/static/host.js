@@ -6,6 +6,7 @@ import { linksPanel } from "./components.js";
 import { t } from "./i18n.js";
 
 let created = null;
+let library = null;  // a trainer's new library link, shown once
 
 function field(id, labelKey, control) {
   return [h("label", { for: id }, t(labelKey)), control];
@@ -57,6 +58,25 @@ function form() {
   return el;
 }
 
+// A trainer who runs the game often keeps their sessions in a library (a private key link).
+function librarySection() {
+  const submit = async (event) => {
+    event.preventDefault();
+    const response = await fetch("/api/libraries", { method: "POST", headers: { "content-type": "application/json" },
+      body: JSON.stringify({ label: event.target.elements.label.value.trim() }) });
+    const body = await response.json();
+    if (!response.ok) { showError(body.error); return; }
+    library = body.link;
+    render();
+  };
+  return h("details", { class: "more", key: "library" }, h("summary", {}, t("library.forTrainers")),
+    h("p", {}, t("library.what")),
+    library
+      ? [h("p", { role: "status" }, "✓ ", t("library.made")), h("p", {}, h("a", { class: "button primary", href: library }, t("library.open")))]
+      : h("form", { onsubmit: submit }, field("library-label", "library.yourName", h("input", { id: "library-label", name: "label", maxlength: 80, autocomplete: "name" })),
+        h("p", {}, h("button", { type: "submit", class: "secondary", key: "make-library" }, t("library.make")))));
+}
+
 function render() {
   const app = document.getElementById("app");
   if (created) {
@@ -64,7 +84,7 @@ function render() {
       h("p", {}, h("a", { class: "button primary", href: created.links.facilitator }, t("host.go"))));
     return;
   }
-  mount(app, h("p", { class: "intro" }, t("host.what")), h("p", {}, t("host.how")), form());
+  mount(app, h("p", { class: "intro" }, t("host.what")), h("p", {}, t("host.how")), form(), librarySection());
 }
 
 setupChrome(render);

@@ -1,0 +1,196 @@
+// A trainer's library: the sessions filed under one private key (open, export, print a debrief,
+// delete, see when the retention sweep takes them), new sessions filed at once, and insights with
+// charts across them. The key arrives after `#` and stays on this device.
+import "./staff.js";
+import { chartGrid } from "./charts.js";
+import { h, mount, sessionIdFromPath, setupChrome, showError, takeToken } from "./common.js";
+import { confirmButton, linksPanel } from "./components.js";
+import { lang, t } from "./i18n.js";
+
+const libraryId = sessionIdFromPath();
+let key = takeToken("lib", libraryId);
+let listing = null;
+let insights = null;
+let created = null;  // the links of a session just made here
+let rotated = null;  // the new key link, shown once
+let filter = { since: "", until: "", label: "" };
+
+async function api(path, options = {}) {
+  const response = await fetch(`/api/libraries/${libraryId}${path}`, {
+    ...options, headers: { Authorization: `Bearer ${key}`, "Content-Type": "application/json" },
+  });
+  if (response.status === 204) return null;
+  const body = response.headers.get("content-type")?.includes("json") ? await response.json() : await response.blob();
+  if (!response.ok) throw body.error ?? { code: "other" };
+  return body;
+}
+
+const day = (ms) => new Intl.DateTimeFormat(lang(), { day: "numeric", month: "short", year: "numeric" }).format(new Date(ms));
+
+async function load() {
+  try {
+    listing = await api("");
+    await loadInsights();
+  } catch (error) {
+    listing = null;
+    showError(error);
+    render();
+  }
+}
+
+async function loadInsights() {
+  const query = new URLSearchParams({ language: lang() });
+  for (const [name, value] of Object.entries(filter)) if (value) query.set(name, value);
+  insights = await api(`/insights?${query}`);
+  render();
+}
+
+async function download() {
+  const query = new URLSearchParams({ language: lang(), format: "csv" });
+  for (const [name, value] of Object.entries(filter)) if (value) query.set(name, value);
+  const blob = await api(`/insights?${query}`).catch(showError);
+  if (blob) h("a", { href: URL.createObjectURL(blob), download: `theater-insights-${libraryId}.csv` }).click();
+}
+
+function field(id, label, input) {
+  return h("p", { class: "field" }, h("label", { for: id }, label), input);
+}
+
+function createForm() {
+  const submit = async (event) => {
+    event.preventDefault();
+    const form = event.target;
+    const tables = form.elements.tables.value;
+    const settings = { language: form.elements.language.value, ...(tables ? { tables: tables === "auto" ? "auto" : Number(tables) } : {}) };
+    try {
+      const made = await api("/sessions", { method: "POST", body: JSON.stringify({ settings, label: form.elements.label.value.trim() }) });
+      created = made.links;
+      form.reset();
+      await load();
+    } catch (error) { showError(error); }
+  };
+  return h("form", { class: "card-form", onsubmit: submit },
+    h("h2", {}, t("library.new")),
+    field("new-label", t("library.label"), h("input", { id: "new-label", name: "label", maxlength: 80, autocomplete: "off" })),
+    field("new-language", t("host.language"), h("select", { id: "new-language", name: "language" },
+      h("option", { value: "nl", selected: lang() === "nl" }, "Nederlands"), h("option", { value: "en", selected: lang() === "en" }, "English"))),
+    field("new-tables", t("host.tables"), h("select", { id: "new-tables", name: "tables" },
+      h("option", { value: "" }, t("host.oneTable")),
+      [2, 3, 4, 5, 6, 7, 8].map((n) => h("option", { value: n }, t("host.tablesN", { n }))),
+      h("option", { value: "auto" }, t("host.tablesAuto")))),
+    h("button", { type: "submit", class: "primary", key: "create" }, t("library.create")),
+    created ? linksPanel(created) : null);
+}
+
+// An existing session joins the library by its replay (trainer) link, pasted whole.
+function addForm() {
+  const submit = async (event) => {
+    event.preventDefault();
+    const form = event.target;
+    const match = form.elements.link.value.trim().match(/\/[rfw]\/([0-9a-f]{16})#(.+)$/);
+    if (!match) { showError({ code: "invalid_args", reason: "library_link" }); return; }
+    try {
+      await api("/filed", { method: "POST", body: JSON.stringify({ session_id: match[1], token: match[2], label: form.elements.label.value.trim() }) });
+      form.reset();
+      await load();
+    } catch (error) { showError(error); }
+  };
+  return h("form", { class: "card-form", onsubmit: submit },
+    h("h2", {}, t("library.add")),
+    field("add-link", t("library.addLink"), h("input", { id: "add-link", name: "link", required: true, autocomplete: "off" })),
+    field("add-label", t("library.label"), h("input", { id: "add-label", name: "label", maxlength: 80, autocomplete: "off" })),
+    h("button", { type: "submit", class: "secondary", key: "add" }, t("library.addButton")));
+}
+
+function what(entry) {
+  if (entry.kind === "workshop") return t("library.workshop", { n: entry.tables });
+  if (entry.kind === "table") return t("library.table", { n: entry.table });
+  return t("library.session");
+}
+
+function sessionRow(entry) {
+  const status = entry.status === "playing" ? t("library.playing", { round: entry.rounds_played, rounds: entry.rounds }) : t(`library.${entry.status}`);
+  const remove = async () => {
+    try { await api(`/sessions/${entry.session_id}`, { method: "DELETE" }); await load(); } catch (error) { showError(error); }
+  };
+  return h("tr", { class: entry.kind === "table" ? "sub" : "" },
+    h("td", {}, day(entry.created_at)),
+    h("th", { scope: "row" }, entry.label || t("library.noLabel")),
+    h("td", {}, what(entry)),
+    h("td", {}, entry.players),
+    h("td", {}, status),
+    h("td", {}, day(entry.retention_until)),
+    h("td", { class: "actions" },
+      h("a", { href: `/r/${entry.session_id}#${key}` }, t("library.replay")), " ",
+      entry.kind === "table" ? null : h("a", { href: `/b/${entry.session_id}#${key}` }, t("library.debrief")), " ",
+      entry.kind === "table" ? null : confirmButton(t("library.delete"), remove,
+        { key: `delete-${entry.session_id}`, warning: t("library.deleteWarning"), cls: "secondary small" })));
+}
+
+function sessionsTable() {
+  if (!listing.sessions.length) return h("p", {}, t("library.empty"));
+  const top = listing.sessions.filter((e) => e.kind !== "table");
+  const tablesOf = (id) => listing.sessions.filter((e) => e.workshop === id).sort((a, b) => a.table - b.table);
+  return h("div", { class: "scroll" }, h("table", { class: "sessions" },
+    h("caption", {}, t("library.sessionsCaption", { days: listing.retention_days })),
+    h("thead", {}, h("tr", {}, ["date", "label", "kind", "players", "status", "kept", "actions"].map((c) => h("th", { scope: "col" }, t(`library.col.${c}`))))),
+    h("tbody", {}, top.map((e) => [sessionRow(e), tablesOf(e.session_id).map(sessionRow)]))));
+}
+
+function filters() {
+  const labels = [...new Set(listing.sessions.map((e) => e.label).filter(Boolean))].sort();
+  const apply = (event) => {
+    event.preventDefault();
+    const form = event.target;
+    filter = { since: form.elements.since.value, until: form.elements.until.value, label: form.elements.label.value };
+    loadInsights().catch(showError);
+  };
+  return h("form", { class: "row filters no-print", onsubmit: apply },
+    field("since", t("library.since"), h("input", { id: "since", name: "since", type: "date", value: filter.since })),
+    field("until", t("library.until"), h("input", { id: "until", name: "until", type: "date", value: filter.until })),
+    field("label", t("library.label"), h("select", { id: "label", name: "label" },
+      h("option", { value: "" }, t("library.allLabels")), labels.map((l) => h("option", { value: l, selected: l === filter.label }, l)))),
+    h("button", { type: "submit", key: "filter" }, t("library.show")));
+}
+
+function insightsSection() {
+  if (!insights) return null;
+  return h("section", { class: "insights" },
+    h("h2", {}, t("insights.heading")),
+    filters(),
+    h("p", { role: "status" }, t("insights.covers", { n: insights.sessions })),
+    h("div", { class: "row no-print" },
+      h("button", { type: "button", class: "secondary", key: "csv", onclick: download }, t("insights.csv")),
+      h("button", { type: "button", class: "secondary", key: "print", onclick: () => window.print() }, t("print.button"))),
+    chartGrid(insights.charts));
+}
+
+function keySection() {
+  const rotate = async () => {
+    try { const made = await api("/key", { method: "POST" }); key = made.key; localStorage.setItem(`tvb:lib:${libraryId}`, key); rotated = made.link; render(); } catch (error) { showError(error); }
+  };
+  const revoke = async () => {
+    try { await api("", { method: "DELETE" }); localStorage.removeItem(`tvb:lib:${libraryId}`); listing = null; key = null; render(); } catch (error) { showError(error); }
+  };
+  return h("details", { class: "more no-print", key: "key" }, h("summary", {}, t("library.keyHeading")),
+    h("p", {}, t("library.keyWhat")),
+    rotated ? h("p", { class: "new-key" }, t("library.newKey"), " ", h("a", { href: rotated, class: "link" }, rotated)) : null,
+    h("div", { class: "row" },
+      confirmButton(t("library.rotate"), rotate, { key: "rotate", warning: t("library.rotateWarning") }),
+      confirmButton(t("library.revoke"), revoke, { key: "revoke", warning: t("library.revokeWarning") })));
+}
+
+function render() {
+  const app = document.getElementById("app");
+  if (!key) { mount(app, h("p", {}, t("library.noKey")), h("p", {}, h("a", { class: "button", href: "/" }, t("library.toHost")))); return; }
+  if (!listing) return;
+  mount(app,
+    h("p", { class: "lead" }, t("library.of", { label: listing.label || t("library.noLabel") })),
+    h("section", {}, h("h2", {}, t("library.sessions")), sessionsTable()),
+    insightsSection(),
+    h("div", { class: "two no-print" }, createForm(), addForm()),
+    keySection());
+}
+
+setupChrome(() => load());
+if (key) load(); else render();
