@@ -8,6 +8,7 @@ rules as a file.
 """
 
 import functools
+import math
 import re
 import xml.etree.ElementTree as ET
 from typing import Any
@@ -43,6 +44,7 @@ OPTIONS: dict[str, Any] = {
     "truncate_legend": 40,
     "print_values": False,
     "show_title": False,  # the page's <figcaption> carries the title
+    "no_data_text": "–",  # the pages say "no data yet" in words instead
 }
 CHART_ID = re.compile(r"#chart-[0-9a-f-]+")
 
@@ -103,8 +105,11 @@ def chart(fig: Figure, language: Language) -> str:
             **OPTIONS
         )
         bars.x_labels = [row for row, _ in fig.rows]
-        for i, column in enumerate(fig.columns[first : first + 3]):
-            bars.add(column, [values[first + i] for _, values in fig.rows])
+        counts = [[int(values[first + i] or 0) for _, values in fig.rows] for i in range(3)]
+        top = max(map(sum, zip(*counts, strict=True)), default=1)
+        bars.y_labels = list(range(0, top + 1, max(1, math.ceil(top / 8))))  # whole rounds
+        for column, series in zip(fig.columns[first : first + 3], counts, strict=True):
+            bars.add(column, series)
         return _svg(bars, label)
     # a percentage per row: yes behind the decision, recognised, or the two groups compared
     percent = pygal.HorizontalBar(**OPTIONS, range=(0, 100), y_title="%")

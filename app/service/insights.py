@@ -244,9 +244,13 @@ def figures(
         "no_consensus",
         w["no_consensus"],
         (w["rounds"], w["median_s"], w["decided_yes"], w["behind_yes"]),
-        (
-            (w["without"], compare([r for r in rounds if not r.consensus])),
-            (w["with"], compare([r for r in rounds if r.consensus])),
+        tuple(
+            (label, compare(group))
+            for label, group in (
+                (w["without"], [r for r in rounds if not r.consensus]),
+                (w["with"], [r for r in rounds if r.consensus]),
+            )
+            if group
         ),
     )
     right: Counter[str] = Counter()

@@ -186,8 +186,8 @@ function render() {
   if (!listing) return;
   mount(app,
     h("p", { class: "lead" }, t("library.of", { label: listing.label || t("library.noLabel") })),
-    h("section", {}, h("h2", {}, t("library.sessions")), sessionsTable()),
     insightsSection(),
+    h("section", {}, h("h2", {}, t("library.sessions")), sessionsTable()),
     h("div", { class: "two no-print" }, createForm(), addForm()),
     keySection());
 }
