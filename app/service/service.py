@@ -138,6 +138,7 @@ class Service:
         self.guesses = GuessGate(config.guess_spacing_s)
         self.sockets: Counter[str] = Counter()  # open sockets (with or without hello) per address
         self.libraries = Libraries(self)
+        self.http_buckets: dict[str, TokenBucket] = {}  # fallback transport: per token hash
 
     # --- running ----------------------------------------------------------------------------
 
@@ -623,15 +624,7 @@ class Service:
     async def connect(self, session_id: str, token: str, language: str | None = None) -> Seat:
         """A viewer says hello: their seat, with the welcome and the first state in its outbox.
         A token with too many seats open gives up its oldest (a phone that came back)."""
-        table = await self.get(session_id)
-        if table is None:
-            raise AppError("not_found", "There is no session with this id (it may be deleted).")
-        actor = await self._identify(table, token)
-        if actor is None:
-            if any(matches(token, p.token_hash) for p in table.state.departed.values()):
-                # a phone that was away when its player was removed hears why, not "bad link"
-                raise AppError("removed", "The facilitator removed this player from the table.")
-            raise AppError("bad_token", "This token does not open this session.")
+        table, actor = await self._viewer(session_id, token)
         token_hash = hash_token(token)
         if await self.reconnects.full(token_hash):
             raise AppError(
@@ -659,6 +652,33 @@ class Service:
         }
         seat.outbox.put(orjson.dumps({**welcome, "session_id": session_id}).decode())
         table.attach(seat)
+        return seat
+
+    async def _viewer(self, session_id: str, token: str) -> tuple[LiveTable, Actor]:
+        table = await self.get(session_id)
+        if table is None:
+            raise AppError("not_found", "There is no session with this id (it may be deleted).")
+        actor = await self._identify(table, token)
+        if actor is None:
+            if any(matches(token, p.token_hash) for p in table.state.departed.values()):
+                # a phone that was away when its player was removed hears why, not "bad link"
+                raise AppError("removed", "The facilitator removed this player from the table.")
+            raise AppError("bad_token", "This token does not open this session.")
+        return table, actor
+
+    async def visitor(self, session_id: str, token: str) -> Seat:
+        """A viewer sending one frame over plain HTTP (the fallback transport): a seat attached
+        to nothing, with the token's own frame budget, on whichever server the request reached."""
+        table, actor = await self._viewer(session_id, token)
+        token_hash = hash_token(token)
+        bucket = self.http_buckets.pop(token_hash, None) or TokenBucket(
+            self.config.commands_per_second, self.config.command_burst
+        )
+        self.http_buckets[token_hash] = bucket  # the most recent last
+        while len(self.http_buckets) > 10_000:
+            del self.http_buckets[next(iter(self.http_buckets))]
+        seat = Seat(actor=actor, outbox=Outbox(1), token_hash=token_hash, bucket=bucket)
+        seat.table = table
         return seat
 
     def disconnect(self, seat: Seat) -> None:

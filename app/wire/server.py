@@ -19,6 +19,7 @@ from app.wire.api import build_router
 from app.wire.hosts import AllowedHosts, Hosts
 from app.wire.library_api import build_library_router
 from app.wire.pages import SecurityHeaders, build_pages, docs_assets, static_files
+from app.wire.stream import build_stream_router
 from app.wire.ws import serve_socket
 
 log = logging.getLogger("theater")
@@ -79,6 +80,7 @@ def create_app(config: Config | None = None, service: Service | None = None) -> 
     app.state.service = service
     app.include_router(build_router(service, hosts))
     app.include_router(build_library_router(service, hosts))
+    app.include_router(build_stream_router(service, hosts))
     app.include_router(build_pages(hosts, config.api_docs))
     app.mount("/static", static_files(), name="static")
     if config.api_docs:

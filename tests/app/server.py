@@ -135,18 +135,21 @@ class Client:
         await self.until(lambda v: True)
         return self
 
+    async def _take(self, raw: str) -> None:
+        frame = json.loads(raw)
+        async with self.changed:
+            self.raw.append(raw)
+            self.frames.append(frame)
+            if frame["type"] == "state":
+                StateFrame.model_validate(frame)  # every view matches the documented one
+                assert frame["version"] >= self.version, "versions never go back"
+                self.view, self.version = frame["view"], frame["version"]
+            self.changed.notify_all()
+
     async def _read(self) -> None:
         try:
             async for raw in self.ws:
-                frame = json.loads(raw)
-                async with self.changed:
-                    self.raw.append(raw)
-                    self.frames.append(frame)
-                    if frame["type"] == "state":
-                        StateFrame.model_validate(frame)  # every view matches the documented one
-                        assert frame["version"] >= self.version, "versions never go back"
-                        self.view, self.version = frame["view"], frame["version"]
-                    self.changed.notify_all()
+                await self._take(raw)
         except websockets.ConnectionClosed as e:
             self.closed_code = e.rcvd.code if e.rcvd else None
         finally:
@@ -197,7 +200,7 @@ class Client:
         frame_id = f"{self.name}-{self._ids}"
         frame = {**frame, "id": frame_id}
         start = len(self.frames)
-        await self.ws.send(json.dumps(frame))
+        await self.send_raw(json.dumps(frame))
 
         async def answer() -> dict[str, Any]:
             async with self.changed:
@@ -224,6 +227,56 @@ class Client:
         if self.reader:
             with contextlib.suppress(Exception):
                 await self.reader
+
+
+class StreamClient(Client):
+    """The same viewer over the fallback transport (no WebSocket): the frames as server-sent
+    events after a hello in the body, each command a POST answered by its ack or error."""
+
+    async def connect(self) -> "Client":
+        self.http = httpx.AsyncClient(base_url=self.server.http, timeout=httpx.Timeout(None))
+        self.reader = asyncio.create_task(self._read())
+        self.welcome = await self.next_frame("welcome")
+        await self.until(lambda v: True)
+        return self
+
+    async def _read(self) -> None:
+        hello = json.dumps({"type": "hello", "token": self.token})
+        path = f"/api/sessions/{self.session_id}/stream"
+        try:
+            async with self.http.stream("POST", path, content=hello) as response:
+                assert response.headers["content-type"].startswith("text/event-stream")
+                event = ""
+                async for line in response.aiter_lines():
+                    if line.startswith("event: "):
+                        event = line[7:]
+                    elif line.startswith("data: ") and event == "close":
+                        self.closed_code = json.loads(line[6:])["code"]
+                        return
+                    elif line.startswith("data: "):
+                        await self._take(line[6:])
+                    elif not line:
+                        event = ""
+        finally:
+            async with self.changed:
+                self.changed.notify_all()
+
+    async def send_raw(self, data: str | bytes) -> None:
+        """A frame as its own POST; the reply frame joins the stream's frames."""
+        r = await self.http.post(
+            f"/api/sessions/{self.session_id}/frames",
+            content=data,
+            headers={"Authorization": f"Bearer {self.token}"},
+        )
+        assert r.status_code == 200 and r.headers["content-type"] == "application/json"
+        await self._take(r.text)
+
+    async def close(self) -> None:
+        if self.reader:
+            self.reader.cancel()
+            with contextlib.suppress(BaseException):
+                await self.reader
+        await self.http.aclose()
 
 
 @dataclass
@@ -254,12 +307,15 @@ class Session:
         self.players[name] = r.json()
         return r.json()
 
-    def client(self, role_or_name: str, server: Server | None = None) -> Client:
-        """A socket for this role or player, on `server` (default: where the session began)."""
+    def client(
+        self, role_or_name: str, server: Server | None = None, kind: type[Client] = Client
+    ) -> Client:
+        """A socket (or a `StreamClient`) for this role or player, on `server` (default: where
+        the session began)."""
         at = server or self.server
         if role_or_name in ("facilitator", "screen", "trainer"):
-            return Client(at, self.id, self.token(role_or_name), role_or_name)
-        return Client(at, self.id, self.players[role_or_name]["player_token"], role_or_name)
+            return kind(at, self.id, self.token(role_or_name), role_or_name)
+        return kind(at, self.id, self.players[role_or_name]["player_token"], role_or_name)
 
 
 async def new_session(server: Server, http: httpx.AsyncClient, **settings: Any) -> Session:

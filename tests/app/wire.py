@@ -9,7 +9,7 @@ import httpx
 
 from cards import load_deck
 from game.deck import CONSENSUS
-from tests.app.server import Client, Server, Session, new_session
+from tests.app.server import Client, Server, Session, StreamClient, new_session
 
 
 @dataclass
@@ -36,15 +36,25 @@ class WireGame:
 
 
 async def seat(
-    server: Server, http: httpx.AsyncClient, names: list[tuple[str, str]], **settings: Any
+    server: Server,
+    http: httpx.AsyncClient,
+    names: list[tuple[str, str]],
+    streams: frozenset[str] = frozenset(),
+    **settings: Any,
 ) -> WireGame:
+    """A table with everyone connected: on sockets, or for the names and roles in `streams` on
+    the fallback transport."""
     s = await new_session(server, http, **settings)
     for name, org in names:
         await s.join(http, name, org)
-    players = {s.players[name]["player_id"]: await s.client(name).connect() for name, _ in names}
-    fac = await s.client("facilitator").connect()
-    screen = await s.client("screen").connect()
-    trainer = await s.client("trainer").connect()
+
+    async def connect(who: str) -> Client:
+        return await s.client(who, kind=StreamClient if who in streams else Client).connect()
+
+    players = {s.players[name]["player_id"]: await connect(name) for name, _ in names}
+    fac = await connect("facilitator")
+    screen = await connect("screen")
+    trainer = await connect("trainer")
     game = WireGame(s, fac, screen, trainer, players)
     await fac.until(lambda v: all(p["connected"] for p in v["players"]))
     return game

@@ -1,0 +1,127 @@
+"""The fallback transport, for networks that block WebSocket upgrades: the same frames over plain
+HTTP. `POST /api/sessions/{id}/stream` with the hello frame as its body answers with a
+server-sent-events stream of every frame the socket would carry; it ends with a `close` event
+holding the code the socket would close with. `POST /api/sessions/{id}/frames` (the token as
+`Authorization: Bearer`) carries one command or ping and answers with its ack, error or pong.
+
+The token never goes in a URL; the limits are the socket's (connections per address and per
+token, frames per second, frame size); any server behind the proxy can take either request.
+"""
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+import orjson
+from fastapi import APIRouter, Header, Request
+from fastapi.responses import Response, StreamingResponse
+
+from app.errors import CODES
+from app.service import AppError, Service, close_code
+from app.wire.dialogue import answer, error_frame, parse, read_hello
+from app.wire.hosts import Hosts
+
+HEARTBEAT_S = 15.0  # a comment line this often keeps proxies from closing a quiet stream
+STREAM_HEADERS = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}  # nginx: no buffering
+
+
+def _event(name: str, data: object) -> bytes:
+    return b"event: " + name.encode() + b"\ndata: " + orjson.dumps(data) + b"\n\n"
+
+
+def _closing(code: int, reason: str) -> bytes:
+    return _event("close", {"code": code, "reason": reason})
+
+
+async def _body(request: Request, limit: int) -> bytes:
+    """At most `limit` + 1 bytes of the body: enough to refuse a larger one without reading it."""
+    out = bytearray()
+    async for chunk in request.stream():
+        out += chunk
+        if len(out) > limit:
+            break
+    return bytes(out)
+
+
+def build_stream_router(service: Service, hosts: Hosts) -> APIRouter:
+    router = APIRouter(tags=["fallback transport"])
+    limit = service.config.max_frame_bytes
+
+    @router.post("/api/sessions/{session_id}/stream", response_class=StreamingResponse)
+    async def stream(request: Request, session_id: str) -> StreamingResponse:
+        """The frames of the table as server-sent events, after the hello in the body."""
+        client = request.client.host if request.client else "?"
+        raw = await _body(request, limit)
+
+        async def frames() -> AsyncIterator[bytes]:
+            if not hosts.origin_allowed(
+                request.headers.get("origin"), request.headers.get("host", "")
+            ):
+                yield _closing(close_code("bad_origin"), "this page may not open a stream here")
+                return
+            try:
+                service.open_socket(client)
+            except AppError as e:
+                yield _closing(close_code(e.code), e.message)
+                return
+            seat = None
+            try:
+                try:
+                    hello = read_hello(raw.decode("utf-8", "replace"), limit)
+                    seat = await service.connect(session_id, hello.token, hello.language)
+                except AppError as e:
+                    code = CODES[e.code].close if e.code in CODES else None
+                    yield _closing(code or close_code("no_hello"), e.message)
+                    return
+                yield b": the table's frames follow\n\n"
+                while True:
+                    try:
+                        frame = await asyncio.wait_for(seat.outbox.get(), HEARTBEAT_S)
+                    except TimeoutError:
+                        yield b": still here\n\n"
+                        continue
+                    if frame is None:
+                        outbox = seat.outbox
+                        if outbox.close_code is not None:
+                            yield _closing(outbox.close_code, outbox.close_reason)
+                        return
+                    yield b"data: " + frame.encode() + b"\n\n"
+            finally:
+                if seat is not None:
+                    service.disconnect(seat)
+                service.close_socket(client)
+
+        return StreamingResponse(frames(), media_type="text/event-stream", headers=STREAM_HEADERS)
+
+    @router.post("/api/sessions/{session_id}/frames")
+    async def frame(
+        request: Request, session_id: str, authorization: Annotated[str | None, Header()] = None
+    ) -> Response:
+        """One frame (command or ping) from a viewer on the stream; its reply frame back."""
+        raw = await _body(request, limit)
+        bearer = authorization or ""
+        token = bearer[7:].strip() if bearer.lower().startswith("bearer ") else ""
+        try:
+            if not hosts.origin_allowed(
+                request.headers.get("origin"), request.headers.get("host", "")
+            ):
+                raise AppError("bad_origin", "This page may not send frames here.")
+            seat = await service.visitor(session_id, token)
+            if len(raw) > limit:
+                raise AppError("too_large", f"Frames may be at most {limit} bytes.")
+            text = raw.decode("utf-8", "replace")
+            try:
+                kind = parse(text, limit).get("type")
+            except AppError:
+                kind = None  # answer() says what is wrong with it
+            if kind in ("hello", "language"):
+                raise AppError(
+                    "bad_message",
+                    "Over HTTP the hello and the language go in the stream's opening body.",
+                )
+            reply = await answer(service, seat, text, limit)
+        except AppError as e:
+            reply = error_frame(e)
+        return Response(reply or "{}", media_type="application/json")
+
+    return router
