@@ -1,10 +1,10 @@
 // The insight charts, drawn on the server (SVG without script or inline style), with their
 // figures as a table: the table is the chart's full text alternative and prints with it.
-// Loaded only by the trainer's pages (library, debrief).
+// Loaded only by the trainer's pages (library, debrief), with their stylesheet.
 import { h } from "./common.js";
 import { t } from "./i18n.js";
 
-document.head.append(h("link", { rel: "stylesheet", href: "/charts.css" }));
+document.head.append(h("link", { rel: "stylesheet", href: "/static/trainer.css" }), h("link", { rel: "stylesheet", href: "/charts.css" }));
 
 const number = (value) => (value === null ? "–" : new Intl.NumberFormat(document.documentElement.lang).format(value));
 

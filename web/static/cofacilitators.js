@@ -1,7 +1,7 @@
 // Co-facilitators, on the facilitator's page and a workshop's console: a second facilitator
 // link with the same console; only the first facilitator hands them out and withdraws them.
+import { confirmButton } from "./staff.js";
 import { h, showError } from "./common.js";
-import { confirmButton } from "./components.js";
 import { t } from "./i18n.js";
 
 const made = {};  // facilitator id -> link, shown on the page that made it

@@ -92,6 +92,7 @@ export function formatMs(ms) {
 }
 
 const HEARTBEAT_MS = 4000;
+let Stream = null;
 const CLOSED = { 4401: "conn.badLink", 4403: "conn.removed", 4404: "conn.gone", 4409: "conn.replaced", 4410: "conn.gone", 4411: "conn.seatMoved", 4412: "conn.revoked" };
 
 // One socket to the table, reconnecting with backoff; the token goes in the hello frame only.
@@ -102,6 +103,7 @@ export class TableSocket {
     this.pending = new Map();
     this.nextId = 1;
     this.delay = 500;
+    this.quiet = 0;
     this.over = null;
     this.connect();
     document.addEventListener("visibilitychange", () => {
@@ -139,16 +141,24 @@ export class TableSocket {
     this.delay = Math.min(this.delay * 2, 8000);
   }
 
+  // Sockets that close before a word, twice, while the server answers HTTP: a network that
+  // blocks WebSockets. Then the same frames go over plain HTTP (stream.js, loaded only then).
   connect() {
     if (this.over || (this.ws && this.ws.readyState <= WebSocket.OPEN)) return;
+    if (this.http && !Stream) { import("./stream.js").then((m) => { Stream = m.HttpStream; this.connect(); }); return; }
     const scheme = location.protocol === "https:" ? "wss" : "ws";
-    const ws = new WebSocket(`${scheme}://${location.host}/ws/${encodeURIComponent(this.sessionId)}`);
+    const ws = this.http ? new Stream(this.sessionId) : new WebSocket(`${scheme}://${location.host}/ws/${encodeURIComponent(this.sessionId)}`);
     this.ws = ws;
-    this.heard = Date.now();
+    const start = this.heard = Date.now();
     // the viewer's own choice of language, if they made one; else the session's
     ws.onopen = () => ws.send(JSON.stringify({ type: "hello", token: this.token, language: chosenLang() ?? undefined }));
-    ws.onmessage = (event) => { this.heard = Date.now(); this.receive(JSON.parse(event.data)); };
-    ws.onclose = (event) => { if (this.ws === ws) { this.ws = null; this.closed(event.code); } };
+    ws.onmessage = (event) => { this.heard = Date.now(); this.quiet = 0; this.receive(JSON.parse(event.data)); };
+    ws.onclose = (event) => {
+      if (this.ws !== ws) return;
+      this.ws = null;
+      if (event.code < 4000 && this.heard === start && ++this.quiet > 1) fetch("/healthz").then((r) => { this.http ||= r.ok; }, () => {});
+      this.closed(event.code);
+    };
   }
 
   async receive(frame) {
@@ -237,13 +247,6 @@ export function nameOf(view, playerId) {
 
 export function unitNames(view, unit) {
   return unit.members.map((m) => nameOf(view, m)).join(" & ");
-}
-
-// A download that needs the facilitator's or trainer's token in a header.
-export async function downloadExport(sessionId, token, format) {
-  const response = await fetch(`/api/sessions/${sessionId}/export?format=${format}`, { headers: { Authorization: `Bearer ${token}` } });
-  if (!response.ok) { showError((await response.json()).error); return; }
-  h("a", { href: URL.createObjectURL(await response.blob()), download: `theater-${sessionId}.${format}` }).click();
 }
 
 // Tick every visible clock without rebuilding the page.

@@ -1,7 +1,7 @@
 // The pieces every page draws the same way, written once: cards (the printed game's red
 // strategy and purple assignment cards), the timer, players, the join panel, decisions and
-// support, the ending, links, downloads and two-step buttons.
-import { announce, downloadExport, formatMs, h, remainingMs } from "./common.js";
+// support, the ending.
+import { announce, formatMs, h, remainingMs } from "./common.js";
 import { t } from "./i18n.js";
 
 function firstSentence(text) {
@@ -114,41 +114,3 @@ export function summary(view) {
       r.recognition?.length ? h("p", { class: "recognition" }, t("summary.recognised"), " ",
         r.recognition.map((s) => t("summary.recognition", { title: s.strategy.title, right: s.right, of: s.of })).join(" · ")) : null))));
 }
-
-export function exportButtons(sessionId, token) {
-  return h("div", { class: "row" }, ["md", "csv", "json"].map((format) =>
-    h("button", { type: "button", class: "secondary", key: `export-${format}`, onclick: () => downloadExport(sessionId, token, format) }, t(`export.${format}`))));
-}
-
-// A button that asks once more before it does something that cannot be undone or skips part of
-// the game: the first click turns it into "Are you sure? [label] [Cancel]".
-export function confirmButton(label, action, { key, warning = "", cls = "secondary" } = {}) {
-  const wrap = h("span", { class: "confirm" });
-  const ask = () => {
-    wrap.replaceChildren(
-      h("span", { class: "confirm-q", role: "status" }, warning ? `${warning} ` : "", t("confirm.sure")),
-      h("button", { type: "button", class: "danger", key: `${key}-yes`, onclick: action }, label),
-      h("button", { type: "button", class: "secondary", key: `${key}-no`, onclick: () => wrap.replaceChildren(first) }, t("confirm.cancel")));
-    wrap.querySelector("button")?.focus();
-  };
-  const first = h("button", { type: "button", class: cls, key, onclick: ask }, label);
-  wrap.append(first);
-  return wrap;
-}
-
-// The session's links: each with copy and a mail link, the tokens only after `#`.
-export function linksPanel(links) {
-  const rows = [["links.facilitator", links.facilitator], ["links.screen", links.screen], ["links.replay", links.replay], ["links.join", links.join]]
-    .filter(([, url]) => url);
-  const body = rows.map(([key, url]) => `${t(key)}:\n${url}`).join("\n\n");
-  const mail = `mailto:?subject=${encodeURIComponent(t("links.mailSubject"))}&body=${encodeURIComponent(body)}`;
-  return h("section", { class: "links" }, h("h2", {}, t("links.heading")),
-    h("dl", {}, rows.map(([key, url]) => [h("dt", {}, t(key)),
-      h("dd", {}, h("a", { href: url, target: "_blank", rel: "noopener" }, url.replace(/#.*/, "#…")), " ",
-        h("button", { type: "button", class: "secondary small", key: `copy-${key}`, onclick: async (e) => {
-          await navigator.clipboard?.writeText(url);
-          e.target.textContent = t("links.copied");
-        } }, t("links.copy")))])),
-    h("p", {}, h("a", { class: "button secondary", href: mail }, t("links.mail"))));
-}
-

@@ -1,9 +1,9 @@
 // A workshop's console on the facilitator's laptop: the lobby with its proposal of tables (move
 // people, then form them), then every table at a glance (phase, round, clock, who is ready, the
 // decision, a call from a table) and the steps that run at every table at once.
-import "./staff.js";
+import { confirmButton, linksPanel } from "./staff.js";
 import { errorText, followTables, formatMs, h, mount, nameOf, phaseLine, remainingMs, sessionIdFromPath, setupChrome, showError, showStatus, startClock, TableSocket, takeToken } from "./common.js";
-import { confirmButton, joinPanel, linksPanel, playerList, readyLine } from "./components.js";
+import { joinPanel, playerList, readyLine } from "./components.js";
 import { coFacilitators } from "./cofacilitators.js";
 import { t } from "./i18n.js";
 

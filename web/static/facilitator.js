@@ -1,8 +1,8 @@
 // The facilitator's laptop: one obvious next step that follows the printed script, with its cue;
 // what cannot be undone or skips part of the game set apart and confirmed; counters; the links.
-import "./staff.js";
+import { confirmButton, exportButtons, linksPanel } from "./staff.js";
 import { announce, clearError, commander, h, mount, nameOf, phaseLine, sessionIdFromPath, setupChrome, showError, showStatus, startClock, TableSocket, takeToken, unitNames } from "./common.js";
-import { confirmButton, decisionBlock, exportButtons, joinPanel, linksPanel, opdrachtCard, playerList, promptCard, readyLine, summary, supportCounts, timerBlock } from "./components.js";
+import { decisionBlock, joinPanel, opdrachtCard, playerList, promptCard, readyLine, summary, supportCounts, timerBlock } from "./components.js";
 import { coFacilitators, copyable } from "./cofacilitators.js";
 import { t } from "./i18n.js";
 

@@ -1,8 +1,7 @@
 // Create a session: what the game is, the settings a facilitator may give, then the session's
 // links (to keep, copy or mail) and on to the facilitator's page.
-import "./staff.js";
+import { linksPanel } from "./staff.js";
 import { h, mount, setupChrome, showError } from "./common.js";
-import { linksPanel } from "./components.js";
 import { t } from "./i18n.js";
 
 let created = null;

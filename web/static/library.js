@@ -1,10 +1,9 @@
 // A trainer's library: the sessions filed under one private key (open, export, print a debrief,
 // delete, see when the retention sweep takes them), new sessions filed at once, and insights with
 // charts across them. The key arrives after `#` and stays on this device.
-import "./staff.js";
+import { confirmButton, linksPanel } from "./staff.js";
 import { chartGrid } from "./charts.js";
 import { h, mount, sessionIdFromPath, setupChrome, showError, takeToken } from "./common.js";
-import { confirmButton, linksPanel } from "./components.js";
 import { lang, t } from "./i18n.js";
 
 const libraryId = sessionIdFromPath();

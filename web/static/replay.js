@@ -1,8 +1,8 @@
 // A trainer reads back a session: what happened, in words and clock time, and at any step what
 // any participant saw. Anonymous answers stay anonymous here too.
-import "./staff.js";
+import { exportButtons } from "./staff.js";
 import { h, mount, phaseLine, sessionIdFromPath, setupChrome, showError, takeToken, unitNames } from "./common.js";
-import { decisionBlock, exportButtons, opdrachtCard, promptCard, summary } from "./components.js";
+import { decisionBlock, opdrachtCard, promptCard, summary } from "./components.js";
 import { t } from "./i18n.js";
 
 const sessionId = sessionIdFromPath();

@@ -1,5 +1,51 @@
-// Imported first by the facilitator's, host's and replay pages: their strings, which the phones
-// never download.
-import { include } from "./i18n.js";
+// Imported first by the staff pages (facilitator, host, replay, console, library, debrief, print):
+// their strings and the parts only they use, which the phones never download.
+import { h, showError } from "./common.js";
+import { include, t } from "./i18n.js";
 
 await include("staff");
+
+// A download that needs the facilitator's or trainer's token in a header.
+export async function downloadExport(sessionId, token, format) {
+  const response = await fetch(`/api/sessions/${sessionId}/export?format=${format}`, { headers: { Authorization: `Bearer ${token}` } });
+  if (!response.ok) { showError((await response.json()).error); return; }
+  h("a", { href: URL.createObjectURL(await response.blob()), download: `theater-${sessionId}.${format}` }).click();
+}
+
+export function exportButtons(sessionId, token) {
+  return h("div", { class: "row" }, ["md", "csv", "json"].map((format) =>
+    h("button", { type: "button", class: "secondary", key: `export-${format}`, onclick: () => downloadExport(sessionId, token, format) }, t(`export.${format}`))));
+}
+
+// A button that asks once more before it does something that cannot be undone or skips part of
+// the game: the first click turns it into "Are you sure? [label] [Cancel]".
+export function confirmButton(label, action, { key, warning = "", cls = "secondary" } = {}) {
+  const wrap = h("span", { class: "confirm" });
+  const ask = () => {
+    wrap.replaceChildren(
+      h("span", { class: "confirm-q", role: "status" }, warning ? `${warning} ` : "", t("confirm.sure")),
+      h("button", { type: "button", class: "danger", key: `${key}-yes`, onclick: action }, label),
+      h("button", { type: "button", class: "secondary", key: `${key}-no`, onclick: () => wrap.replaceChildren(first) }, t("confirm.cancel")));
+    wrap.querySelector("button")?.focus();
+  };
+  const first = h("button", { type: "button", class: cls, key, onclick: ask }, label);
+  wrap.append(first);
+  return wrap;
+}
+
+// The session's links: each with copy and a mail link, the tokens only after `#`.
+export function linksPanel(links) {
+  const rows = [["links.facilitator", links.facilitator], ["links.screen", links.screen], ["links.replay", links.replay], ["links.join", links.join]]
+    .filter(([, url]) => url);
+  const body = rows.map(([key, url]) => `${t(key)}:\n${url}`).join("\n\n");
+  const mail = `mailto:?subject=${encodeURIComponent(t("links.mailSubject"))}&body=${encodeURIComponent(body)}`;
+  return h("section", { class: "links" }, h("h2", {}, t("links.heading")),
+    h("dl", {}, rows.map(([key, url]) => [h("dt", {}, t(key)),
+      h("dd", {}, h("a", { href: url, target: "_blank", rel: "noopener" }, url.replace(/#.*/, "#…")), " ",
+        h("button", { type: "button", class: "secondary small", key: `copy-${key}`, onclick: async (e) => {
+          await navigator.clipboard?.writeText(url);
+          e.target.textContent = t("links.copied");
+        } }, t("links.copy")))])),
+    h("p", {}, h("a", { class: "button secondary", href: mail }, t("links.mail"))));
+}
+
