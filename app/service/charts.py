@@ -97,7 +97,8 @@ def chart(fig: Figure, language: Language) -> str:
         box.show_legend = False
         box.x_labels = [row for row, _ in fig.rows]
         for row, (n, lo, q1, median, q3, hi) in fig.rows:
-            box.add(row, [v for v in (lo, q1, median, q3, hi) if v is not None] if n else [])
+            # pygal computes the quartiles of what it gets: these seven give back exactly ours
+            box.add(row, [lo, q1, q1, median, q3, q3, hi] if n else [])
         return _svg(box, label)
     if fig.id in ("decisions", "opdrachten"):  # counts of yes / partly / no, stacked
         first = 0 if fig.id == "decisions" else 2

@@ -122,7 +122,7 @@ def debrief(state: State, events: list[Event]) -> dict[str, Any]:
                         "of": score.of,
                     }
                     for score in recognition(state.rounds[h["round"] - 1])
-                    if score.of
+                    if score.of and state.phase == "ended"  # guesses are secret until then
                 ],
             }
         )

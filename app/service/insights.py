@@ -42,7 +42,7 @@ WORDS: dict[str, dict[str, str]] = {
         "partly": "deels",
         "no": "nee",
         "strategy": "strategie",
-        "players": "deelnemers",
+        "votes": "stemmen",
         "share_yes": "% ja",
         "group": "groep",
         "without": "zonder consensus",
@@ -79,7 +79,7 @@ WORDS: dict[str, dict[str, str]] = {
         "partly": "partly",
         "no": "no",
         "strategy": "strategy",
-        "players": "players",
+        "votes": "votes",
         "share_yes": "% yes",
         "group": "group",
         "without": "without consensus",
@@ -216,7 +216,7 @@ def figures(
     support_fig = Figure(
         "support",
         w["support"],
-        (w["players"], *(w[x] for x in REACHED), w["share_yes"]),
+        (w["votes"], *(w[x] for x in REACHED), w["share_yes"]),
         tuple(
             (
                 strategy_titles[s],

@@ -13,9 +13,10 @@ from typing import TYPE_CHECKING, Literal
 from app.errors import AppError
 from app.service.charts import chart, summary
 from app.service.insights import Figure, Language, insights
-from app.stores import LibraryRow
+from app.stores import FiledSession, LibraryRow
 from app.tokens import hash_token, matches, new_session_id, new_token
 from game import Settings, State, fold
+from game.commands import FIRST_FACILITATOR
 
 if TYPE_CHECKING:
     from app.service.service import Created, Service
@@ -39,6 +40,7 @@ class Entry:
     session_id: str
     kind: Kind
     label: str
+    owned: bool  # made in this library or filed by its first facilitator: deleting deletes it
     created_at: int
     updated_at: int
     retention_until: int  # when the retention sweep deletes it, unless it is played on
@@ -118,44 +120,60 @@ class Libraries:
     ) -> Created:
         await self.open(library_id, key)
         created = await self.service.create(settings, client)
-        await self.store.file_session(created.session_id, library_id, label)
+        await self.store.file_session(created.session_id, library_id, label, owned=True)
         return created
 
     async def add(
         self, library_id: str, key: str | None, session_id: str, token: str, label: str
     ) -> None:
-        """File an existing session by its trainer (or facilitator) token; a workshop brings
-        its tables."""
+        """File an existing session by its trainer or facilitator token; a workshop brings its
+        tables. Only its first facilitator's token makes it the library's own (to delete) or
+        moves it out of another library."""
         await self.open(library_id, key)
-        table = await self.service.staff(session_id, token, "facilitator", "trainer")
+        table, actor = await self.service.staff_actor(session_id, token, "facilitator", "trainer")
+        owner = actor.role == "facilitator" and actor.facilitator_id in (None, FIRST_FACILITATOR)
+        filed = await self.store.library_of(session_id)
+        if filed is not None and filed[0].library_id != library_id and not owner:
+            raise AppError(
+                "forbidden",
+                "This session is in another library; its first facilitator's link can move it.",
+                "filed_elsewhere",
+            )
+        owned = owner or (
+            filed is not None and filed[0].library_id == library_id and filed[1].owned
+        )
         for sid in (session_id, *(spec.session_id for spec in table.state.tables)):
-            await self.store.file_session(sid, library_id, label)
+            await self.store.file_session(sid, library_id, label, owned)
 
     async def remove(self, library_id: str, key: str | None, session_id: str) -> None:
-        """Delete a filed session and its whole log (a workshop with its tables)."""
+        """Delete a session the library owns, with its whole log (a workshop with its tables);
+        one it only holds leaves the library and stays."""
         await self.open(library_id, key)
-        filed = {f.session_id for f in await self.store.filed(library_id)}
-        if session_id not in filed:
+        filed = await self.store.library_of(session_id)
+        if filed is None or filed[0].library_id != library_id:
             raise AppError("not_found", "This library holds no such session.")
         table = await self.service.get(session_id)
-        for spec in table.state.tables if table else ():
-            await self.service.erase(spec.session_id)
-        await self.service.erase(session_id)
+        sessions = [spec.session_id for spec in table.state.tables] if table else []
+        for sid in (*sessions, session_id):
+            if filed[1].owned:
+                await self.service.erase(sid)
+            else:
+                await self.store.unfile(sid)
 
-    async def _states(self, library_id: str) -> list[tuple[str, State, int]]:
-        """Every filed session as its log folds now: (label, state, time of its last event)."""
+    async def _states(self, library_id: str) -> list[tuple[FiledSession, State, int]]:
+        """Every filed session as its log folds now: (filing, state, time of its last event)."""
         out = []
         for filed in await self.store.filed(library_id):
             events = await self.store.load(filed.session_id)
             if events:
-                out.append((filed.label, fold(events), events[-1].at))
+                out.append((filed, fold(events), events[-1].at))
         return out
 
     async def listing(self, library_id: str, key: str | None) -> tuple[LibraryRow, list[Entry]]:
         row = await self.open(library_id, key)
         keep_ms = int(self.service.config.retention_days * DAY_MS)
         entries = []
-        for label, s, updated in await self._states(library_id):
+        for filed, s, updated in await self._states(library_id):
             kind: Kind = "workshop" if s.is_workshop else "table" if s.parent else "session"
             status: Status = (
                 "ended" if s.phase == "ended" else "lobby" if s.phase == "lobby" else "playing"
@@ -164,7 +182,8 @@ class Libraries:
                 Entry(
                     session_id=s.session_id,
                     kind=kind,
-                    label=label,
+                    label=filed.label,
+                    owned=filed.owned,
                     created_at=s.created_at,
                     updated_at=updated,
                     retention_until=updated + keep_ms,
@@ -196,10 +215,10 @@ class Libraries:
         start, end = _day(since), _day(until, end=True)
         chosen = [
             s
-            for lbl, s, _ in await self._states(library_id)
+            for filed, s, _ in await self._states(library_id)
             if not s.is_workshop
             and (start is None or s.created_at >= start)
             and (end is None or s.created_at < end)
-            and (not label or lbl == label)
+            and (not label or filed.label == label)
         ]
         return len(chosen), charts(chosen, language)

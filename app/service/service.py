@@ -305,7 +305,7 @@ class Service:
         """The facilitator confirms the proposal: each table becomes a session of its own (with
         the workshop's links and the players' own tokens), created whole before the workshop
         records it, so no phone is ever sent to a table that is not there yet."""
-        workshop, actor = await self._staff_actor(session_id, token, "facilitator")
+        workshop, actor = await self.staff_actor(session_id, token, "facilitator")
         state = workshop.state
         tables = proposal(state) if state.is_workshop and not state.tables else []
         specs = [
@@ -326,12 +326,13 @@ class Service:
             for spec in specs:
                 await self.store.delete(spec.session_id)
             raise
-        library = await self.store.library_of(session_id)
-        if library is not None:  # a filed workshop's tables are filed with it
-            label = next(f.label for f in await self.store.filed(library.library_id)
-                         if f.session_id == session_id)  # fmt: skip
+        filed = await self.store.library_of(session_id)
+        if filed is not None:  # a filed workshop's tables are filed with it, the same way
+            library, filing = filed
             for spec in specs:
-                await self.store.file_session(spec.session_id, library.library_id, label)
+                await self.store.file_session(
+                    spec.session_id, library.library_id, filing.label, filing.owned
+                )
         return [t.session_id for t in workshop.state.tables]
 
     async def _create_table(self, workshop: State, spec: TableSpec) -> None:
@@ -378,7 +379,7 @@ class Service:
     ) -> list[TableResult]:
         """One command at every table of a workshop at once (start every timer, next round for
         all that are done, a message to the room): each table answers for itself."""
-        workshop, _ = await self._staff_actor(session_id, token, "facilitator")
+        workshop, _ = await self.staff_actor(session_id, token, "facilitator")
         if name not in TABLE_WIDE:
             raise AppError(
                 "invalid_args",
@@ -403,7 +404,7 @@ class Service:
 
     async def delete(self, session_id: str, token: str | None) -> None:
         """The first facilitator deletes a session; a workshop goes with every table."""
-        table, actor = await self._staff_actor(session_id, token, "facilitator")
+        table, actor = await self.staff_actor(session_id, token, "facilitator")
         if actor.facilitator_id not in (None, FIRST_FACILITATOR):
             raise AppError("forbidden", "Only the facilitator who created the session deletes it.")
         for spec in table.state.tables:
@@ -413,7 +414,7 @@ class Service:
     async def reissue_seat(self, session_id: str, token: str | None, player_id: str) -> Reissued:
         """A player's seat on a new device: the old token stops at once; the claim is shown to
         the facilitator (as a link and QR code) and works once."""
-        table, actor = await self._staff_actor(session_id, token, "facilitator")
+        table, actor = await self.staff_actor(session_id, token, "facilitator")
         claim = new_token()
         args = {"player_id": player_id, "claim_hash": hash_token(claim)}
         await table.execute(actor, "reissue_seat", args)
@@ -435,7 +436,7 @@ class Service:
     ) -> CoFacilitatorLink:
         """A second facilitator link with the same console; revocable by the first. A workshop's
         co-facilitator steers its tables too."""
-        table, actor = await self._staff_actor(session_id, token, "facilitator")
+        table, actor = await self.staff_actor(session_id, token, "facilitator")
         new = new_token()
         args = {"label": label, "token_hash": hash_token(new)}
         events, _ = await table.execute(actor, "add_facilitator", args)
@@ -451,7 +452,7 @@ class Service:
     async def revoke_facilitator(
         self, session_id: str, token: str | None, facilitator_id: str
     ) -> None:
-        table, actor = await self._staff_actor(session_id, token, "facilitator")
+        table, actor = await self.staff_actor(session_id, token, "facilitator")
         gone = table.state.facilitators.get(facilitator_id)
         await table.execute(actor, "revoke_facilitator", {"facilitator_id": facilitator_id})
         for child in await self._tables_of(table.state):
@@ -523,10 +524,10 @@ class Service:
         return actor
 
     async def staff(self, session_id: str, token: str | None, *roles: Role) -> LiveTable:
-        table, _ = await self._staff_actor(session_id, token, *roles)
+        table, _ = await self.staff_actor(session_id, token, *roles)
         return table
 
-    async def _staff_actor(
+    async def staff_actor(
         self, session_id: str, token: str | None, *roles: Role
     ) -> tuple[LiveTable, Actor]:
         table = await self.get(session_id) if len(session_id) <= 64 else None
@@ -534,8 +535,8 @@ class Service:
             raise AppError("not_found", "There is no session with this id (it may be deleted).")
         actor = self.authenticate(table, token) if token else None
         if actor is None and token and "trainer" in roles:  # a library's key opens its sessions
-            library = await self.store.library_of(session_id)
-            if library is not None and matches(token, library.key_hash):
+            filed = await self.store.library_of(session_id)
+            if filed is not None and matches(token, filed[0].key_hash):
                 actor = Actor("trainer")
         if actor is None or actor.role not in roles:
             raise AppError(
@@ -671,15 +672,21 @@ class Service:
         to nothing, with the token's own frame budget, on whichever server the request reached."""
         table, actor = await self._viewer(session_id, token)
         token_hash = hash_token(token)
-        bucket = self.http_buckets.pop(token_hash, None) or TokenBucket(
-            self.config.commands_per_second, self.config.command_burst
-        )
-        self.http_buckets[token_hash] = bucket  # the most recent last
-        while len(self.http_buckets) > 10_000:
-            del self.http_buckets[next(iter(self.http_buckets))]
+        bucket = self.http_budget(token_hash)
         seat = Seat(actor=actor, outbox=Outbox(1), token_hash=token_hash, bucket=bucket)
         seat.table = table
         return seat
+
+    def http_budget(self, key: str) -> TokenBucket:
+        """The frames-per-second budget of one token (by its hash) on the fallback transport;
+        the least recently used are forgotten beyond 10,000."""
+        bucket = self.http_buckets.pop(key, None) or TokenBucket(
+            self.config.commands_per_second, self.config.command_burst
+        )
+        self.http_buckets[key] = bucket
+        while len(self.http_buckets) > 10_000:
+            del self.http_buckets[next(iter(self.http_buckets))]
+        return bucket
 
     def disconnect(self, seat: Seat) -> None:
         if seat.table is not None:

@@ -42,6 +42,7 @@ class LibraryRow:
 class FiledSession:
     session_id: str
     label: str  # the group or organisation, as the trainer filed it
+    owned: bool = False  # made in the library or filed by its first facilitator: it may delete it
 
 
 class EventStore(Protocol):
@@ -67,12 +68,18 @@ class EventStore(Protocol):
 
     async def library(self, library_id: str) -> LibraryRow | None: ...
     async def drop_library(self, library_id: str) -> bool: ...
-    async def file_session(self, session_id: str, library_id: str, label: str) -> None:
+    async def file_session(
+        self, session_id: str, library_id: str, label: str, owned: bool = False
+    ) -> None:
         """File an existing session in a library (moving it from any other), with a label."""
         ...
 
+    async def unfile(self, session_id: str) -> None: ...
     async def filed(self, library_id: str) -> list[FiledSession]: ...
-    async def library_of(self, session_id: str) -> LibraryRow | None: ...
+    async def library_of(self, session_id: str) -> tuple[LibraryRow, FiledSession] | None:
+        """The library a session is filed in, and how."""
+        ...
+
     async def close(self) -> None: ...
 
 

@@ -18,7 +18,7 @@ class MemoryStore:
         self.logs: dict[str, list[Event]] = {}
         self.rows: dict[str, SessionRow] = {}
         self.libraries: dict[str, LibraryRow] = {}
-        self.filing: dict[str, tuple[str, str]] = {}  # session -> (library, label)
+        self.filing: dict[str, tuple[str, FiledSession]] = {}  # session -> (library, filing)
 
     async def open(self) -> None:
         """Nothing to open."""
@@ -69,18 +69,21 @@ class MemoryStore:
         self.filing = {s: f for s, f in self.filing.items() if f[0] != library_id}
         return self.libraries.pop(library_id, None) is not None
 
-    async def file_session(self, session_id: str, library_id: str, label: str) -> None:
+    async def file_session(
+        self, session_id: str, library_id: str, label: str, owned: bool = False
+    ) -> None:
         if session_id in self.rows and library_id in self.libraries:
-            self.filing[session_id] = (library_id, label)
+            self.filing[session_id] = (library_id, FiledSession(session_id, label, owned))
+
+    async def unfile(self, session_id: str) -> None:
+        self.filing.pop(session_id, None)
 
     async def filed(self, library_id: str) -> list[FiledSession]:
-        return [
-            FiledSession(s, label) for s, (lib, label) in self.filing.items() if lib == library_id
-        ]
+        return [f for lib, f in self.filing.values() if lib == library_id]
 
-    async def library_of(self, session_id: str) -> LibraryRow | None:
-        filed = self.filing.get(session_id)
-        return self.libraries.get(filed[0]) if filed else None
+    async def library_of(self, session_id: str) -> tuple[LibraryRow, FiledSession] | None:
+        found = self.filing.get(session_id)
+        return (self.libraries[found[0]], found[1]) if found else None
 
     async def close(self) -> None:
         """Nothing to close; the dict goes with the object."""

@@ -59,7 +59,8 @@ MIGRATIONS = (
     CREATE TABLE filed (
         session_id TEXT PRIMARY KEY REFERENCES sessions(session_id) ON DELETE CASCADE,
         library_id TEXT NOT NULL REFERENCES libraries(library_id) ON DELETE CASCADE,
-        label      TEXT NOT NULL
+        label      TEXT NOT NULL,
+        owned      BOOLEAN NOT NULL DEFAULT FALSE
     );
     CREATE INDEX filed_by_library ON filed (library_id);
     """,
@@ -174,30 +175,38 @@ class PostgresStore:
         )
         return result != "DELETE 0"
 
-    async def file_session(self, session_id: str, library_id: str, label: str) -> None:
+    async def file_session(
+        self, session_id: str, library_id: str, label: str, owned: bool = False
+    ) -> None:
         await self.pool.execute(
-            "INSERT INTO filed SELECT $1, $2, $3 WHERE EXISTS (SELECT 1 FROM sessions WHERE "
+            "INSERT INTO filed SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM sessions WHERE "
             "session_id = $1) AND EXISTS (SELECT 1 FROM libraries WHERE library_id = $2) "
-            "ON CONFLICT (session_id) DO UPDATE "
-            "SET library_id = excluded.library_id, label = excluded.label",
+            "ON CONFLICT (session_id) DO UPDATE SET library_id = excluded.library_id, "
+            "label = excluded.label, owned = excluded.owned",
             session_id,
             library_id,
             label,
+            owned,
         )
+
+    async def unfile(self, session_id: str) -> None:
+        await self.pool.execute("DELETE FROM filed WHERE session_id = $1", session_id)
 
     async def filed(self, library_id: str) -> list[FiledSession]:
         rows = await self.pool.fetch(
-            "SELECT session_id, label FROM filed WHERE library_id = $1", library_id
+            "SELECT session_id, label, owned FROM filed WHERE library_id = $1", library_id
         )
         return [FiledSession(*row) for row in rows]
 
-    async def library_of(self, session_id: str) -> LibraryRow | None:
+    async def library_of(self, session_id: str) -> tuple[LibraryRow, FiledSession] | None:
         row = await self.pool.fetchrow(
-            "SELECT l.library_id, l.key_hash, l.label, l.created_at FROM filed f "
-            "JOIN libraries l USING (library_id) WHERE f.session_id = $1",
+            "SELECT l.library_id, l.key_hash, l.label, l.created_at, f.label, f.owned "
+            "FROM filed f JOIN libraries l USING (library_id) WHERE f.session_id = $1",
             session_id,
         )
-        return LibraryRow(*row) if row else None
+        if row is None:
+            return None
+        return LibraryRow(*row[:4]), FiledSession(session_id, row[4], row[5])
 
     async def close(self) -> None:
         if self._pool is not None:

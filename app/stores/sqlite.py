@@ -74,7 +74,8 @@ MIGRATIONS = (
     CREATE TABLE IF NOT EXISTS filed (
         session_id TEXT PRIMARY KEY REFERENCES sessions(session_id) ON DELETE CASCADE,
         library_id TEXT NOT NULL REFERENCES libraries(library_id) ON DELETE CASCADE,
-        label      TEXT NOT NULL
+        label      TEXT NOT NULL,
+        owned      INTEGER NOT NULL DEFAULT 0
     );
     CREATE INDEX IF NOT EXISTS filed_by_library ON filed (library_id);
     """,
@@ -219,29 +220,37 @@ class SqliteStore:
             cur = self.db.execute("DELETE FROM libraries WHERE library_id = ?", (library_id,))
         return cur.rowcount > 0
 
-    async def file_session(self, session_id: str, library_id: str, label: str) -> None:
+    async def file_session(
+        self, session_id: str, library_id: str, label: str, owned: bool = False
+    ) -> None:
         with self.db:
             self.db.execute(
-                "INSERT INTO filed SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM sessions WHERE "
+                "INSERT INTO filed SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM sessions WHERE "
                 "session_id = ?) AND EXISTS (SELECT 1 FROM libraries WHERE library_id = ?) "
-                "ON CONFLICT (session_id) DO UPDATE "
-                "SET library_id = excluded.library_id, label = excluded.label",
-                (session_id, library_id, label, session_id, library_id),
+                "ON CONFLICT (session_id) DO UPDATE SET library_id = excluded.library_id, "
+                "label = excluded.label, owned = excluded.owned",
+                (session_id, library_id, label, owned, session_id, library_id),
             )
+
+    async def unfile(self, session_id: str) -> None:
+        with self.db:
+            self.db.execute("DELETE FROM filed WHERE session_id = ?", (session_id,))
 
     async def filed(self, library_id: str) -> list[FiledSession]:
         rows = self.db.execute(
-            "SELECT session_id, label FROM filed WHERE library_id = ?", (library_id,)
+            "SELECT session_id, label, owned FROM filed WHERE library_id = ?", (library_id,)
         ).fetchall()
-        return [FiledSession(*row) for row in rows]
+        return [FiledSession(sid, label, bool(owned)) for sid, label, owned in rows]
 
-    async def library_of(self, session_id: str) -> LibraryRow | None:
+    async def library_of(self, session_id: str) -> tuple[LibraryRow, FiledSession] | None:
         row = self.db.execute(
-            "SELECT l.library_id, l.key_hash, l.label, l.created_at FROM filed f "
-            "JOIN libraries l USING (library_id) WHERE f.session_id = ?",
+            "SELECT l.library_id, l.key_hash, l.label, l.created_at, f.label, f.owned "
+            "FROM filed f JOIN libraries l USING (library_id) WHERE f.session_id = ?",
             (session_id,),
         ).fetchone()
-        return LibraryRow(*row) if row else None
+        if row is None:
+            return None
+        return LibraryRow(*row[:4]), FiledSession(session_id, row[4], bool(row[5]))
 
     async def close(self) -> None:
         self.db.close()

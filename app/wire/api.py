@@ -8,6 +8,7 @@ from fastapi import APIRouter, Header, Path, Query, Request
 from fastapi.responses import Response
 
 from app.service import AppError, Failure, Role, Service, Settings
+from app.service.service import Created as NewSession
 from app.wire.hosts import Hosts
 from app.wire.pages import qr_svg
 from app.wire.protocol import (
@@ -35,13 +36,13 @@ ERRORS: dict[int | str, dict[str, object]] = {
 }
 
 
-def _bearer(authorization: str | None) -> str | None:
+def bearer_token(authorization: str | None) -> str | None:
     if authorization and authorization.lower().startswith("bearer "):
         return authorization[7:].strip()
     return None
 
 
-def _client(request: Request) -> str:
+def client_address(request: Request) -> str:
     return request.client.host if request.client else "?"
 
 
@@ -59,6 +60,19 @@ def _links(
         facilitator=f"{base}/{'w' if workshop else 'f'}/{sid}#{tokens['facilitator']}",
         screen=link("v" if workshop else "s", "screen"),
         replay=link("r", "trainer"),
+    )
+
+
+def created_response(base: str, created: NewSession) -> Created:
+    """A new session's ids, tokens and links, as the wire gives them."""
+    tokens = created.tokens
+    return Created(
+        session_id=created.session_id,
+        join_code=created.join_code,
+        facilitator_token=tokens["facilitator"],
+        screen_token=tokens["screen"],
+        trainer_token=tokens["trainer"],
+        links=_links(base, created.session_id, created.join_code, tokens, created.workshop),
     )
 
 
@@ -83,22 +97,8 @@ def build_router(service: Service, hosts: Hosts) -> APIRouter:
     async def create_session(request: Request, settings: Settings | None = None) -> Created:
         """Open a table. Keep the tokens: the facilitator's steers the game, the trainer's reads
         the log, the screen's shows the public view."""
-        created = await service.create(settings or Settings(), _client(request))
-        tokens = created.tokens
-        return Created(
-            session_id=created.session_id,
-            join_code=created.join_code,
-            facilitator_token=tokens["facilitator"],
-            screen_token=tokens["screen"],
-            trainer_token=tokens["trainer"],
-            links=_links(
-                hosts.base_url(request),
-                created.session_id,
-                created.join_code,
-                tokens,
-                created.workshop,
-            ),
-        )
+        created = await service.create(settings or Settings(), client_address(request))
+        return created_response(hosts.base_url(request), created)
 
     @router.get(
         "/api/sessions/{session_id}/links", response_model=Links, responses=ERRORS,
@@ -109,7 +109,7 @@ def build_router(service: Service, hosts: Hosts) -> APIRouter:
     ) -> Links:
         """Every link of the session again (facilitator only): to open the screen or hand the
         replay to a trainer from another device."""
-        tokens = await service.tokens(session_id, _bearer(authorization))
+        tokens = await service.tokens(session_id, bearer_token(authorization))
         table = await service.get(session_id)
         code = table.state.join_code if table else ""
         workshop = bool(table and table.state.is_workshop)
@@ -131,7 +131,9 @@ def build_router(service: Service, hosts: Hosts) -> APIRouter:
     async def join(request: Request, body: JoinRequest) -> JoinResponse:
         """Take a seat by join code. Keep `player_token`: it brings you back to your seat."""
         code = "".join(ch for ch in body.join_code.upper() if ch.isalnum())
-        joined = await service.join(code, body.name, body.organisation or "", _client(request))
+        joined = await service.join(
+            code, body.name, body.organisation or "", client_address(request)
+        )
         return JoinResponse(
             session_id=joined.session_id,
             player_id=joined.player_id,
@@ -150,7 +152,7 @@ def build_router(service: Service, hosts: Hosts) -> APIRouter:
     ) -> SeatLink:
         """A player's phone died (facilitator): a one-time link for their seat on another
         device. The old device's token stops working at once (its socket closes with 4411)."""
-        moved = await service.reissue_seat(session_id, _bearer(authorization), player_id)
+        moved = await service.reissue_seat(session_id, bearer_token(authorization), player_id)
         link = f"{hosts.base_url(request)}/c/{session_id}#{moved.claim}"
         return SeatLink(player_id=moved.player_id, link=link, qr_svg=qr_svg(link, "New phone"))
 
@@ -160,7 +162,7 @@ def build_router(service: Service, hosts: Hosts) -> APIRouter:
     )  # fmt: skip
     async def claim_seat(request: Request, session_id: str, body: ClaimRequest) -> JoinResponse:
         """The new device takes the seat (once): the same player, unit and card, a new token."""
-        joined = await service.claim_seat(session_id, body.claim, _client(request))
+        joined = await service.claim_seat(session_id, body.claim, client_address(request))
         return JoinResponse(
             session_id=joined.session_id,
             player_id=joined.player_id,
@@ -179,7 +181,7 @@ def build_router(service: Service, hosts: Hosts) -> APIRouter:
     ) -> FacilitatorLink:
         """A co-facilitator link with the same console (the first facilitator only). Each
         facilitator's actions are marked with their id in the log."""
-        added = await service.add_facilitator(session_id, _bearer(authorization), body.label)
+        added = await service.add_facilitator(session_id, bearer_token(authorization), body.label)
         page = "w" if added.workshop else "f"
         link = f"{hosts.base_url(request)}/{page}/{session_id}#{added.token}"
         return FacilitatorLink(
@@ -196,7 +198,7 @@ def build_router(service: Service, hosts: Hosts) -> APIRouter:
         authorization: Annotated[str | None, Header()] = None,
     ) -> Response:
         """Revoke a co-facilitator link (the first facilitator only): its sockets close (4412)."""
-        await service.revoke_facilitator(session_id, _bearer(authorization), facilitator_id)
+        await service.revoke_facilitator(session_id, bearer_token(authorization), facilitator_id)
         return Response(status_code=204)
 
     @router.post(
@@ -208,7 +210,7 @@ def build_router(service: Service, hosts: Hosts) -> APIRouter:
     ) -> TablesFormedResponse:
         """A workshop's facilitator confirms the proposal: each table becomes a session with
         its own deal and log; the players' phones move to their table by themselves."""
-        ids = await service.form_tables(session_id, _bearer(authorization))
+        ids = await service.form_tables(session_id, bearer_token(authorization))
         return TablesFormedResponse(
             tables=[TableRef(number=i, session_id=sid) for i, sid in enumerate(ids, 1)]
         )
@@ -225,7 +227,7 @@ def build_router(service: Service, hosts: Hosts) -> APIRouter:
         """One facilitator command at every table at once (e.g. `start_timer`, `next_round`,
         `send_message`). Each table answers for itself: a table that is behind says why."""
         results = await service.command_tables(
-            session_id, _bearer(authorization), body.name, body.args
+            session_id, bearer_token(authorization), body.name, body.args
         )
         return TablesCommandResponse(
             results=[
@@ -244,7 +246,7 @@ def build_router(service: Service, hosts: Hosts) -> APIRouter:
         session_id: str, authorization: Annotated[str | None, Header()] = None
     ) -> list[dict[str, object]]:
         """The session's event log, oldest first (credentials and anonymous marks left out)."""
-        return await service.events(session_id, _bearer(authorization))
+        return await service.events(session_id, bearer_token(authorization))
 
     @router.get("/api/sessions/{session_id}/export", responses=ERRORS, tags=["trainers"])
     async def download(
@@ -254,7 +256,7 @@ def build_router(service: Service, hosts: Hosts) -> APIRouter:
     ) -> Response:
         """A debrief download: per round the assignment, who held which strategy, timings,
         decision, support and reflections."""
-        report = await service.export(session_id, _bearer(authorization), format)
+        report = await service.export(session_id, bearer_token(authorization), format)
         return Response(
             report.body,
             media_type=report.media_type,
@@ -271,7 +273,7 @@ def build_router(service: Service, hosts: Hosts) -> APIRouter:
         """The session as `viewer` (trainer, facilitator, screen or a player id) saw it right after
         event `version`. A player's anonymous answers are not marked as theirs here: only their
         own phone can tell."""
-        return await service.replay(session_id, _bearer(authorization), version, viewer)
+        return await service.replay(session_id, bearer_token(authorization), version, viewer)
 
     @router.delete(
         "/api/sessions/{session_id}", status_code=204, responses=ERRORS, tags=["sessions"]
@@ -280,7 +282,7 @@ def build_router(service: Service, hosts: Hosts) -> APIRouter:
         session_id: str, authorization: Annotated[str | None, Header()] = None
     ) -> Response:
         """Delete the session and its whole log (facilitator only). Connected clients are closed."""
-        await service.delete(session_id, _bearer(authorization))
+        await service.delete(session_id, bearer_token(authorization))
         return Response(status_code=204)
 
     return router

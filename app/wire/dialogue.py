@@ -51,7 +51,7 @@ def read_hello(raw: str | bytes, limit: int) -> Hello:
         ) from None
 
 
-def _frame_id(data: dict[str, Any]) -> Any:
+def id_of(data: dict[str, Any]) -> Any:
     value = data.get("id")
     return value if isinstance(value, str | int) and len(str(value)) <= 64 else None
 
@@ -63,7 +63,7 @@ async def answer(service: Service, seat: Seat, raw: str | bytes, limit: int) -> 
     data: dict[str, Any] = {}
     try:
         data = parse(raw, limit)
-        frame_id = _frame_id(data)
+        frame_id = id_of(data)
         if not seat.bucket.allow():
             raise AppError("rate_limited", "Too many frames; slow down and try again in a second.")
         return await _dispatch(service, seat, data, frame_id)

@@ -10,7 +10,7 @@ from app.service import Service
 from app.service.charts import stylesheet
 from app.service.insights import to_csv
 from app.service.library import Chart, NewKey
-from app.wire.api import ERRORS, _bearer, _client, _links
+from app.wire.api import ERRORS, bearer_token, client_address, created_response
 from app.wire.hosts import Hosts
 from app.wire.protocol import (
     FigureRow,
@@ -67,13 +67,13 @@ def build_library_router(service: Service, hosts: Hosts) -> APIRouter:
     @router.post("/api/libraries", status_code=201, response_model=LibraryKey, responses=ERRORS)
     async def create_library(request: Request, body: LibraryRequest) -> LibraryKey:
         """A trainer's library: keep the key link; it is the only way in (no password)."""
-        return key_of(request, await libraries.create(body.label, _client(request)))
+        return key_of(request, await libraries.create(body.label, client_address(request)))
 
     @router.get("/api/libraries/{library_id}", response_model=LibraryListing, responses=ERRORS)
     async def listing(library_id: str, authorization: Auth = None) -> LibraryListing:
         """The library's sessions, newest first: date, label, tables, players, status and the
         date the retention sweep deletes each."""
-        row, entries = await libraries.listing(library_id, _bearer(authorization))
+        row, entries = await libraries.listing(library_id, bearer_token(authorization))
         return LibraryListing(
             library_id=row.library_id,
             label=row.label,
@@ -88,12 +88,12 @@ def build_library_router(service: Service, hosts: Hosts) -> APIRouter:
     )  # fmt: skip
     async def rotate(request: Request, library_id: str, authorization: Auth = None) -> LibraryKey:
         """A new key for the library; the old one stops working at once."""
-        return key_of(request, await libraries.rotate(library_id, _bearer(authorization)))
+        return key_of(request, await libraries.rotate(library_id, bearer_token(authorization)))
 
     @router.delete("/api/libraries/{library_id}", status_code=204, responses=ERRORS)
     async def revoke(library_id: str, authorization: Auth = None) -> Response:
         """Revoke the key: the library is gone; its sessions stay (with their own links)."""
-        await libraries.revoke(library_id, _bearer(authorization))
+        await libraries.revoke(library_id, bearer_token(authorization))
         return Response(status_code=204)
 
     @router.post(
@@ -105,23 +105,13 @@ def build_library_router(service: Service, hosts: Hosts) -> APIRouter:
     ) -> Created:
         """Open a table (or workshop) filed in this library, with its label."""
         created = await libraries.create_session(
-            library_id, _bearer(authorization), body.settings, body.label, _client(request)
+            library_id,
+            bearer_token(authorization),
+            body.settings,
+            body.label,
+            client_address(request),
         )
-        tokens = created.tokens
-        return Created(
-            session_id=created.session_id,
-            join_code=created.join_code,
-            facilitator_token=tokens["facilitator"],
-            screen_token=tokens["screen"],
-            trainer_token=tokens["trainer"],
-            links=_links(
-                hosts.base_url(request),
-                created.session_id,
-                created.join_code,
-                tokens,
-                created.workshop,
-            ),
-        )
+        return created_response(hosts.base_url(request), created)
 
     @router.post("/api/libraries/{library_id}/filed", status_code=204, responses=ERRORS)
     async def file_session(
@@ -129,7 +119,7 @@ def build_library_router(service: Service, hosts: Hosts) -> APIRouter:
     ) -> Response:
         """File an existing session (its trainer or facilitator token proves it is yours)."""
         await libraries.add(
-            library_id, _bearer(authorization), body.session_id, body.token, body.label
+            library_id, bearer_token(authorization), body.session_id, body.token, body.label
         )
         return Response(status_code=204)
 
@@ -139,8 +129,9 @@ def build_library_router(service: Service, hosts: Hosts) -> APIRouter:
     async def delete_session(
         library_id: str, session_id: str, authorization: Auth = None
     ) -> Response:
-        """Delete a filed session and its whole log (a workshop with its tables)."""
-        await libraries.remove(library_id, _bearer(authorization), session_id)
+        """Delete a session the library owns, with its whole log (a workshop with its tables);
+        one it only holds just leaves the library."""
+        await libraries.remove(library_id, bearer_token(authorization), session_id)
         return Response(status_code=204)
 
     @router.get("/api/libraries/{library_id}/insights", response_model=Insights, responses=ERRORS)
@@ -157,7 +148,7 @@ def build_library_router(service: Service, hosts: Hosts) -> APIRouter:
         decision, decisions, support per strategy, the round without consensus, recognition,
         per assignment card. `format=csv`: every figure behind the charts."""
         count, charts = await libraries.insights(
-            library_id, _bearer(authorization), language, since, until, label
+            library_id, bearer_token(authorization), language, since, until, label
         )
         if format == "csv":
             return _csv(charts, language, f"theater-insights-{library_id}")
@@ -171,7 +162,7 @@ def build_library_router(service: Service, hosts: Hosts) -> APIRouter:
         authorization: Auth = None,
     ) -> Insights | Response:
         """The same charts for one session, or a workshop over its tables (the debrief's)."""
-        count, charts = await service.charts(session_id, _bearer(authorization), language)
+        count, charts = await service.charts(session_id, bearer_token(authorization), language)
         if format == "csv":
             return _csv(charts, language, f"theater-insights-{session_id}")
         return _insights(count, charts)

@@ -141,6 +141,10 @@ class LibraryEntry(BaseModel):
     session_id: str
     kind: Literal["session", "workshop", "table"]
     label: str
+    owned: bool = Field(
+        description="Made in this library or filed with the first facilitator's link: deleting "
+        "it here deletes it; otherwise it only leaves the library"
+    )
     created_at: int
     updated_at: int
     retention_until: int = Field(description="When the retention sweep deletes it (ms)")

@@ -18,10 +18,15 @@ from fastapi.responses import Response, StreamingResponse
 
 from app.errors import CODES
 from app.service import AppError, Service, close_code
-from app.wire.dialogue import answer, error_frame, parse, read_hello
+from app.tokens import hash_token
+from app.wire.api import bearer_token, client_address
+from app.wire.dialogue import answer, error_frame, id_of, parse, read_hello
 from app.wire.hosts import Hosts
+from app.wire.protocol import Pong
 
-HEARTBEAT_S = 15.0  # a comment line this often keeps proxies from closing a quiet stream
+# A comment line this often keeps proxies from closing a quiet stream and tells the page the
+# stream is alive (a page gives up on one that is silent for 8 s).
+HEARTBEAT_S = 3.0
 STREAM_HEADERS = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}  # nginx: no buffering
 
 
@@ -50,7 +55,7 @@ def build_stream_router(service: Service, hosts: Hosts) -> APIRouter:
     @router.post("/api/sessions/{session_id}/stream", response_class=StreamingResponse)
     async def stream(request: Request, session_id: str) -> StreamingResponse:
         """The frames of the table as server-sent events, after the hello in the body."""
-        client = request.client.host if request.client else "?"
+        client = client_address(request)
         raw = await _body(request, limit)
 
         async def frames() -> AsyncIterator[bytes]:
@@ -99,22 +104,26 @@ def build_stream_router(service: Service, hosts: Hosts) -> APIRouter:
     ) -> Response:
         """One frame (command or ping) from a viewer on the stream; its reply frame back."""
         raw = await _body(request, limit)
-        bearer = authorization or ""
-        token = bearer[7:].strip() if bearer.lower().startswith("bearer ") else ""
         try:
             if not hosts.origin_allowed(
                 request.headers.get("origin"), request.headers.get("host", "")
             ):
                 raise AppError("bad_origin", "This page may not send frames here.")
-            seat = await service.visitor(session_id, token)
             if len(raw) > limit:
                 raise AppError("too_large", f"Frames may be at most {limit} bytes.")
             text = raw.decode("utf-8", "replace")
             try:
-                kind = parse(text, limit).get("type")
+                data = parse(text, limit)
             except AppError:
-                kind = None  # answer() says what is wrong with it
-            if kind in ("hello", "language"):
+                data = {}  # answer() says what is wrong with it
+            token = bearer_token(authorization) or ""
+            if data.get("type") == "ping":  # the server's clock is no secret: no table needed
+                if not service.http_budget(hash_token(token or client_address(request))).allow():
+                    raise AppError("rate_limited", "Too many frames; slow down a second.")
+                pong = Pong(id=id_of(data), server_now=service.clock.now())
+                return Response(pong.model_dump_json(), media_type="application/json")
+            seat = await service.visitor(session_id, token)
+            if data.get("type") in ("hello", "language"):
                 raise AppError(
                     "bad_message",
                     "Over HTTP the hello and the language go in the stream's opening body.",

@@ -56,8 +56,9 @@ async def test_a_library_lists_opens_and_deletes_its_sessions(
     by_id = {s["session_id"]: s for s in listing["sessions"]}
     assert set(by_id) == {made.id, older.id}
     assert by_id[made.id]["label"] == "Gemeente Delft" and by_id[made.id]["language"] == "en"
+    assert by_id[made.id]["owned"] is True  # made here: the library may delete it
     assert by_id[older.id] | {"updated_at": 0, "created_at": 0, "retention_until": 0} == {
-        "session_id": older.id, "kind": "session", "label": "GGD", "created_at": 0,
+        "session_id": older.id, "kind": "session", "label": "GGD", "owned": False, "created_at": 0,
         "updated_at": 0, "retention_until": 0, "players": 1, "tables": 1, "rounds_played": 0,
         "rounds": 3, "status": "lobby", "language": "nl", "workshop": None, "table": None,
     }  # fmt: skip
@@ -78,16 +79,46 @@ async def test_a_library_lists_opens_and_deletes_its_sessions(
     assert (await http.get(f"/api/sessions/{older.id}/links", headers=key)).status_code == 403
     assert (await http.delete(f"/api/sessions/{older.id}", headers=key)).status_code == 403
 
+    # Filed with the trainer's link, the library only holds it: "delete" takes it out, it stays.
     r = await http.delete(f"/api/libraries/{lid}/sessions/{older.id}", headers=key)
     assert r.status_code == 204
     listing = (await http.get(f"/api/libraries/{lid}", headers=key)).json()
     assert [s["session_id"] for s in listing["sessions"]] == [made.id]
-    gone = await http.get(
-        f"/api/sessions/{older.id}/events", headers=bearer(older.token("trainer"))
-    )
-    assert gone.status_code == 404  # deleted with its whole log
+    trainer = bearer(older.token("trainer"))
+    assert (await http.get(f"/api/sessions/{older.id}/events", headers=trainer)).status_code == 200
     again = await http.delete(f"/api/libraries/{lid}/sessions/{older.id}", headers=key)
     assert again.status_code == 404 and again.json()["error"]["code"] == "not_found"
+
+    # Filed with its first facilitator's link, or made here, the library deletes it whole.
+    r = await http.post(f"/api/libraries/{lid}/filed", headers=key,
+                        json={"session_id": older.id, "token": older.token("facilitator")})  # fmt: skip
+    assert r.status_code == 204
+    for sid in (older.id, made.id):
+        assert (
+            await http.delete(f"/api/libraries/{lid}/sessions/{sid}", headers=key)
+        ).status_code == 204
+    assert (await http.get(f"/api/sessions/{older.id}/events", headers=trainer)).status_code == 404
+    assert (await http.get(f"/api/libraries/{lid}", headers=key)).json()["sessions"] == []
+
+
+async def test_a_session_in_another_library_moves_only_with_its_first_facilitators_link(
+    server: Server, http: httpx.AsyncClient
+) -> None:
+    ana, bob = await library(http, "Ana"), await library(http, "Bob")
+    session = await filed_session(server, http, ana, "GGD")
+    co = await http.post(f"/api/sessions/{session.id}/facilitators", json={"label": "Co"},
+                         headers=bearer(session.token("facilitator")))  # fmt: skip
+    for token in (session.token("trainer"), co.json()["token"]):
+        r = await http.post(f"/api/libraries/{bob['library_id']}/filed", headers=bearer(bob["key"]),
+                            json={"session_id": session.id, "token": token})  # fmt: skip
+        assert r.status_code == 403 and r.json()["error"]["reason"] == "filed_elsewhere"
+    listing = await http.get(f"/api/libraries/{ana['library_id']}", headers=bearer(ana["key"]))
+    assert [s["session_id"] for s in listing.json()["sessions"]] == [session.id]  # still Ana's
+    r = await http.post(f"/api/libraries/{bob['library_id']}/filed", headers=bearer(bob["key"]),
+                        json={"session_id": session.id, "token": session.token("facilitator")})  # fmt: skip
+    assert r.status_code == 204
+    listing = await http.get(f"/api/libraries/{ana['library_id']}", headers=bearer(ana["key"]))
+    assert listing.json()["sessions"] == []
 
 
 async def test_one_library_never_opens_anothers_sessions_or_endpoints(

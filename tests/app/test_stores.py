@@ -126,21 +126,25 @@ async def test_a_library_files_sessions_and_moving_or_deleting_keeps_the_rest(
     await store.save_library(a)
     await store.save_library(b)
     await store.file_session("s1", "la", "Gemeente Delft")
-    await store.file_session("s2", "la", "")
+    await store.file_session("s2", "la", "", owned=True)
     await store.file_session("s3", "lb", "GGD")
     await store.file_session("nope", "la", "")  # no such session: nothing filed
     await store.file_session("s3", "nope", "")  # no such library: s3 stays where it was
     assert sorted(await store.filed("la"), key=lambda f: f.session_id) == [
         FiledSession("s1", "Gemeente Delft"),
-        FiledSession("s2", ""),
+        FiledSession("s2", "", owned=True),
     ]
-    assert await store.library_of("s3") == b and await store.library_of("nope") is None
+    assert await store.library_of("s3") == (b, FiledSession("s3", "GGD"))
+    assert await store.library_of("nope") is None
     await store.file_session("s2", "lb", "Provincie")  # moved, with a new label
     assert await store.filed("la") == [FiledSession("s1", "Gemeente Delft")]
     await store.save_library(LibraryRow("la", "hash-new", "Ana", 5))  # a new key
     assert await store.library("la") == LibraryRow("la", "hash-new", "Ana", 5)
     await store.delete("s1")
     assert await store.filed("la") == []
+    await store.unfile("s3")  # out of the library; the session stays
+    assert await store.library_of("s3") is None
+    await store.file_session("s3", "lb", "GGD")
     assert await store.drop_library("lb") is True and await store.drop_library("lb") is False
     assert await store.library("lb") is None and await store.library_of("s3") is None
     assert sorted(r.session_id for r in await store.sessions()) == ["s2", "s3"]  # sessions stay

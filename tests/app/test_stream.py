@@ -65,7 +65,7 @@ async def test_the_stream_refuses_what_the_socket_refuses_with_the_same_codes(
     assert (await frame("x" * 17_000, token))["code"] == "too_large"
     assert (await frame('{"type": "hello", "token": "t"}', token))["code"] == "bad_message"
     assert (await frame('{"type": "language", "language": "en"}', token))["code"] == "bad_message"
-    assert (await frame('{"type": "ping"}'))["code"] == "bad_token"
+    assert (await frame('{"type": "command", "name": "ready"}'))["code"] == "bad_token"
     wrong_role = await frame('{"type": "command", "id": "x", "name": "start_game"}', token)
     assert (wrong_role["id"], wrong_role["code"]) == ("x", "forbidden")
     flood = [await frame('{"type": "ping"}', token) for _ in range(40)]

@@ -38,7 +38,7 @@ async def seeded(tmp_path: Path) -> AsyncIterator[dict[str, Any]]:
     await store.save_library(LibraryRow(LIBRARY, hash_token(key), "Ana de Vries", start))
     for label, t in sessions:
         await store.create(t.state.session_id, t.state.join_code, t.events[0], t.events[1:])
-        await store.file_session(t.state.session_id, LIBRARY, label)
+        await store.file_session(t.state.session_id, LIBRARY, label, owned=True)
     await store.close()
     server = Server(tmp_path / "theater.db", env=GENEROUS).start()
     yield {"server": server, "key": key, "start": start, "sessions": sessions}

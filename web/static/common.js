@@ -153,6 +153,8 @@ export class TableSocket {
     // the viewer's own choice of language, if they made one; else the session's
     ws.onopen = () => ws.send(JSON.stringify({ type: "hello", token: this.token, language: chosenLang() ?? undefined }));
     ws.onmessage = (event) => { this.heard = Date.now(); this.quiet = 0; this.receive(JSON.parse(event.data)); };
+    ws.onbeat = () => { this.heard = Date.now(); };
+    ws.onreply = (event) => this.receive(JSON.parse(event.data));
     ws.onclose = (event) => {
       if (this.ws !== ws) return;
       this.ws = null;

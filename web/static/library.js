@@ -122,13 +122,14 @@ function sessionRow(entry) {
     h("td", { class: "actions" },
       h("a", { href: `/r/${entry.session_id}#${key}` }, t("library.replay")), " ",
       entry.kind === "table" ? null : h("a", { href: `/b/${entry.session_id}#${key}` }, t("library.debrief")), " ",
-      entry.kind === "table" ? null : confirmButton(t("library.delete"), remove,
-        { key: `delete-${entry.session_id}`, warning: t("library.deleteWarning"), cls: "secondary small" })));
+      entry.kind === "table" ? null : confirmButton(t(entry.owned ? "library.delete" : "library.unfile"), remove,
+        { key: `delete-${entry.session_id}`, warning: t(entry.owned ? "library.deleteWarning" : "library.unfileWarning"), cls: "secondary small" })));
 }
 
 function sessionsTable() {
   if (!listing.sessions.length) return h("p", {}, t("library.empty"));
-  const top = listing.sessions.filter((e) => e.kind !== "table");
+  const listed = new Set(listing.sessions.map((e) => e.session_id));
+  const top = listing.sessions.filter((e) => e.kind !== "table" || !listed.has(e.workshop));
   const tablesOf = (id) => listing.sessions.filter((e) => e.workshop === id).sort((a, b) => a.table - b.table);
   return h("div", { class: "scroll" }, h("table", { class: "sessions" },
     h("caption", {}, t("library.sessionsCaption", { days: listing.retention_days })),

@@ -24,9 +24,11 @@ export class HttpStream {
       this.listen(JSON.stringify(this.hello));
       return;
     }
+    // The reply answers the command; only the stream itself tells that the connection lives.
+    const failed = JSON.stringify({ type: "error", id: frame.id, code: "other", reason: "offline" });
     fetch(`${this.base}/frames`, { method: "POST", body: text, signal: this.abort.signal,
       headers: { Authorization: `Bearer ${this.hello.token}`, "Content-Type": "application/json" } })
-      .then((r) => r.text()).then((data) => this.onmessage?.({ data }), () => this.end(1006));
+      .then((r) => (r.ok ? r.text() : failed), () => failed).then((data) => this.onreply?.({ data }));
   }
 
   async listen(hello) {
@@ -46,6 +48,7 @@ export class HttpStream {
           const event = buffer.slice(0, cut);
           buffer = buffer.slice(cut + 2);
           const data = event.split("\n").filter((l) => l.startsWith("data: ")).map((l) => l.slice(6)).join("\n");
+          this.onbeat?.();  // a frame or the server's heartbeat comment: the stream is alive
           if (!data) continue;
           if (event.startsWith("event: close")) { code = JSON.parse(data).code; listening.abort(); break; }
           this.onmessage?.({ data });
