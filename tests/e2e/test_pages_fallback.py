@@ -23,13 +23,14 @@ CARD_TEXT = {s.id: s.text for s in load_deck("standaard", "nl").strategies}
 
 
 class BlockingProxy:
-    """Plain HTTP through to the server; a WebSocket upgrade refused (`refuse`) or accepted and
-    closed at once (`close`). Each connection's first request decides: browsers open a new
+    """Plain HTTP through to the server; a WebSocket upgrade refused (`refuse`), accepted and
+    closed at once (`close`), or let through (`pass`: the network was mended). Each connection's first request decides: browsers open a new
     connection for every WebSocket."""
 
     def __init__(self, upstream_port: int, mode: str) -> None:
         self.upstream_port, self.mode, self.port = upstream_port, mode, free_port()
-        self.upgrades = 0
+        self.upgrades = 0  # upgrades blocked
+        self.passed = 0  # upgrades let through
 
     async def __aenter__(self) -> "BlockingProxy":
         self.server = await asyncio.start_server(self._serve, "127.0.0.1", self.port)
@@ -51,7 +52,7 @@ class BlockingProxy:
                 line.partition(":") for line in head.decode("latin-1").split("\r\n")[1:]
             )
         }
-        if headers.get("upgrade", "").lower() == "websocket":
+        if headers.get("upgrade", "").lower() == "websocket" and self.mode != "pass":
             self.upgrades += 1
             if self.mode == "refuse":
                 writer.write(
@@ -68,6 +69,7 @@ class BlockingProxy:
             await writer.drain()
             writer.close()
             return
+        self.passed += headers.get("upgrade", "").lower() == "websocket"
         up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.upstream_port)
         up_writer.write(head)
 
@@ -160,3 +162,27 @@ async def test_phones_fall_back_to_http_and_play_a_whole_game(
     await dewi.close()
     for page in phones.values():
         await page.context.close()
+
+
+async def test_a_page_on_the_fallback_tries_a_socket_again_after_five_minutes(
+    browser: Browser, web_server: Server
+) -> None:
+    """A phone that moved from the office network to its own: after a drop, five minutes on,
+    it tries a socket again and leaves the detour."""
+    async with httpx.AsyncClient(base_url=web_server.http) as http:
+        s = await new_session(web_server, http)
+    async with BlockingProxy(web_server.port, "close") as proxy:
+        ctx = await browser.new_context(viewport={"width": 412, "height": 915}, locale="nl-NL")
+        page = await ctx.new_page()
+        await page.clock.install()
+        await page.goto(f"http://127.0.0.1:{proxy.port}/j/{s.created['join_code']}")
+        await page.fill("#name", "Eva")
+        await page.locator("#join button[type=submit]").click()
+        await expect(page.locator("#via")).to_be_visible(timeout=15_000)
+        tried = proxy.upgrades
+        proxy.mode = "pass"
+        await page.clock.fast_forward("06:00")  # silence: the page drops the stream, reconnects
+        await expect(page.locator("#via")).to_have_count(0, timeout=15_000)
+        await expect(page.locator(".phase")).to_be_visible()
+        assert proxy.upgrades == tried and proxy.passed >= 1  # back on a socket
+        await ctx.close()

@@ -142,9 +142,11 @@ export class TableSocket {
   }
 
   // Sockets that close before a word, twice, while the server answers HTTP: a network that
-  // blocks WebSockets. Then the same frames go over plain HTTP (stream.js, loaded only then).
+  // blocks WebSockets. Then the same frames go over plain HTTP (stream.js, loaded only then),
+  // until a reconnect five minutes on tries a socket again (the phone may have changed network).
   connect() {
     if (this.over || (this.ws && this.ws.readyState <= WebSocket.OPEN)) return;
+    if (this.http && Date.now() - this.http > 300000) this.http = this.quiet = 0;
     if (this.http && !Stream) { import("./stream.js").then((m) => { Stream = m.HttpStream; this.connect(); }); return; }
     const scheme = location.protocol === "https:" ? "wss" : "ws";
     const ws = this.http ? new Stream(this.sessionId) : new WebSocket(`${scheme}://${location.host}/ws/${encodeURIComponent(this.sessionId)}`);
@@ -158,14 +160,20 @@ export class TableSocket {
     ws.onclose = (event) => {
       if (this.ws !== ws) return;
       this.ws = null;
-      if (event.code < 4000 && this.heard === start && ++this.quiet > 1) fetch("/healthz").then((r) => { this.http ||= r.ok; }, () => {});
+      if (event.code < 4000 && this.heard === start && ++this.quiet > 1) fetch("/healthz").then((r) => { if (r.ok) this.http ||= Date.now(); }, () => {});
       this.closed(event.code);
     };
   }
 
   async receive(frame) {
     if (frame.server_now) offset = frame.server_now - Date.now();
-    if (frame.type === "welcome") { this.welcome = frame; this.delay = 500; this.onStatus(true); return; }
+    if (frame.type === "welcome") {
+      this.welcome = frame;
+      this.delay = 500;
+      if (!this.http) document.getElementById("via")?.remove();
+      this.onStatus(true);
+      return;
+    }
     if (frame.type === "state") {
       await adopt(frame.view.language);  // the session's language, until the viewer chose one
       this.onState(frame.view, frame.version);
