@@ -35,6 +35,19 @@ class Bus(Protocol):
 
     def start(self, listener: Listener) -> None: ...
     def version(self, session_id: str, version: int) -> None: ...
+    def deadline(self, session_id: str, when: int | None) -> None:
+        """The session's next timer moment (None: none), in a list every server can read."""
+        ...
+
+    async def due(self, now: int) -> list[tuple[str, int]]:
+        """Sessions whose timer moment has come, with that moment."""
+        ...
+
+    async def claim(self, session_id: str, when: int) -> bool:
+        """Fire this moment of this session here? Exactly one server gets it (for a few seconds:
+        a server that dies holding it passes it on)."""
+        ...
+
     def presence(self, session_id: str, online: frozenset[str]) -> None: ...
     async def deleted(self, session_id: str) -> None: ...
     def window(self, name: str, limit: int, seconds: float = 60.0) -> Limit: ...
@@ -79,6 +92,15 @@ class LocalBus:
 
     def version(self, session_id: str, version: int) -> None:
         """Every socket of the session is on this server and was told already."""
+
+    def deadline(self, session_id: str, when: int | None) -> None:
+        """This server holds every session and arms its timers itself."""
+
+    async def due(self, now: int) -> list[tuple[str, int]]:
+        return []
+
+    async def claim(self, session_id: str, when: int) -> bool:
+        return True
 
     def presence(self, session_id: str, online: frozenset[str]) -> None:
         """Likewise."""

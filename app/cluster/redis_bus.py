@@ -26,6 +26,8 @@ from app.cluster.bus import Limit, Listener
 log = logging.getLogger("theater.cluster")
 
 CHANNEL = "theater:tables"
+DEADLINES = "theater:deadlines"  # sorted set: session id scored by its next timer moment (ms)
+CLAIM_MS = 1500  # a claim to fire a moment; a server that dies holding it passes it on after this
 PRESENCE_EVERY_S = 5.0
 PRESENCE_TTL_S = 15.0
 
@@ -56,6 +58,36 @@ class RedisBus:
 
     def version(self, session_id: str, version: int) -> None:
         self._spawn(self._publish({"s": session_id, "v": version}))
+
+    def deadline(self, session_id: str, when: int | None) -> None:
+        self._spawn(self._deadline(session_id, when))
+
+    async def _deadline(self, session_id: str, when: int | None) -> None:
+        try:
+            if when is None:
+                await self.redis.zrem(DEADLINES, session_id)
+            else:
+                await self.redis.zadd(DEADLINES, {session_id: when})
+        except (RedisError, OSError) as e:  # republished from the store after a resync
+            log.warning("bus: could not note a deadline (%s)", e)
+
+    async def due(self, now: int) -> list[tuple[str, int]]:
+        try:
+            found: Any = await self.redis.zrangebyscore(
+                DEADLINES, "-inf", now, withscores=True
+            )
+        except (RedisError, OSError):
+            return []
+        return [(sid.decode(), int(score)) for sid, score in found]
+
+    async def claim(self, session_id: str, when: int) -> bool:
+        key = f"theater:claim:{session_id}:{when}"
+        try:
+            if await self.redis.set(key, self.server_id, nx=True, px=CLAIM_MS):
+                return True
+            return await self.redis.get(key) == self.server_id.encode()
+        except (RedisError, OSError):  # no one to agree with: fire; the store's versions decide
+            return True
 
     def presence(self, session_id: str, online: frozenset[str]) -> None:
         self._spawn(self._publish({"s": session_id, "p": sorted(online)}))

@@ -79,6 +79,7 @@ class LiveTable:
         self.closed = False
         self.last_active = clock.now()
         self._wake: WakeUp | None = None
+        self._noted: int | None = None  # the deadline last told to the other servers
 
     @property
     def session_id(self) -> str:
@@ -134,7 +135,8 @@ class LiveTable:
         if events:
             self._changed()
 
-    async def _fire(self) -> None:
+    async def fire(self) -> None:
+        """Record the timer events that are due, unless another server has claimed them."""
         async with self.lock:
             if self.closed:
                 return
@@ -142,6 +144,9 @@ class LiveTable:
             if not events:
                 self.schedule()
                 return
+            when = next_deadline(self.state)
+            if when is not None and not await self.bus.claim(self.session_id, when):
+                return  # that server records them; its nudge brings them here
             try:
                 await self._commit(events)
             except VersionConflict:  # another server fired it first: take its events
@@ -153,14 +158,18 @@ class LiveTable:
             self._wake.cancel()
             self._wake = None
         when = next_deadline(self.state)
+        if when != self._noted and not self.closed:
+            self._noted = when
+            self.bus.deadline(self.session_id, when)
         if when is not None and not self.closed:
-            self._wake = self.clock.call_at(when, lambda: self.spawn(self._fire()))
+            self._wake = self.clock.call_at(when, lambda: self.spawn(self.fire()))
 
-    def idle(self, now: int, after_ms: int) -> bool:
-        """Nobody here, no timer to fire, nothing running: it can leave memory."""
+    def idle(self, now: int, after_ms: int, keep_timer: bool = True) -> bool:
+        """Nobody here, no timer to fire (unless others fire it), nothing running: it can leave
+        memory."""
         return (
             not self.seats
-            and next_deadline(self.state) is None
+            and not (keep_timer and next_deadline(self.state) is not None)
             and not self.lock.locked()
             and now - self.last_active >= after_ms
         )

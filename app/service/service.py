@@ -55,6 +55,7 @@ from game import (
 from game.commands import FIRST_FACILITATOR
 from game.events import FacilitatorAdded, PlayerJoined, SeatClaimed, TableSpec
 from game.tables import proposal, table_code
+from game.timer import next_deadline
 
 log = logging.getLogger("theater.service")
 
@@ -139,6 +140,7 @@ class Service:
         self.sockets: Counter[str] = Counter()  # open sockets (with or without hello) per address
         self.libraries = Libraries(self)
         self.http_buckets: dict[str, TokenBucket] = {}  # fallback transport: per token hash
+        self._watcher: asyncio.Task[None] | None = None
 
     # --- running ----------------------------------------------------------------------------
 
@@ -158,14 +160,20 @@ class Service:
             await asyncio.gather(*self._tasks, *self._loading.values(), return_exceptions=True)
 
     async def start(self) -> int:
-        """Open the store, load every unfinished session (so its timer fires even if nobody reconnects), then
-        listen to the other servers. Returns how many sessions were recovered."""
+        """Open the store, recover the unfinished sessions (so their timers fire even if nobody
+        reconnects), then listen to the other servers. Returns how many were recovered."""
         await self.store.open()
-        recovered = await self.recover()
+        # several servers: once subscribed to the others (`resync`), so nothing falls between
+        recovered = 0 if self.bus.shared else await self.recover()
         self.bus.start(self)
+        if self.bus.shared:
+            self._watcher = asyncio.get_running_loop().create_task(self.watch_deadlines())
         return recovered
 
     async def close(self) -> None:
+        if self._watcher is not None:
+            self._watcher.cancel()
+            await asyncio.gather(self._watcher, return_exceptions=True)
         for table in list(self.tables.values()):
             table.close(close_code("restarting"), "server restarting")
         self.tables.clear()
@@ -204,15 +212,42 @@ class Service:
         return table
 
     async def recover(self) -> int:
+        """One server holds every unfinished session (its timers fire here). Several note each
+        one's next timer moment in the shared list instead, and hold nothing: whichever server
+        sees a moment come first claims it (`watch_deadlines`). One server does that reading."""
         rows = [r for r in await self.store.sessions() if not r.ended]
-        for row in rows:
-            await self.get(row.session_id)
+        if not self.bus.shared:
+            for row in rows:
+                await self.get(row.session_id)
+        elif await self.bus.claim("recovery", 0):
+            for row in rows:
+                held = self.tables.get(row.session_id)
+                state = held.state if held else fold(await self.store.load(row.session_id))
+                self.bus.deadline(row.session_id, next_deadline(state))
         return len(rows)
 
+    async def watch_deadlines(self, every_s: float = 0.25) -> None:
+        """Several servers: fire every session's timer moment that has come, held here or not.
+        Whoever claims a moment fires it, so a server that died holding a session hands its
+        timers on within a claim's life (1.5 s) and a poll."""
+        while True:
+            await asyncio.sleep(every_s)
+            try:
+                for session_id, when in await self.bus.due(self.clock.now()):
+                    held = self.tables.get(session_id)
+                    if held is not None:
+                        self.spawn(held.fire())
+                    elif await self.bus.claim(session_id, when):
+                        await self.get(session_id)  # loading arms its timer, already due
+            except Exception:
+                log.exception("deadline watch failed; trying again")
+
     def evict(self) -> int:
-        """Let idle tables go: no seats, no timer, untouched for a while. The store has them."""
+        """Let idle tables go: no seats, no timer (several servers: whoever sees it come fires
+        it), untouched for a while. The store has them."""
         now, after = self.clock.now(), int(self.config.evict_after_s * 1000)
-        idle = [sid for sid, t in self.tables.items() if t.idle(now, after)]
+        keep = not self.bus.shared
+        idle = [sid for sid, t in self.tables.items() if t.idle(now, after, keep_timer=keep)]
         for session_id in idle:
             del self.tables[session_id]
         return len(idle)
@@ -711,7 +746,8 @@ class Service:
     # --- what the other servers say (the bus's listener) ------------------------------------
 
     async def on_version(self, session_id: str, version: int) -> None:
-        table = await self.get(session_id)  # held here from now on: its timer fires here too
+        """Only a table held here catches up: a server with nobody at a table reads none of it."""
+        table = self.tables.get(session_id)
         if table is not None and table.state.version < version:
             await table.catch_up()
 

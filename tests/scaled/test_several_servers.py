@@ -2,6 +2,7 @@
 phone talks to, and a server may die in the middle of it."""
 
 import asyncio
+import time
 from pathlib import Path
 from typing import Any
 
@@ -271,3 +272,80 @@ async def test_a_workshop_spread_over_three_servers(servers: list[Server], datab
     assert late["session_id"] in {t["session_id"] for t in tables}
     for phone in lobby.values():
         await phone.close()
+
+
+async def _held(server: Server) -> int:
+    """Tables the server holds in memory (its health check says)."""
+    async with httpx.AsyncClient(base_url=server.http) as http:
+        return int((await http.get("/healthz")).json()["sessions"])
+
+
+async def _discussing_on(a: Server) -> tuple[str, int, list[Client]]:
+    """A four-player table whose every socket is on A, its discussion running."""
+    async with httpx.AsyncClient(base_url=a.http) as http:
+        s = await new_session(a, http)
+        for name in ("Anna", "Bram", "Chris", "Dewi"):
+            await s.join(http, name)
+    phones = [await s.client(name).connect() for name in ("Anna", "Bram", "Chris", "Dewi")]
+    fac = await s.client("facilitator").connect()
+    await fac.ok("start_game")
+    await fac.ok("choose_opdracht")
+    for phone in phones:  # four units of one
+        await phone.until(lambda v: v["phase"] == "reading")
+        await phone.ok("ready")
+    await fac.ok("start_timer")
+    v = await fac.until(lambda v: v["phase"] == "discussing")
+    return s.id, v["timer"]["deadline"], [fac, *phones]
+
+
+async def _until_logged(database: str, session_id: str, kind: str, timeout: float = 15) -> list:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        log = await log_of(database, session_id)
+        if any(r["type"] == kind for r in log):
+            return log
+        assert asyncio.get_running_loop().time() < deadline, f"no {kind} within {timeout} s"
+        await asyncio.sleep(0.05)
+
+
+async def test_a_table_lives_where_its_sockets_are_and_its_timer_outlives_its_server(
+    servers: list[Server], database: str
+) -> None:
+    a, b, c = servers
+    sid, deadline, clients = await _discussing_on(a)
+    # Every event was announced on the bus, yet B and C hold (and read) nothing of the table.
+    assert await _held(a) == 1 and await _held(b) == 0 and await _held(c) == 0
+    a.kill()  # nobody reconnects: the time-up must still come, once, from B or C
+    log = await _until_logged(database, sid, "time_up")
+    assert_no_gap_no_duplicate(log)
+    assert sum(r["type"] == "time_up" for r in log) == 1
+    assert sum(r["type"] == "warning_given" for r in log) <= 1
+    late = next(r for r in log if r["type"] == "time_up")["at"] - deadline
+    print(f"hand-over: the time-up came {late} ms after its deadline")
+    assert 0 <= late < 2000, f"the time-up came {late} ms late"
+    await asyncio.sleep(0.5)
+    assert sum(r["type"] == "time_up" for r in await log_of(database, sid)) == 1  # and no more
+    assert sorted([await _held(b), await _held(c)]) == [0, 1]  # one took it over
+    for client in clients:
+        await client.close()
+
+
+async def test_a_hand_over_while_redis_is_down_happens_once_it_is_back(
+    servers: list[Server], redis_server: Redis, database: str
+) -> None:
+    a, _, _ = servers
+    sid, deadline, clients = await _discussing_on(a)
+    redis_server.stop()  # the list of timer moments is gone with it (no persistence)
+    a.kill()
+    await asyncio.sleep(4)  # past the deadline with nobody to fire it
+    assert not any(r["type"] == "time_up" for r in await log_of(database, sid))
+    back = time.time() * 1000
+    redis_server.start()  # the survivors resubscribe, note every open session's moment again
+    log = await _until_logged(database, sid, "time_up", timeout=20)
+    assert_no_gap_no_duplicate(log)
+    assert sum(r["type"] == "time_up" for r in log) == 1
+    assert next(r for r in log if r["type"] == "time_up")["at"] >= max(back, deadline)
+    await asyncio.sleep(0.5)
+    assert sum(r["type"] == "time_up" for r in await log_of(database, sid)) == 1
+    for client in clients:
+        await client.close()
