@@ -73,9 +73,7 @@ class RedisBus:
 
     async def due(self, now: int) -> list[tuple[str, int]]:
         try:
-            found: Any = await self.redis.zrangebyscore(
-                DEADLINES, "-inf", now, withscores=True
-            )
+            found: Any = await self.redis.zrangebyscore(DEADLINES, "-inf", now, withscores=True)
         except (RedisError, OSError):
             return []
         return [(sid.decode(), int(score)) for sid, score in found]
