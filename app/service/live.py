@@ -142,6 +142,7 @@ class LiveTable:
                 return
             events = due(self.state, self.clock.now())
             if not events:
+                self._noted = None  # the shared list may hold a stale moment: say it again
                 self.schedule()
                 return
             when = next_deadline(self.state)

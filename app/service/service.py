@@ -237,8 +237,11 @@ class Service:
                     held = self.tables.get(session_id)
                     if held is not None:
                         self.spawn(held.fire())
-                    elif await self.bus.claim(session_id, when):
-                        await self.get(session_id)  # loading arms its timer, already due
+                    elif (
+                        await self.bus.claim(session_id, when)
+                        and await self.get(session_id) is None  # loading arms its timer
+                    ):
+                        self.bus.deadline(session_id, None)  # deleted meanwhile
             except Exception:
                 log.exception("deadline watch failed; trying again")
 
@@ -507,6 +510,7 @@ class Service:
         """The session and its log, gone from this server, the store and every other server."""
         self._forget(session_id)
         await self.store.delete(session_id)
+        self.bus.deadline(session_id, None)
         await self.bus.deleted(session_id)
 
     def _forget(self, session_id: str) -> None:
