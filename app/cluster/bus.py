@@ -35,8 +35,9 @@ class Bus(Protocol):
 
     def start(self, listener: Listener) -> None: ...
     def version(self, session_id: str, version: int) -> None: ...
-    def deadline(self, session_id: str, when: int | None) -> None:
-        """The session's next timer moment (None: none), in a list every server can read."""
+    def deadline(self, session_id: str, when: int | None, only_if_new: bool = False) -> None:
+        """The session's next timer moment (None: none), in a list every server can read, in
+        the order they were told (`only_if_new`: unless the list has one already)."""
         ...
 
     async def due(self, now: int) -> list[tuple[str, int]]:
@@ -93,7 +94,7 @@ class LocalBus:
     def version(self, session_id: str, version: int) -> None:
         """Every socket of the session is on this server and was told already."""
 
-    def deadline(self, session_id: str, when: int | None) -> None:
+    def deadline(self, session_id: str, when: int | None, only_if_new: bool = False) -> None:
         """This server holds every session and arms its timers itself."""
 
     async def due(self, now: int) -> list[tuple[str, int]]:

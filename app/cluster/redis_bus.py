@@ -40,6 +40,7 @@ class RedisBus:
         self.redis = aioredis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
         self.remote: dict[str, dict[str, tuple[float, frozenset[str]]]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+        self._deadlines: asyncio.Queue[tuple[str, int | None, bool]] = asyncio.Queue()
 
     def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
         task = asyncio.get_running_loop().create_task(coro)
@@ -47,6 +48,7 @@ class RedisBus:
         task.add_done_callback(self._tasks.discard)
 
     def start(self, listener: Listener) -> None:
+        self._spawn(self._write_deadlines())
         self._spawn(self._listen(listener))
         self._spawn(self._repeat_presence(listener))
 
@@ -59,17 +61,20 @@ class RedisBus:
     def version(self, session_id: str, version: int) -> None:
         self._spawn(self._publish({"s": session_id, "v": version}))
 
-    def deadline(self, session_id: str, when: int | None) -> None:
-        self._spawn(self._deadline(session_id, when))
+    def deadline(self, session_id: str, when: int | None, only_if_new: bool = False) -> None:
+        self._deadlines.put_nowait((session_id, when, only_if_new))
 
-    async def _deadline(self, session_id: str, when: int | None) -> None:
-        try:
-            if when is None:
-                await self.redis.zrem(DEADLINES, session_id)
-            else:
-                await self.redis.zadd(DEADLINES, {session_id: when})
-        except (RedisError, OSError) as e:  # republished from the store after a resync
-            log.warning("bus: could not note a deadline (%s)", e)
+    async def _write_deadlines(self) -> None:
+        """One writer, so a pause and a resume (a ZREM, then a ZADD) land in that order."""
+        while True:
+            session_id, when, only_if_new = await self._deadlines.get()
+            try:
+                if when is None:
+                    await self.redis.zrem(DEADLINES, session_id)
+                else:
+                    await self.redis.zadd(DEADLINES, {session_id: when}, nx=only_if_new)
+            except (RedisError, OSError) as e:  # noted again from the store after a resync
+                log.warning("bus: could not note a deadline (%s)", e)
 
     async def due(self, now: int) -> list[tuple[str, int]]:
         try:

@@ -36,6 +36,7 @@ class Seat:
     table: "LiveTable | None" = field(default=None, repr=False)
 
 
+UNNOTED = -1  # no moment told yet (None means: told "no moment")
 CLOSE_REASONS = {
     "removed": "removed from the table",
     "seat_moved": "this seat moved to another device",
@@ -79,7 +80,7 @@ class LiveTable:
         self.closed = False
         self.last_active = clock.now()
         self._wake: WakeUp | None = None
-        self._noted: int | None = None  # the deadline last told to the other servers
+        self._noted: int | None = UNNOTED  # the deadline last told to the other servers
 
     @property
     def session_id(self) -> str:
@@ -142,7 +143,7 @@ class LiveTable:
                 return
             events = due(self.state, self.clock.now())
             if not events:
-                self._noted = None  # the shared list may hold a stale moment: say it again
+                self._noted = UNNOTED  # the shared list may hold a stale moment: say it again
                 self.schedule()
                 return
             when = next_deadline(self.state)
@@ -227,6 +228,12 @@ class LiveTable:
         if pid not in self.online and pid in self.shown and not self.closed:
             self.shown.discard(pid)
             self._presence_changed()
+
+    def release(self) -> None:
+        """Leave memory: the timer is disarmed (another load, here or elsewhere, arms it)."""
+        self.closed = True
+        if self._wake is not None:
+            self._wake.cancel()
 
     def close(self, code: int, reason: str) -> None:
         self.closed = True

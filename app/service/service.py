@@ -221,29 +221,38 @@ class Service:
                 await self.get(row.session_id)
         elif await self.bus.claim("recovery", 0):
             for row in rows:
-                held = self.tables.get(row.session_id)
-                state = held.state if held else fold(await self.store.load(row.session_id))
-                self.bus.deadline(row.session_id, next_deadline(state))
+                try:
+                    held = self.tables.get(row.session_id)
+                    events = [] if held else await self.store.load(row.session_id)
+                    state = held.state if held else fold(events) if events else None
+                    if state is not None:  # (deleted meanwhile: nothing to note)
+                        self.bus.deadline(row.session_id, next_deadline(state), only_if_new=True)
+                except Exception:
+                    log.exception("recovery: session %s skipped", row.session_id)
         return len(rows)
 
-    async def watch_deadlines(self, every_s: float = 0.25) -> None:
+    async def watch_deadlines(self, every_s: float = 0.25, grace_ms: int = 500) -> None:
         """Several servers: fire every session's timer moment that has come, held here or not.
-        Whoever claims a moment fires it, so a server that died holding a session hands its
-        timers on within a claim's life (1.5 s) and a poll."""
+        A table's holder fires it on time; a moment overdue by `grace_ms` is claimed by whoever
+        sees it, so a server that died holding a session hands its timers on within the grace,
+        a claim's life (1.5 s, if it died holding the claim) and a poll."""
         while True:
             await asyncio.sleep(every_s)
-            try:
-                for session_id, when in await self.bus.due(self.clock.now()):
+            now = self.clock.now()
+            for session_id, when in await self.bus.due(now):
+                try:
                     held = self.tables.get(session_id)
                     if held is not None:
-                        self.spawn(held.fire())
+                        if not held.lock.locked():  # one firing at a time
+                            self.spawn(held.fire())
                     elif (
-                        await self.bus.claim(session_id, when)
+                        when <= now - grace_ms
+                        and await self.bus.claim(session_id, when)
                         and await self.get(session_id) is None  # loading arms its timer
                     ):
                         self.bus.deadline(session_id, None)  # deleted meanwhile
-            except Exception:
-                log.exception("deadline watch failed; trying again")
+                except Exception:
+                    log.exception("deadline watch: session %s failed", session_id)
 
     def evict(self) -> int:
         """Let idle tables go: no seats, no timer (several servers: whoever sees it come fires
@@ -252,7 +261,7 @@ class Service:
         keep = not self.bus.shared
         idle = [sid for sid, t in self.tables.items() if t.idle(now, after, keep_timer=keep)]
         for session_id in idle:
-            del self.tables[session_id]
+            self.tables.pop(session_id).release()
         return len(idle)
 
     # --- sessions ---------------------------------------------------------------------------
