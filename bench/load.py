@@ -406,11 +406,19 @@ async def run_raw(tables: int, storm_tables: int, seconds: float, tmp: Path) -> 
         server.stop()
 
 
-async def run_game(tables: int, storm_tables: int, seconds: float, tmp: Path) -> dict[str, Any]:
+async def run_game(
+    tables: int, storm_tables: int, seconds: float, tmp: Path, loop_turns: bool = False
+) -> dict[str, Any]:
     db = tmp / "theater.db"
-    argv = [sys.executable, "-m", "app.cli", "serve", "--port", "{port}", "--db", f"sqlite:///{db}"]
+    serve = ["serve", "--port", "{port}", "--db", f"sqlite:///{db}"]
+    turns = tmp / "loop-turns.json"
+    if loop_turns:  # the same server, its loop's turns timed (bench/loopturns.py)
+        argv = [sys.executable, str(Path(__file__).with_name("loopturns.py")), *serve]
+        env = {**GENEROUS, "THEATER_LOOP_STATS": str(turns)}
+    else:
+        argv, env = [sys.executable, "-m", "app.cli", *serve], GENEROUS
     log = tmp / "theater.log"
-    server = ServerProcess(argv, log, env=GENEROUS, cpu=SERVER_CPU).start("/healthz")
+    server = ServerProcess(argv, log, env=env, cpu=SERVER_CPU).start("/healthz")
     counters = Counters()
     http = Http(server.port, size=min(500, storm_tables))
     ws = f"ws://127.0.0.1:{server.port}/ws"
@@ -438,6 +446,9 @@ async def run_game(tables: int, storm_tables: int, seconds: float, tmp: Path) ->
     finally:
         server.stop()
         await http.close()
+    if loop_turns:  # written at the server's exit; the whole run, storm and both windows
+        out["loop_turns"] = json.loads(turns.read_text())
+        server.env = GENEROUS
     server.start("/healthz")  # the same store: every unfinished session comes back
     try:
         found = re.findall(r"recovered (\d+) unfinished sessions in ([\d.]+) s", log.read_text())
@@ -554,6 +565,20 @@ def report(raw: dict[str, Any], game: dict[str, Any], args: argparse.Namespace) 
     print(
         f"{'frames lost (whole run)':32}{raw.get('frames_lost', NAN):>14}{game['frames_lost']:>12}"
     )
+    if "loop_turns" in game:
+        turns = game["loop_turns"]
+        print("\nserver event-loop turns (whole run), by length in ms:")
+        for (label, n), ms in zip(
+            turns["turns_by_ms"].items(), turns["time_ms_by_turn_ms"].values(), strict=True
+        ):
+            print(f"  {label:>8} ms: {n:>9,} turns, {ms:>8,} ms in all")
+        print(
+            "  ready callbacks in turns of 20 ms or more:",
+            turns["ready_callbacks_in_turns_ge_20ms"],
+        )
+        print("  slowest callbacks:")
+        for slow in turns["slowest_callbacks"][:8]:
+            print(f"    {slow['ms']:>8.1f} ms  {slow['what'][:150]}")
     rec = game["recovery"]
     print(f"\nrecovered {rec['sessions']:,} sessions from the store in {rec['seconds']:.3f} s")
     if game.get("refused_examples"):
@@ -604,7 +629,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         tmp = args.workdir or stack.enter_context(tempfile.TemporaryDirectory(prefix="load-"))
         raw = await run_raw(args.tables, storm, args.seconds, Path(tmp)) if args.raw else None
         gc.collect()
-        game = await run_game(args.tables, storm, args.seconds, Path(tmp))
+        game = await run_game(args.tables, storm, args.seconds, Path(tmp), args.loop_turns)
         if args.two_server_tables:
             gc.collect()
             game["two_servers"] = await run_two_servers(
@@ -622,6 +647,11 @@ if __name__ == "__main__":
         "--two-server-tables", type=int, default=200, help="0: skip the two-server run"
     )
     parser.add_argument("--no-raw", dest="raw", action="store_false", help="skip the baseline")
+    parser.add_argument(
+        "--loop-turns",
+        action="store_true",
+        help="time the server's event-loop turns and slowest callbacks (bench/loopturns.py)",
+    )
     parser.add_argument("--workdir", type=Path, help="keep the servers' logs and store here")
     parser.add_argument("--profile", type=Path, help="py-spy the real server into PATH.*.txt")
     options = parser.parse_args()

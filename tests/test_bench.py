@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SMALL = ("--tables", "4", "--seconds", "3", "--two-server-tables", "2")
+SMALL = ("--tables", "4", "--seconds", "3", "--two-server-tables", "2", "--loop-turns")
 
 
 def test_the_load_benchmark_runs_a_small_load_end_to_end() -> None:
@@ -37,6 +37,10 @@ def test_the_load_benchmark_runs_a_small_load_end_to_end() -> None:
     assert result["theater"]["full"]["connections"] == 4 * 14
     assert result["theater"]["refused_examples"] == []
     assert result["theater"]["recovery"]["sessions"] == 4
+    turns = result["theater"]["loop_turns"]  # the server's loop, timed turn by turn
+    assert sum(turns["turns_by_ms"].values()) > 100
+    assert turns["slowest_callbacks"] and all(c["what"] for c in turns["slowest_callbacks"])
+    assert "server event-loop turns" in run.stdout
     two = result["theater"]["two_servers"]  # commands on A, phones on B (PostgreSQL + Redis)
     assert two["frames_lost"] == 0 and two["unreached"] == 0 and two["refused_examples"] == []
     assert two["connections"] == 2 * (12 + 2 + 12)
