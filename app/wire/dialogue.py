@@ -10,6 +10,7 @@ from typing import Any
 import orjson
 from pydantic import ValidationError
 
+from app.errors import CODES
 from app.service import SOCKET_COMMANDS, AppError, Failure, Refusal, Seat, Service
 from app.wire.protocol import Ack, ChooseLanguage, Command, Error, Hello, Ping, Pong
 from game import COMMANDS
@@ -49,6 +50,13 @@ def read_hello(raw: str | bytes, limit: int) -> Hello:
         raise AppError(
             "bad_message", 'Say hello first: {"type": "hello", "token": "…"}.', "no_hello"
         ) from None
+
+
+def ends_hello(error: AppError) -> int | None:
+    """The close code of a refused hello that ends the connection (a wrong token, an unknown
+    session, a removed player, too many connections); None: answer it and wait for another."""
+    code = CODES.get(error.code)
+    return code.close if code else None
 
 
 def id_of(data: dict[str, Any]) -> Any:

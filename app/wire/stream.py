@@ -16,11 +16,10 @@ import orjson
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import Response, StreamingResponse
 
-from app.errors import CODES
 from app.service import AppError, Service, close_code
 from app.tokens import hash_token
 from app.wire.api import bearer_token, client_address
-from app.wire.dialogue import answer, error_frame, id_of, parse, read_hello
+from app.wire.dialogue import answer, ends_hello, error_frame, id_of, parse, read_hello
 from app.wire.hosts import Hosts
 from app.wire.protocol import Pong
 
@@ -52,6 +51,10 @@ def build_stream_router(service: Service, hosts: Hosts) -> APIRouter:
     router = APIRouter(tags=["fallback transport"])
     limit = service.config.max_frame_bytes
 
+    def same_site(request: Request) -> bool:
+        """The socket's Origin check: no page of another site talks to a table."""
+        return hosts.origin_allowed(request.headers.get("origin"), request.headers.get("host", ""))
+
     @router.post("/api/sessions/{session_id}/stream", response_class=StreamingResponse)
     async def stream(request: Request, session_id: str) -> StreamingResponse:
         """The frames of the table as server-sent events, after the hello in the body."""
@@ -59,9 +62,7 @@ def build_stream_router(service: Service, hosts: Hosts) -> APIRouter:
         raw = await _body(request, limit)
 
         async def frames() -> AsyncIterator[bytes]:
-            if not hosts.origin_allowed(
-                request.headers.get("origin"), request.headers.get("host", "")
-            ):
+            if not same_site(request):
                 yield _closing(close_code("bad_origin"), "this page may not open a stream here")
                 return
             try:
@@ -75,8 +76,7 @@ def build_stream_router(service: Service, hosts: Hosts) -> APIRouter:
                     hello = read_hello(raw.decode("utf-8", "replace"), limit)
                     seat = await service.connect(session_id, hello.token, hello.language)
                 except AppError as e:
-                    code = CODES[e.code].close if e.code in CODES else None
-                    yield _closing(code or close_code("no_hello"), e.message)
+                    yield _closing(ends_hello(e) or close_code("no_hello"), e.message)
                     return
                 yield b": the table's frames follow\n\n"
                 while True:
@@ -105,9 +105,7 @@ def build_stream_router(service: Service, hosts: Hosts) -> APIRouter:
         """One frame (command or ping) from a viewer on the stream; its reply frame back."""
         raw = await _body(request, limit)
         try:
-            if not hosts.origin_allowed(
-                request.headers.get("origin"), request.headers.get("host", "")
-            ):
+            if not same_site(request):
                 raise AppError("bad_origin", "This page may not send frames here.")
             if len(raw) > limit:
                 raise AppError("too_large", f"Frames may be at most {limit} bytes.")

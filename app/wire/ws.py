@@ -14,7 +14,7 @@ from fastapi import WebSocket
 from starlette.websockets import WebSocketDisconnect
 
 from app.service import AppError, Outbox, Seat, Service, TokenBucket, close_code
-from app.wire.dialogue import answer, error_frame, read_hello
+from app.wire.dialogue import answer, ends_hello, error_frame, read_hello
 from app.wire.hosts import Hosts
 
 
@@ -65,8 +65,8 @@ async def _hello(ws: WebSocket, service: Service, session_id: str) -> Seat | Non
             hello = read_hello(_text(message) or b"", config.max_frame_bytes)
             return await service.connect(session_id, hello.token, hello.language)
         except AppError as e:
-            if e.code in ("not_found", "bad_token", "removed", "too_many_sockets"):
-                await ws.close(close_code(e.code), e.message)
+            if (code := ends_hello(e)) is not None:
+                await ws.close(code, e.message)
                 return None
             if not patience.allow():
                 await ws.close(close_code("no_hello"), "no hello")
