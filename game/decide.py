@@ -915,6 +915,12 @@ def _form_tables(state: State, actor: Actor, args: FormArgs, now: int) -> list[E
 
 
 def _call(state: State, actor: Actor, args: NoArgs, now: int) -> list[Event]:
+    if state.table_no is None:
+        raise Refusal(
+            "forbidden",
+            "not_at_a_table",
+            "Calling the facilitator is for a workshop's tables; here the facilitator is with you.",
+        )
     if state.phase == "ended":
         raise Refusal("invalid_phase", "ended", "The game has ended.")
     pid = actor.player_id or ""
@@ -1049,7 +1055,7 @@ COMMANDS: Mapping[str, Command[Any]] = _registry(
         "call_facilitator",
         _P,
         NoArgs,
-        "any phase but ended: the console shows this table until the facilitator answers",
+        "at a workshop's table, any phase but ended: the console shows it until answered",
         _call,
     ),
     Command("answer_call", _F, NoArgs, "a table called the facilitator", _answer_call),

@@ -3,7 +3,7 @@ refuses; and the restores a training day needs, in their awkward orders."""
 
 from game import FACILITATOR, Actor
 from game.tables import proposal
-from tests.game.play import Play
+from tests.game.play import Play, seat
 from tests.game.test_properties import check_dealing_rules
 from tests.game.test_rules import refused
 
@@ -53,6 +53,8 @@ def test_a_lobby_plays_no_game_and_a_table_forms_no_tables() -> None:
     one = lobby(6)
     err = refused(one, FACILITATOR, "move_player", {"player_id": "p1", "table": 1})
     assert err.reason == "not_a_workshop"
+    # one table: the facilitator is with the players; a call would only change the log
+    assert refused(one, seat("p1"), "call_facilitator").reason == "not_at_a_table"
 
 
 def test_restoring_one_of_a_removed_duo_gives_them_their_unit_alone() -> None:
