@@ -1,7 +1,7 @@
 // The facilitator prints this round's deal when phones fail: one card per pair or player, with
 // the assignment, two to a page, to cut out or hand over. For the facilitator's eyes only: it
 // reads with the facilitator's token and shows every card.
-import "./staff.js";
+import { call } from "./staff.js";
 import { h, mount, sessionIdFromPath, setupChrome, showError, takeToken, unitNames } from "./common.js";
 import { t } from "./i18n.js";
 
@@ -10,9 +10,8 @@ const token = takeToken("fac", sessionId);
 let view = null;
 
 async function load() {
-  const response = await fetch(`/api/sessions/${sessionId}/replay?version=1000000000&viewer=facilitator`, { headers: { Authorization: `Bearer ${token}` } });
-  const body = await response.json();
-  if (!response.ok) { showError(body.error); return; }
+  const body = await call(`/api/sessions/${sessionId}/replay?version=1000000000&viewer=facilitator`, token).catch(showError);
+  if (!body) return;
   view = body.view;
   render();
 }

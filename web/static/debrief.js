@@ -1,7 +1,7 @@
 // A debrief to print (A4) for one session or a whole workshop: per round the assignment, who held
 // which strategy, the time, the decision and who stood behind it, which strategies were
 // recognised, the reflections; then the charts. Opened with the trainer's link or a library key.
-import "./staff.js";
+import { call } from "./staff.js";
 import { chartGrid } from "./charts.js";
 import { h, mount, sessionIdFromPath, setupChrome, showError, takeToken } from "./common.js";
 import { lang, t } from "./i18n.js";
@@ -11,12 +11,7 @@ const token = takeToken("trainer", sessionId);
 let report = null;
 let insights = null;
 
-async function api(path) {
-  const response = await fetch(`/api/sessions/${sessionId}/${path}`, { headers: { Authorization: `Bearer ${token}` } });
-  const body = await response.json();
-  if (!response.ok) throw body.error;
-  return body;
-}
+const api = (path) => call(`/api/sessions/${sessionId}/${path}`, token);
 
 async function load() {
   try {

@@ -1,7 +1,7 @@
 // A trainer's library: the sessions filed under one private key (open, export, print a debrief,
 // delete, see when the retention sweep takes them), new sessions filed at once, and insights with
 // charts across them. The key arrives after `#` and stays on this device.
-import { confirmButton, linksPanel } from "./staff.js";
+import { call, confirmButton, download, linksPanel } from "./staff.js";
 import { chartGrid } from "./charts.js";
 import { h, mount, sessionIdFromPath, setupChrome, showError, takeToken } from "./common.js";
 import { lang, t } from "./i18n.js";
@@ -14,15 +14,7 @@ let created = null;  // the links of a session just made here
 let rotated = null;  // the new key link, shown once
 let filter = { since: "", until: "", label: "" };
 
-async function api(path, options = {}) {
-  const response = await fetch(`/api/libraries/${libraryId}${path}`, {
-    ...options, headers: { Authorization: `Bearer ${key}`, "Content-Type": "application/json" },
-  });
-  if (response.status === 204) return null;
-  const body = response.headers.get("content-type")?.includes("json") ? await response.json() : await response.blob();
-  if (!response.ok) throw body.error ?? { code: "other" };
-  return body;
-}
+const api = (path, init) => call(`/api/libraries/${libraryId}${path}`, key, init);
 
 const day = (ms) => new Intl.DateTimeFormat(lang(), { day: "numeric", month: "short", year: "numeric" }).format(new Date(ms));
 
@@ -44,11 +36,10 @@ async function loadInsights() {
   render();
 }
 
-async function download() {
+function downloadCsv() {
   const query = new URLSearchParams({ language: lang(), format: "csv" });
   for (const [name, value] of Object.entries(filter)) if (value) query.set(name, value);
-  const blob = await api(`/insights?${query}`).catch(showError);
-  if (blob) h("a", { href: URL.createObjectURL(blob), download: `theater-insights-${libraryId}.csv` }).click();
+  return download(`/api/libraries/${libraryId}/insights?${query}`, key, `theater-insights-${libraryId}.csv`);
 }
 
 function field(id, label, input) {
@@ -160,7 +151,7 @@ function insightsSection() {
     filters(),
     h("p", { role: "status" }, t("insights.covers", { n: insights.sessions })),
     h("div", { class: "row no-print" },
-      h("button", { type: "button", class: "secondary", key: "csv", onclick: download }, t("insights.csv")),
+      h("button", { type: "button", class: "secondary", key: "csv", onclick: downloadCsv }, t("insights.csv")),
       h("button", { type: "button", class: "secondary", key: "print", onclick: () => window.print() }, t("print.button"))),
     chartGrid(insights.charts));
 }

@@ -1,6 +1,6 @@
 // A trainer reads back a session: what happened, in words and clock time, and at any step what
 // any participant saw. Anonymous answers stay anonymous here too.
-import { exportButtons } from "./staff.js";
+import { call, exportButtons } from "./staff.js";
 import { h, mount, phaseLine, sessionIdFromPath, setupChrome, showError, takeToken, unitNames } from "./common.js";
 import { decisionBlock, opdrachtCard, promptCard, summary } from "./components.js";
 import { t } from "./i18n.js";
@@ -12,12 +12,7 @@ let version = 1;
 let data = null;
 let events = [];
 
-async function api(path) {
-  const response = await fetch(`/api/sessions/${sessionId}/${path}`, { headers: { Authorization: `Bearer ${token}` } });
-  const body = await response.json();
-  if (!response.ok) throw body.error;
-  return body;
-}
+const api = (path) => call(`/api/sessions/${sessionId}/${path}`, token);
 
 async function load(next = version) {
   try {

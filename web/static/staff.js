@@ -5,11 +5,24 @@ import { include, t } from "./i18n.js";
 
 await include("staff");
 
+// A staff page's call to the API with its token in the header: the JSON answer (a file as a
+// blob, nothing for 204), or the refusal thrown as its error.
+export async function call(url, token, init = {}) {
+  const response = await fetch(url, { ...init, headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" } });
+  if (response.status === 204) return null;
+  const body = response.headers.get("content-type")?.includes("json") ? await response.json() : await response.blob();
+  if (!response.ok) throw body.error ?? { code: "other" };
+  return body;
+}
+
+export async function download(url, token, filename) {
+  const blob = await call(url, token).catch(showError);
+  if (blob) h("a", { href: URL.createObjectURL(blob), download: filename }).click();
+}
+
 // A download that needs the facilitator's or trainer's token in a header.
-export async function downloadExport(sessionId, token, format) {
-  const response = await fetch(`/api/sessions/${sessionId}/export?format=${format}`, { headers: { Authorization: `Bearer ${token}` } });
-  if (!response.ok) { showError((await response.json()).error); return; }
-  h("a", { href: URL.createObjectURL(await response.blob()), download: `theater-${sessionId}.${format}` }).click();
+export function downloadExport(sessionId, token, format) {
+  return download(`/api/sessions/${sessionId}/export?format=${format}`, token, `theater-${sessionId}.${format}`);
 }
 
 export function exportButtons(sessionId, token) {
