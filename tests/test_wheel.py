@@ -63,13 +63,21 @@ def test_the_installed_wheel_serves_every_page_and_its_files(served: str) -> Non
     with httpx.Client(base_url=served) as http:
         created = http.post("/api/sessions", json={}).json()
         sid, code = created["session_id"], created["join_code"]
-        for path in ("/", "/j", f"/j/{code}", f"/p/{sid}", f"/f/{sid}", f"/s/{sid}", f"/r/{sid}"):
+        library = http.post("/api/libraries", json={"label": "Ana"}).json()["library_id"]
+        pages = ("/", "/j", f"/j/{code}", f"/p/{sid}", f"/f/{sid}", f"/s/{sid}", f"/r/{sid}",
+                 f"/l/{library}", f"/b/{sid}", f"/w/{sid}", f"/d/{sid}", "/print/standaard")  # fmt: skip
+        for path in pages:
             page = http.get(path)
             assert page.status_code == 200, path
             for asset in re.findall(r'(?:src|href)="(/static/[^"]+)"', page.text):
                 assert http.get(asset).status_code == 200, asset
-        for module in ("common.js", "i18n.js", "player.js", "facilitator.js", "style.css"):
+        for module in ("common.js", "i18n.js", "player.js", "facilitator.js", "style.css",
+                       "library.js", "charts.js", "trainer.css", "stream.js", "nl-stream.js"):  # fmt: skip
             assert http.get(f"/static/{module}").status_code == 200, module
+        assert ".pygal-chart" in http.get("/charts.css").text  # pygal came with the wheel
+        trainer = {"Authorization": f"Bearer {created['trainer_token']}"}
+        charts = http.get(f"/api/sessions/{sid}/insights", headers=trainer).json()["charts"]
+        assert len(charts) == 6
         assert http.get(f"/qr/{code}.svg").headers["content-type"].startswith("image/svg")
         assert http.get("/docs").status_code == 200
         assert http.get("/docs/assets/swagger-ui-bundle.js").status_code == 200
