@@ -6,7 +6,8 @@ replay never draws again.
 """
 
 import math
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from functools import lru_cache
 from random import Random
 
 from game.deck import CONSENSUS, STRATEGY_IDS
@@ -106,11 +107,13 @@ def form_tables(players: Sequence[tuple[str, str]], count: int, seed: int) -> li
     return tables
 
 
+@lru_cache(maxsize=512)
 def _round_options(
-    histories: Sequence[frozenset[str]], consensus: bool, relaxed: bool = False
-) -> Iterator[tuple[str, ...]]:
+    histories: tuple[frozenset[str], ...], consensus: bool, relaxed: bool = False
+) -> tuple[tuple[str, ...], ...]:
     """Every deal of one round that keeps the rules: distinct cards, none held before by that unit,
-    and the consensus card in play exactly when `consensus` says so."""
+    and the consensus card in play exactly when `consensus` says so. Kept per server: a first
+    round (720 deals for six units) is walked once, not at every table's start."""
     cards = STRATEGY_IDS if consensus else tuple(c for c in STRATEGY_IDS if c != CONSENSUS)
 
     def extend(deal: tuple[str, ...]) -> Iterator[tuple[str, ...]]:
@@ -123,29 +126,28 @@ def _round_options(
             if card not in deal and card not in held:
                 yield from extend((*deal, card))
 
-    return extend(())
+    return tuple(extend(()))
 
 
-def _feasible(
-    histories: tuple[frozenset[str], ...],
-    rounds: tuple[bool, ...],
-    memo: dict[tuple[tuple[frozenset[str], ...], tuple[bool, ...]], bool],
-) -> bool:
-    """Can the remaining rounds (`True` = consensus in play) still be dealt without breaking a rule?"""
+def _canonical(histories: Iterable[frozenset[str]]) -> tuple[frozenset[str], ...]:
+    """Units are interchangeable for what can still be dealt: one order for every table."""
+    return tuple(sorted(histories, key=sorted))
+
+
+@lru_cache(maxsize=65_536)
+def _feasible(histories: tuple[frozenset[str], ...], rounds: tuple[bool, ...]) -> bool:
+    """Can the remaining rounds (`True` = consensus in play) still be dealt without breaking a rule?
+    `histories` in `_canonical` order: the answer is kept for every table of the server, so a
+    round-one deal (the costly one: every later round searched) is searched once, not per table."""
     if not rounds:
         return True
-    key = (histories, rounds)
-    if key in memo:
-        return memo[key]
     without_consensus = sum(1 for h in histories if CONSENSUS not in h)
-    ok = sum(rounds) <= without_consensus and any(
+    return sum(rounds) <= without_consensus and any(
         _feasible(
-            tuple(h | {card} for h, card in zip(histories, deal, strict=True)), rounds[1:], memo
+            _canonical(h | {card} for h, card in zip(histories, deal, strict=True)), rounds[1:]
         )
         for deal in _round_options(histories, rounds[0])
     )
-    memo[key] = ok
-    return ok
 
 
 def consensus_rounds(total: int, no_consensus_round: int | None) -> tuple[bool, ...]:
@@ -175,10 +177,8 @@ def deal_round(
     rng = _rng(seed, "deal", round_no)
     options = list(_round_options(held, now))
     rng.shuffle(options)
-    memo: dict[tuple[tuple[frozenset[str], ...], tuple[bool, ...]], bool] = {}
     for deal in options:
-        after = tuple(h | {card} for h, card in zip(held, deal, strict=True))
-        if _feasible(after, later, memo):
+        if _feasible(_canonical(h | {card} for h, card in zip(held, deal, strict=True)), later):
             return dict(zip(unit_ids, deal, strict=True)), False
     if options:  # this round keeps every rule; a later one will have to bend
         return dict(zip(unit_ids, options[0], strict=True)), False
