@@ -40,8 +40,8 @@ async def http(server: Server) -> AsyncIterator[httpx.AsyncClient]:
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[str]:
     """A real PostgreSQL cluster on 127.0.0.1 for the whole run (started when first asked)."""
-    with postgres_cluster() as url:
-        yield url
+    with postgres_cluster() as cluster:
+        yield cluster.url
 
 
 async def new_database(postgres_url: str) -> str:

@@ -41,6 +41,14 @@ def test_the_load_benchmark_runs_a_small_load_end_to_end() -> None:
     assert sum(turns["turns_by_ms"].values()) > 100
     assert turns["slowest_callbacks"] and all(c["what"] for c in turns["slowest_callbacks"])
     assert "server event-loop turns" in run.stdout
-    two = result["theater"]["two_servers"]  # commands on A, phones on B (PostgreSQL + Redis)
-    assert two["frames_lost"] == 0 and two["unreached"] == 0 and two["refused_examples"] == []
-    assert two["connections"] == 2 * (12 + 2 + 12)
+    scaled = result["theater"]["two_servers"]  # PostgreSQL + Redis: one server, then two
+    for run_ in (scaled["one"], scaled["two"]):
+        assert run_["frames_lost"] == 0 and run_["unreached"] == 0
+        assert run_["refused_examples"] == []
+        assert run_["connections"] == 2 * (12 + 2 + 12)
+    assert scaled["two"]["versions_merged_on_b"] >= 0
+    targets = result["targets"]  # the targets, judged against the same run's raw figures
+    assert {"half_p99_le_3x_raw_or_15ms", "full_cpu_per_frame_le_1.5x_raw"} <= set(targets)
+    assert {"storm_ge_0.7x_raw", "two_servers_p99_le_2x_one"} <= set(targets)
+    assert targets["full_no_frames_lost"] and targets["two_servers_no_frames_lost"]
+    assert "targets:" in run.stdout

@@ -30,26 +30,49 @@ def _as_postgres(*argv: str) -> list[str]:
     return list(argv) if os.geteuid() != 0 else ["runuser", "-u", "postgres", "--", *argv]
 
 
+@dataclass
+class Postgres:
+    """A throwaway PostgreSQL cluster that a test can stop and start again (an outage)."""
+
+    base: Path
+    port: int
+
+    @property
+    def url(self) -> str:
+        """The URL of its `postgres` database."""
+        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+
+    def _ctl(self, *argv: str) -> None:
+        ctl = [_pg_bin("pg_ctl"), "-D", str(self.base / "data"), "-l", str(self.base / "log")]
+        subprocess.run(_as_postgres(*ctl, "-w", *argv), check=True, capture_output=True)
+
+    def start(self) -> "Postgres":
+        options = f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.base} -c fsync=off"
+        self._ctl("-o", options, "start")
+        return self
+
+    def stop(self) -> None:
+        """Fast shutdown: every open connection is cut, as when the database server goes down."""
+        self._ctl("-m", "fast", "stop")
+
+
 @contextlib.contextmanager
-def postgres_cluster() -> Iterator[str]:
-    """A PostgreSQL cluster for as long as the block runs; yields the URL of its `postgres`
-    database."""
+def postgres_cluster() -> Iterator[Postgres]:
+    """A PostgreSQL cluster for as long as the block runs."""
     base = Path(tempfile.mkdtemp(prefix="theater-pg-"))
     if os.geteuid() == 0:
         shutil.chown(base, "postgres")
-    data, port = base / "data", free_port()
     subprocess.run(
-        _as_postgres(_pg_bin("initdb"), "-D", str(data), "-A", "trust", "-U", "postgres"),
+        _as_postgres(_pg_bin("initdb"), "-D", str(base / "data"), "-A", "trust", "-U", "postgres"),
         check=True,
         capture_output=True,
     )
-    ctl = _as_postgres(_pg_bin("pg_ctl"), "-D", str(data), "-l", str(base / "log"), "-w")
-    options = f"-c listen_addresses=127.0.0.1 -p {port} -k {base} -c fsync=off"
-    subprocess.run([*ctl, "-o", options, "start"], check=True, capture_output=True)
+    cluster = Postgres(base, free_port()).start()
     try:
-        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
+        yield cluster
     finally:
-        subprocess.run([*ctl, "-m", "fast", "stop"], check=False, capture_output=True)
+        with contextlib.suppress(subprocess.CalledProcessError):
+            cluster.stop()
         shutil.rmtree(base, ignore_errors=True)
 
 

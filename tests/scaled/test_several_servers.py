@@ -12,8 +12,8 @@ import pytest
 
 from tests.app.server import FAST, Client, Server, new_session
 from tests.app.wire import WireGame, check_deals, check_no_leaks, names, play_game
-from tests.conftest import GENEROUS
-from tests.scaled.services import Redis
+from tests.conftest import GENEROUS, new_database
+from tests.scaled.services import Redis, postgres_cluster
 
 
 async def log_of(database: str, session_id: str) -> list[asyncpg.Record]:
@@ -349,3 +349,38 @@ async def test_a_hand_over_while_redis_is_down_happens_once_it_is_back(
     assert sum(r["type"] == "time_up" for r in await log_of(database, sid)) == 1
     for client in clients:
         await client.close()
+
+
+async def test_a_hand_over_while_postgresql_is_down_happens_once_it_is_back(
+    tmp_path: Path, redis_server: Redis
+) -> None:
+    with postgres_cluster() as pg:  # its own cluster: the other tests' one stays up
+        database = await new_database(pg.url)
+        env = {**FAST, **GENEROUS}
+        servers = [
+            Server(tmp_path / f"s{i}.db", env=env, db_url=database, redis=redis_server.url).start()
+            for i in range(3)
+        ]
+        try:
+            a, b, c = servers
+            sid, deadline, clients = await _discussing_on(a)
+            pg.stop()  # every connection cut; B or C claims the moment and cannot load the table
+            a.kill()
+            await asyncio.sleep(4)  # past the deadline, the claims failing and tried again
+            for server in (b, c):  # the survivors answer, and say the store is away
+                async with httpx.AsyncClient(base_url=server.http) as http:
+                    assert (await http.get("/healthz")).status_code == 503
+            back = time.time() * 1000
+            pg.start()
+            log = await _until_logged(database, sid, "time_up", timeout=20)
+            assert_no_gap_no_duplicate(log)
+            assert sum(r["type"] == "time_up" for r in log) == 1
+            assert next(r for r in log if r["type"] == "time_up")["at"] >= max(back, deadline)
+            await asyncio.sleep(0.5)
+            assert sum(r["type"] == "time_up" for r in await log_of(database, sid)) == 1
+            assert sorted([await _held(b), await _held(c)]) == [0, 1]  # one took it over
+            for client in clients:
+                await client.close()
+        finally:
+            for server in servers:
+                server.stop()
