@@ -665,6 +665,10 @@ class Service:
             raise AppError("too_many_sockets", "Too many connections from this address.")
         self.sockets[client] += 1
 
+    def open_streams(self) -> int:
+        """Sockets and fallback streams open here, hello or not."""
+        return sum(self.sockets.values())
+
     def close_socket(self, client: str) -> None:
         self.sockets[client] -= 1
         if self.sockets[client] <= 0:

@@ -56,7 +56,11 @@ def create_app(config: Config | None = None, service: Service | None = None) -> 
             "recovered %d unfinished sessions in %.3f s", recovered, time.perf_counter() - started
         )
         upkeep = asyncio.create_task(service.maintain())
-        collector = asyncio.create_task(gcpause.keep_young()) if config.gc_freeze else None
+        collector = (
+            asyncio.create_task(gcpause.collect_rarely(service.open_streams))
+            if config.gc_rarely
+            else None
+        )
         try:
             yield
         finally:
