@@ -34,7 +34,7 @@ ENV = {
     "evict_after_s": "THEATER_EVICT_AFTER",
     "offline_grace_s": "THEATER_OFFLINE_GRACE",
     "api_docs": "THEATER_API_DOCS",
-    "gc_rarely": "THEATER_GC_RARELY",
+    "gc_young": "THEATER_GC_YOUNG",
 }
 
 Positive = Annotated[float, Field(gt=0)]
@@ -81,9 +81,9 @@ class Config(BaseModel):
     offline_grace_s: float = Field(default=3.0, ge=0)  # a phone that drops and returns within
     evict_after_s: float = Field(default=60.0, ge=0)  # idle tables leave memory after this
     api_docs: bool = True  # /docs, with Swagger UI served from the package
-    # The cyclic collector only when it is worth its pause (app/gcpause.py): measured in
-    # `make bench` (500 tables, 7,000 sockets): command p99 150 ms with Python's, 23 ms without.
-    gc_rarely: bool = True
+    # Python's collector replaced by a walk of the last second's objects (app/gcpause.py): in
+    # `make bench` at 500 tables (7,000 sockets), command p99 150 ms with Python's, 36-48 with ours.
+    gc_young: bool = True
 
     @field_validator("allowed_hosts", "allowed_origins", mode="before")
     @classmethod

@@ -41,6 +41,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -484,17 +485,21 @@ async def run_two_servers(tables: int, seconds: float, tmp: Path) -> dict[str, d
         redis = Redis(free_port(), tmp / "redis.log").start()
         argv = [sys.executable, "-m", "app.cli", "serve", "--port", "{port}", "--db", db]
         argv += ["--redis", redis.url]
-        a = ServerProcess(argv, tmp / "a.log", env=GENEROUS, cpu=SERVER_CPU)
-        b = ServerProcess(argv, tmp / "b.log", env=GENEROUS, cpu=SERVER_CPU)
+        a, b, c = (
+            ServerProcess(argv, tmp / f"{name}.log", env=GENEROUS, cpu=SERVER_CPU) for name in "abc"
+        )
         try:
             a.start("/healthz")
             one = await _two_servers(a, a, tables, seconds)
             gc.collect()
             b.start("/healthz")
-            return {"one": one, "two": await _two_servers(a, b, tables, seconds)}
+            two = await _two_servers(a, b, tables, seconds)
+            gc.collect()
+            c.start("/healthz")
+            return {"one": one, "two": two, "three": await _three_servers([a, b, c], tables)}
         finally:
-            a.stop()
-            b.stop()
+            for server in (a, b, c):
+                server.stop()
             redis.stop()
 
 
@@ -523,6 +528,62 @@ async def _two_servers(
     for room in rooms:
         room.closing = True
     await http.close()
+    return out
+
+
+SPREAD = (0, 1, 1, 2, 2, 2)  # three servers hold a sixth, a third and a half of the tables
+
+
+async def _health(server: ServerProcess) -> dict[str, Any]:
+    url = f"http://127.0.0.1:{server.port}/healthz"
+    body = await asyncio.to_thread(lambda: urllib.request.urlopen(url, timeout=10).read())
+    answer: dict[str, Any] = json.loads(body)
+    return answer
+
+
+async def _three_servers(servers: list[ServerProcess], tables: int) -> list[dict[str, Any]]:
+    """Tables spread unevenly over three servers, each table's every socket on its own server:
+    each server's store reads and CPU while they play, beside its share of the tables."""
+    counters = Counters()
+    https = [Http(s.port, size=16) for s in servers]
+    rooms: list[tuple[int, GameRoom]] = []
+    for i in range(tables):
+        k = SPREAD[i % len(SPREAD)]
+        status, body = await https[k].post("/api/sessions", settings(i))
+        assert status == 201, body
+        rooms.append((k, GameRoom(i, counters, body)))
+
+    async def seat(k: int, room: GameRoom) -> None:
+        ws = f"ws://127.0.0.1:{servers[k].port}/ws"
+        await room.staff(ws, ws)
+        for i in range(PLAYERS):
+            await room.seat(https[k], i, ws)
+
+    reads = [(await _health(s))["events_read"] for s in servers]
+    for start in range(0, tables, 50):
+        await asyncio.gather(*(seat(k, r) for k, r in rooms[start : start + 50]))
+    cpu = [s.cpu_seconds() for s in servers]
+    played = [r for _, r in rooms]
+    begin = time.time()
+    await asyncio.gather(*(drive_game(r, begin, begin + WARM_UP_S * 3) for r in played))
+    took = time.time() - begin
+    out = []
+    for k, server in enumerate(servers):
+        health = await _health(server)
+        out.append(
+            {
+                "server": "ABC"[k],
+                "tables": sum(1 for j, _ in rooms if j == k),
+                "tables_held": health["sessions"],
+                "events_read": health["events_read"] - reads[k],  # seating and play
+                "cpu_share": (sum(server.cpu_seconds()) - sum(cpu[k])) / took,  # play
+            }
+        )
+    assert await lost_at_the_end(played) == 0 and not counters.errors, counters.errors[:5]
+    for room in played:
+        room.closing = True
+    for http in https:
+        await http.close()
     return out
 
 
@@ -589,6 +650,16 @@ def judge(raw: dict[str, Any], game: dict[str, Any]) -> dict[str, bool]:
             two["cpu_us_per_frame"] <= 1.3 * one["cpu_us_per_frame"]
         )
         out["two_servers_no_frames_lost"] = one["frames_lost"] == two["frames_lost"] == 0
+        three = game["two_servers"]["three"]
+        total = sum(s["tables"] for s in three)
+        for s in three:  # a server holds its own tables only, and its CPU follows them
+            share = s["tables"] / total
+            out[f"three_servers_{s['server']}_holds_only_its_tables"] = (
+                s["tables_held"] <= s["tables"]
+            )
+            out[f"three_servers_{s['server']}_cpu_follows_its_tables"] = (
+                0.5 * share <= s["cpu_share"] / sum(x["cpu_share"] for x in three) <= 1.5 * share
+            )
     return out
 
 
@@ -649,6 +720,14 @@ def report(raw: dict[str, Any], game: dict[str, Any], args: argparse.Namespace) 
                 print(line + (f"{ratio(both[key], one[key]):>8.2f}" if has_ratio else ""))
         print(f"{'frames lost':32}{one['frames_lost']:>14}{both['frames_lost']:>12}")
         print(f"{'versions merged by B catch-ups':32}{'':>14}{both['versions_merged_on_b']:>12}")
+        print("\nthree servers, each table's sockets on one of them (events read while seating")
+        print("and playing, CPU share over 15 s of play):")
+        print(f"{'server':>8}{'tables':>8}{'held':>8}{'events read':>13}{'CPU share':>11}")
+        for s in two["three"]:
+            print(
+                f"{s['server']:>8}{s['tables']:>8}{s['tables_held']:>8}"
+                f"{s['events_read']:>13,}{s['cpu_share']:>11.2f}"
+            )
     print("targets:", ", ".join(f"{k}={'ok' if v else 'MISSED'}" for k, v in targets.items()))
     return {
         "date": time.strftime("%Y-%m-%d"),

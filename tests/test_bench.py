@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SMALL = ("--tables", "4", "--seconds", "3", "--two-server-tables", "2", "--loop-turns")
+SMALL = ("--tables", "4", "--seconds", "3", "--two-server-tables", "6", "--loop-turns")
 
 
 def test_the_load_benchmark_runs_a_small_load_end_to_end() -> None:
@@ -45,8 +45,10 @@ def test_the_load_benchmark_runs_a_small_load_end_to_end() -> None:
     for run_ in (scaled["one"], scaled["two"]):
         assert run_["frames_lost"] == 0 and run_["unreached"] == 0
         assert run_["refused_examples"] == []
-        assert run_["connections"] == 2 * (12 + 2 + 12)
-    assert scaled["two"]["versions_merged_on_b"] >= 0
+        assert run_["connections"] == 6 * (12 + 2 + 12)
+    three = scaled["three"]  # tables spread 1:2:3, each table's sockets on its own server
+    assert [s["tables"] for s in three] == [1, 2, 3]
+    assert all(s["tables_held"] <= s["tables"] for s in three)  # nobody holds another's table
     targets = result["targets"]  # the targets, judged against the same run's raw figures
     assert {"half_p99_le_3x_raw_or_15ms", "full_cpu_per_frame_le_1.5x_raw"} <= set(targets)
     assert {"storm_ge_0.7x_raw", "two_servers_p99_le_2x_one"} <= set(targets)

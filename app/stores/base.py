@@ -46,6 +46,8 @@ class FiledSession:
 
 
 class EventStore(Protocol):
+    events_read: int  # by `load` since start: what holding tables costs the store (/healthz)
+
     async def open(self) -> None: ...
     async def create(
         self, session_id: str, join_code: str, first: Event, rest: Sequence[Event] = ()

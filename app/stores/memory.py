@@ -15,6 +15,7 @@ from game import Event
 
 class MemoryStore:
     def __init__(self) -> None:
+        self.events_read = 0
         self.logs: dict[str, list[Event]] = {}
         self.rows: dict[str, SessionRow] = {}
         self.libraries: dict[str, LibraryRow] = {}
@@ -46,7 +47,9 @@ class MemoryStore:
         )
 
     async def load(self, session_id: str, after: int = 0) -> list[Event]:
-        return list(self.logs.get(session_id, [])[after:])
+        events = list(self.logs.get(session_id, [])[after:])
+        self.events_read += len(events)
+        return events
 
     async def find_code(self, join_code: str) -> str | None:
         return next((r.session_id for r in self.rows.values() if r.join_code == join_code), None)

@@ -75,6 +75,7 @@ class PostgresStore:
     def __init__(self, url: str) -> None:
         self.url = url
         self._pool: asyncpg.Pool | None = None
+        self.events_read = 0
 
     @property
     def pool(self) -> asyncpg.Pool:
@@ -132,6 +133,7 @@ class PostgresStore:
             session_id,
             after,
         )
+        self.events_read += len(rows)
         return [parse_event(row["body"]) for row in rows]
 
     async def find_code(self, join_code: str) -> str | None:

@@ -89,6 +89,7 @@ class SqliteStore:
 
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
+        self.events_read = 0
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
@@ -180,6 +181,7 @@ class SqliteStore:
             "SELECT body FROM events WHERE session_id = ? AND version > ? ORDER BY version",
             (session_id, after),
         ).fetchall()
+        self.events_read += len(rows)
         return [parse_event(body) for (body,) in rows]
 
     async def find_code(self, join_code: str) -> str | None:

@@ -85,7 +85,9 @@ def build_router(service: Service, hosts: Hosts) -> APIRouter:
 
     @router.get("/healthz", response_model=Health, tags=["service"])
     async def healthz() -> Health:
-        return Health(status="ok", sessions=await service.health())
+        return Health(
+            status="ok", sessions=await service.health(), events_read=service.store.events_read
+        )
 
     @router.post(
         "/api/sessions",

@@ -188,6 +188,11 @@ class Insights(BaseModel):
 class Health(BaseModel):
     status: Literal["ok"]
     sessions: int = Field(description="Live tables held in this server's memory")
+    events_read: int = Field(
+        description="Events this server has read from the store since it started (loading and "
+        "catching up the tables it holds, exports): with several servers, each reads only for "
+        "the tables whose sockets it has"
+    )
 
 
 # --- WebSocket frames: client to server ----------------------------------------------------

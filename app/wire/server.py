@@ -57,8 +57,8 @@ def create_app(config: Config | None = None, service: Service | None = None) -> 
         )
         upkeep = asyncio.create_task(service.maintain())
         collector = (
-            asyncio.create_task(gcpause.collect_rarely(service.open_streams))
-            if config.gc_rarely
+            asyncio.create_task(gcpause.collect_young(service.open_streams))
+            if config.gc_young
             else None
         )
         try:
