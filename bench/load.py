@@ -472,35 +472,53 @@ async def run_game(
     return out
 
 
-async def run_two_servers(tables: int, seconds: float, tmp: Path) -> dict[str, dict[str, Any]]:
-    """One server, then two, on one PostgreSQL and one Redis (fresh tables each time)."""
-    import asyncpg
-
+async def run_two_servers(tables: int, seconds: float, tmp: Path) -> dict[str, Any]:
+    """On one PostgreSQL: one server, then two, on one Redis (fresh tables each time); then
+    three servers on a fresh database and Redis, so that the earlier tables' timers, firing on
+    whichever server sees them, do not blur what each one holds and reads."""
     with postgres_cluster() as cluster:
-        admin_url = cluster.url
-        admin = await asyncpg.connect(admin_url)
-        await admin.execute("CREATE DATABASE theater")
-        await admin.close()
-        db = admin_url.rsplit("/", 1)[0] + "/theater"
-        redis = Redis(free_port(), tmp / "redis.log").start()
-        argv = [sys.executable, "-m", "app.cli", "serve", "--port", "{port}", "--db", db]
-        argv += ["--redis", redis.url]
-        a, b, c = (
-            ServerProcess(argv, tmp / f"{name}.log", env=GENEROUS, cpu=SERVER_CPU) for name in "abc"
-        )
+        servers, redis = await _scaled(cluster.url, "theater", 2, tmp)
+        a, b = servers
         try:
             a.start("/healthz")
             one = await _two_servers(a, a, tables, seconds)
             gc.collect()
             b.start("/healthz")
             two = await _two_servers(a, b, tables, seconds)
-            gc.collect()
-            c.start("/healthz")
-            return {"one": one, "two": two, "three": await _three_servers([a, b, c], tables)}
         finally:
-            for server in (a, b, c):
+            for server in servers:
                 server.stop()
             redis.stop()
+        gc.collect()
+        servers, redis = await _scaled(cluster.url, "theater3", 3, tmp)
+        try:
+            for server in servers:
+                server.start("/healthz")
+            return {"one": one, "two": two, "three": await _three_servers(servers, tables)}
+        finally:
+            for server in servers:
+                server.stop()
+            redis.stop()
+
+
+async def _scaled(
+    admin_url: str, name: str, count: int, tmp: Path
+) -> tuple[list[ServerProcess], Redis]:
+    """`count` servers (not started) on a new database `name` and a new Redis."""
+    import asyncpg
+
+    admin = await asyncpg.connect(admin_url)
+    await admin.execute(f"CREATE DATABASE {name}")
+    await admin.close()
+    db = admin_url.rsplit("/", 1)[0] + f"/{name}"
+    redis = Redis(free_port(), tmp / f"redis-{name}.log").start()
+    argv = [sys.executable, "-m", "app.cli", "serve", "--port", "{port}", "--db", db]
+    argv += ["--redis", redis.url]
+    servers = [
+        ServerProcess(argv, tmp / f"{name}-{'abc'[i]}.log", env=GENEROUS, cpu=SERVER_CPU)
+        for i in range(count)
+    ]
+    return servers, redis
 
 
 async def _two_servers(

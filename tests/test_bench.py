@@ -10,17 +10,20 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = ("--tables", "4", "--seconds", "3", "--two-server-tables", "6", "--loop-turns")
 
 
+@pytest.mark.timeout(420)
 def test_the_load_benchmark_runs_a_small_load_end_to_end() -> None:
     run = subprocess.run(
         [sys.executable, "bench/load.py", *SMALL],
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=400,
     )
     assert run.returncode == 0, run.stderr[-3000:]
     lines = run.stdout.strip().splitlines()
@@ -48,7 +51,7 @@ def test_the_load_benchmark_runs_a_small_load_end_to_end() -> None:
         assert run_["connections"] == 6 * (12 + 2 + 12)
     three = scaled["three"]  # tables spread 1:2:3, each table's sockets on its own server
     assert [s["tables"] for s in three] == [1, 2, 3]
-    assert all(s["tables_held"] <= s["tables"] for s in three)  # nobody holds another's table
+    assert [s["tables_held"] for s in three] == [1, 2, 3]  # each its own, nobody another's
     targets = result["targets"]  # the targets, judged against the same run's raw figures
     assert {"half_p99_le_3x_raw_or_15ms", "full_cpu_per_frame_le_1.5x_raw"} <= set(targets)
     assert {"storm_ge_0.7x_raw", "two_servers_p99_le_2x_one"} <= set(targets)
