@@ -514,8 +514,10 @@ async def _scaled(
     redis = Redis(free_port(), tmp / f"redis-{name}.log").start()
     argv = [sys.executable, "-m", "app.cli", "serve", "--port", "{port}", "--db", db]
     argv += ["--redis", redis.url]
-    servers = [
-        ServerProcess(argv, tmp / f"{name}-{'abc'[i]}.log", env=GENEROUS, cpu=SERVER_CPU)
+    servers = [  # B beside the load generator: two servers are two machines, not one core
+        ServerProcess(
+            argv, tmp / f"{name}-{'abc'[i]}.log", env=GENEROUS, cpu=(SERVER_CPU, LOAD_CPU)[i % 2]
+        )
         for i in range(count)
     ]
     return servers, redis
@@ -559,7 +561,7 @@ async def _health(server: ServerProcess) -> dict[str, Any]:
     return answer
 
 
-async def _three_servers(servers: list[ServerProcess], tables: int) -> list[dict[str, Any]]:
+async def _three_servers(servers: list[ServerProcess], tables: int) -> dict[str, Any]:
     """Tables spread unevenly over three servers, each table's every socket on its own server:
     each server's store reads and CPU while they play, beside its share of the tables."""
     counters = Counters()
@@ -597,12 +599,12 @@ async def _three_servers(servers: list[ServerProcess], tables: int) -> list[dict
                 "cpu_share": (sum(server.cpu_seconds()) - sum(cpu[k])) / took,  # play
             }
         )
-    assert await lost_at_the_end(played) == 0 and not counters.errors, counters.errors[:5]
+    lost = await lost_at_the_end(played)
     for room in played:
         room.closing = True
     for http in https:
         await http.close()
-    return out
+    return {"servers": out, "frames_lost": lost, "refused_examples": counters.errors[:5]}
 
 
 ROWS: list[tuple[str, str, str, str]] = [
@@ -668,7 +670,8 @@ def judge(raw: dict[str, Any], game: dict[str, Any]) -> dict[str, bool]:
             two["cpu_us_per_frame"] <= 1.3 * one["cpu_us_per_frame"]
         )
         out["two_servers_no_frames_lost"] = one["frames_lost"] == two["frames_lost"] == 0
-        three = game["two_servers"]["three"]
+        three = game["two_servers"]["three"]["servers"]
+        out["three_servers_no_frames_lost"] = game["two_servers"]["three"]["frames_lost"] == 0
         total = sum(s["tables"] for s in three)
         for s in three:  # a server holds its own tables only, and its CPU follows them
             share = s["tables"] / total
@@ -741,11 +744,12 @@ def report(raw: dict[str, Any], game: dict[str, Any], args: argparse.Namespace) 
         print("\nthree servers, each table's sockets on one of them (events read while seating")
         print("and playing, CPU share over 15 s of play):")
         print(f"{'server':>8}{'tables':>8}{'held':>8}{'events read':>13}{'CPU share':>11}")
-        for s in two["three"]:
+        for s in two["three"]["servers"]:
             print(
                 f"{s['server']:>8}{s['tables']:>8}{s['tables_held']:>8}"
                 f"{s['events_read']:>13,}{s['cpu_share']:>11.2f}"
             )
+        print(f"frames lost: {two['three']['frames_lost']}")
     print("targets:", ", ".join(f"{k}={'ok' if v else 'MISSED'}" for k, v in targets.items()))
     return {
         "date": time.strftime("%Y-%m-%d"),

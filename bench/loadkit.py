@@ -7,6 +7,7 @@ frame starts with `{"type":"state","version":N,` on both servers.
 """
 
 import asyncio
+import bisect
 import contextlib
 import json
 import os
@@ -294,13 +295,16 @@ class Room:
         return len(self.elsewhere - self.versions)
 
     def lost(self) -> int:
-        """State frames a phone should have had (every version its server sent after it was
-        seated) and did not get."""
+        """State frames a phone should have had and did not get: every version its server sent
+        from the phone's first to its latest (frames on one socket arrive in order, so a gap is
+        a loss; a version still on its way, after the latest, is not)."""
         ordered = sorted(self.versions)
         missing = 0
         for phone in self.phones:
             if phone.first_version:
-                due = len(ordered) - ordered.index(phone.first_version)
+                due = bisect.bisect_right(ordered, phone.last_version) - bisect.bisect_left(
+                    ordered, phone.first_version
+                )
                 missing += due - phone.distinct
         return missing
 

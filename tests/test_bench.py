@@ -49,7 +49,8 @@ def test_the_load_benchmark_runs_a_small_load_end_to_end() -> None:
         assert run_["frames_lost"] == 0 and run_["unreached"] == 0
         assert run_["refused_examples"] == []
         assert run_["connections"] == 6 * (12 + 2 + 12)
-    three = scaled["three"]  # tables spread 1:2:3, each table's sockets on its own server
+    assert scaled["three"]["frames_lost"] == 0 and scaled["three"]["refused_examples"] == []
+    three = scaled["three"]["servers"]  # tables spread 1:2:3, each table's sockets on its own
     assert [s["tables"] for s in three] == [1, 2, 3]
     assert [s["tables_held"] for s in three] == [1, 2, 3]  # each its own, nobody another's
     targets = result["targets"]  # the targets, judged against the same run's raw figures
