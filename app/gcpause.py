@@ -4,17 +4,18 @@ Almost every object the server drops is freed at once by reference counting; the
 is needed for the little that is not (each short-lived socket leaves about 2.5 KB of cycles). Left
 to itself, Python's collector keeps walking what lives a few seconds (each socket's pump waits on
 a fresh future per frame, each command leaves a new state): with 7,000 phones it stopped every
-table for 50–100 ms several times a minute, and that was most of `bench/load.py`'s tail at 500
-tables (README, Performance).
+table for 50–100 ms several times a minute, most of `bench/load.py`'s tail at 500 tables.
 
 So its automatic collections are off. What start-up built is frozen out of every walk. Once a
 second the objects made since the last walk are collected and what survived is frozen: a walk of
 one second's survivors, never of the whole heap (at 500 tables in play 5,000–9,000 objects, 1–4
-ms; right after thousands of phones connected, up to 120,000 objects, 80 ms), and a stranger's
-socket is freed within a second. Cycles among frozen objects (a phone that stayed an hour, then
-left) wait for a full walk: when the server is quiet (QUIET_STREAMS open streams or fewer) and
-FULL_EVERY_S has passed, and at the latest every MUST_EVERY_S (about 0.7 s at 7,000 phones on our
-2-core machine). Pauses over SLOW_MS are logged.
+ms; right after thousands of phones connected, up to 120,000 objects, 80 ms), so a socket that
+closes within the second is freed within the second. Cycles among frozen objects (a socket that
+lived longer, then closed) wait for a full walk: when the server is quiet (QUIET_STREAMS open
+streams or fewer) and FULL_EVERY_S has passed; at the latest every MUST_EVERY_S; and at once when
+the frozen objects have doubled, and grown by GROWTH, since the last full walk (so what waits is
+never more than what lives). A full walk at 7,000 phones pauses about 0.7 s on our 2-core
+machine. Pauses over SLOW_MS are logged.
 """
 
 import asyncio
@@ -30,6 +31,7 @@ YOUNG_EVERY_S = 1.0
 FULL_EVERY_S = 600.0
 MUST_EVERY_S = 3600.0
 QUIET_STREAMS = 500  # a full walk then costs about 100 ms
+GROWTH = 1_000_000  # frozen objects more than after the last full walk, at the least
 SLOW_MS = 50.0
 _started: list[float] = []
 
@@ -47,27 +49,38 @@ def _watch(phase: str, info: dict[str, Any]) -> None:
             )
 
 
-def full_walk_due(since_s: float, streams: int) -> bool:
-    """Is a walk of everything (not only the last second's objects) worth its pause now?"""
-    return since_s >= MUST_EVERY_S or (since_s >= FULL_EVERY_S and streams <= QUIET_STREAMS)
+def full_walk_due(since_s: float, streams: int, frozen: int = 0, frozen_after: int = 0) -> bool:
+    """Is a walk of everything (not only the last second's objects) worth its pause now?
+    (`frozen`: objects frozen now; `frozen_after`: right after the last full walk.)"""
+    return (
+        since_s >= MUST_EVERY_S
+        or (since_s >= FULL_EVERY_S and streams <= QUIET_STREAMS)
+        or frozen >= max(2 * frozen_after, frozen_after + GROWTH)
+    )
 
 
 async def collect_young(open_streams: Callable[[], int]) -> None:
     """Run for the server's life, from the end of start-up."""
-    if _watch not in gc.callbacks:
-        gc.callbacks.append(_watch)
+    was_enabled = gc.isenabled()
+    gc.callbacks.append(_watch)
     gc.collect()
     gc.freeze()  # start-up's objects: modules, the app
     gc.disable()
-    last_full = time.monotonic()
+    last_full, frozen_after = time.monotonic(), gc.get_freeze_count()
     try:
         while True:
             await asyncio.sleep(YOUNG_EVERY_S)
-            if full_walk_due(time.monotonic() - last_full, open_streams()):
+            full = full_walk_due(
+                time.monotonic() - last_full, open_streams(), gc.get_freeze_count(), frozen_after
+            )
+            if full:
                 gc.unfreeze()
-                last_full = time.monotonic()
             gc.collect()
             gc.freeze()
-    finally:  # the app stops (in a test's process, say): the collector is Python's again
+            if full:
+                last_full, frozen_after = time.monotonic(), gc.get_freeze_count()
+    finally:  # the app stops (in a test's process, say): the collector is as it was
         gc.unfreeze()
-        gc.enable()
+        gc.callbacks.remove(_watch)
+        if was_enabled:
+            gc.enable()

@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from game.dealing import _feasible, _round_options, consensus_rounds
+from game.dealing import _canonical, _feasible, _round_options, consensus_rounds
 
 Histories = tuple[frozenset[str], ...]
 
@@ -23,12 +23,11 @@ def games(held: Histories, plan: tuple[bool, ...]) -> list[Fraction]:
     """The probability our dealer gives each legal whole game (one entry per game)."""
     if not plan:
         return [Fraction(1)]
-    memo: dict[tuple[Histories, tuple[bool, ...]], bool] = {}
     later = plan[1:]
     fits = [
         deal
         for deal in _round_options(held, plan[0])
-        if _feasible(tuple(h | {c} for h, c in zip(held, deal, strict=True)), later, memo)
+        if _feasible(_canonical(h | {c} for h, c in zip(held, deal, strict=True)), later)
     ]
     out: list[Fraction] = []
     for deal in fits:

@@ -153,6 +153,14 @@ class Http:
         self.pool.put_nowait((reader, writer))
         return int(head[9:12]), json.loads(payload) if payload else None
 
+    async def get(self, path: str) -> Any:
+        """The JSON body of a GET (on a connection of its own)."""
+        reader, writer = await asyncio.open_connection("127.0.0.1", self.port)
+        writer.write(f"GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n".encode())
+        response = await reader.read()
+        writer.close()
+        return json.loads(response.split(b"\r\n\r\n", 1)[1])
+
     async def close(self) -> None:
         while not self.pool.empty():
             _, writer = self.pool.get_nowait()
@@ -177,7 +185,7 @@ class Bot:
         self.pending: dict[int, asyncio.Future[dict[str, Any]]] = {}
         self.first_version = 0
         self.last_version = 0
-        self.distinct = 0
+        self.received: list[int] = []  # every version, in order
         self.reader: asyncio.Task[None] | None = None
         self._ids = 0
 
@@ -206,7 +214,7 @@ class Bot:
                         if not self.first_version:
                             self.first_version = version
                         self.last_version = version
-                        self.distinct += 1
+                        self.received.append(version)
                         room.seen(self, version, now, msg)
                     if not self.first.done():
                         self.first.set_result(None)
@@ -249,7 +257,7 @@ class Room:
         self.counters = counters
         self.phones: list[Bot] = []
         self.others: list[Bot] = []  # facilitator, screen
-        self.versions: set[int] = set()  # every version its observing sockets received
+        self.versions: dict[int, float] = {}  # version its observing sockets got -> first when
         self.observers: set[str] | None = None  # roles whose frames count there (None: all)
         self.elsewhere: set[int] = set()  # versions only the others saw (merged on the way)
         self.arrivals: dict[int, list[float]] = {}  # version -> [phones that got it, last time]
@@ -258,7 +266,7 @@ class Room:
 
     def seen(self, bot: Bot, version: int, now: float, msg: str) -> None:
         if self.observers is None or bot.role in self.observers:
-            self.versions.add(version)
+            self.versions.setdefault(version, now)
         else:
             self.elsewhere.add(version)
         if bot.role == "player":
@@ -292,20 +300,20 @@ class Room:
     def merged(self) -> int:
         """Versions the observing side never saw on its own: with two servers, B applies what it
         catches up on at once and sends the latest state (phones miss nothing of it)."""
-        return len(self.elsewhere - self.versions)
+        return len(self.elsewhere - self.versions.keys())
 
-    def lost(self) -> int:
+    def lost(self, settled_s: float = 1.0) -> int:
         """State frames a phone should have had and did not get: every version its server sent
-        from the phone's first to its latest (frames on one socket arrive in order, so a gap is
-        a loss; a version still on its way, after the latest, is not)."""
-        ordered = sorted(self.versions)
+        from the phone's first on, up to those first seen `settled_s` ago (a later one may still
+        be on its way)."""
+        cutoff = time.time() - settled_s
+        ordered = sorted(v for v, seen in self.versions.items() if seen <= cutoff)
         missing = 0
         for phone in self.phones:
             if phone.first_version:
-                due = bisect.bisect_right(ordered, phone.last_version) - bisect.bisect_left(
-                    ordered, phone.first_version
-                )
-                missing += due - phone.distinct
+                due = len(ordered) - bisect.bisect_left(ordered, phone.first_version)
+                got = bisect.bisect_right(phone.received, ordered[-1]) if ordered else 0
+                missing += max(0, due - got)
         return missing
 
     async def close(self) -> None:

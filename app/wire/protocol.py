@@ -189,9 +189,9 @@ class Health(BaseModel):
     status: Literal["ok"]
     sessions: int = Field(description="Live tables held in this server's memory")
     events_read: int = Field(
-        description="Events this server has read from the store since it started (loading and "
-        "catching up the tables it holds, exports): with several servers, each reads only for "
-        "the tables whose sockets it has"
+        description="Events this server has read from the store since it started: loading and "
+        "catching up the tables it holds (with several servers, those whose sockets it has, "
+        "and those whose timer it takes over), start-up recovery, exports and insights"
     )
 
 

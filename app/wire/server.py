@@ -67,6 +67,8 @@ def create_app(config: Config | None = None, service: Service | None = None) -> 
             upkeep.cancel()
             if collector is not None:
                 collector.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await collector
             await service.close()
 
     app = FastAPI(

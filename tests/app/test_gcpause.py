@@ -15,6 +15,10 @@ def test_a_full_walk_waits_for_a_quiet_server_but_not_for_ever() -> None:
     assert gcpause.full_walk_due(10 * minutes, streams=40)  # a quiet server: a short walk
     assert not gcpause.full_walk_due(30 * minutes, streams=7_000)  # a busy one: not now
     assert gcpause.full_walk_due(60 * minutes, streams=7_000)  # but within the hour
+    million = 1_000_000  # sockets that lived a while, then closed: their cycles wait frozen
+    assert not gcpause.full_walk_due(1, 7_000, frozen=3 * million, frozen_after=2 * million)
+    assert gcpause.full_walk_due(1, 7_000, frozen=4 * million, frozen_after=2 * million)
+    assert not gcpause.full_walk_due(1, 7_000, frozen=million, frozen_after=100_000)  # small
 
 
 class Node:
@@ -27,17 +31,19 @@ async def test_cycles_are_freed_within_a_young_walk_and_the_collector_is_given_b
 ) -> None:
     monkeypatch.setattr(gcpause, "YOUNG_EVERY_S", 0.05)
     task = asyncio.create_task(gcpause.collect_young(lambda: 7_000))
-    await asyncio.sleep(0.1)
-    assert not gc.isenabled()  # no automatic collections: their pauses are the problem
-    node = Node()
-    dropped = weakref.ref(node)
-    del node
-    for _ in range(40):
-        await asyncio.sleep(0.05)
-        if dropped() is None:
-            break
-    assert dropped() is None  # freed by the next young walk
-    task.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await task
+    try:
+        await asyncio.sleep(0.1)
+        assert not gc.isenabled()  # no automatic collections: their pauses are the problem
+        node = Node()
+        dropped = weakref.ref(node)
+        del node
+        for _ in range(40):
+            await asyncio.sleep(0.05)
+            if dropped() is None:
+                break
+        assert dropped() is None  # freed by the next young walk
+    finally:
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
     assert gc.isenabled() and gc.get_freeze_count() == 0
