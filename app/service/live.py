@@ -19,7 +19,7 @@ from app.service.frames import state_frames
 from app.service.limits import TokenBucket
 from app.service.outbox import Outbox
 from app.stores import EventStore, VersionConflict
-from game import Actor, Event, State, decide, due, evolve, next_deadline
+from game import Actor, Event, Refusal, State, decide, due, evolve, next_deadline
 
 Spawn = Callable[[Coroutine[Any, Any, None]], None]
 
@@ -94,8 +94,20 @@ class LiveTable:
         """Decide, store, apply, tell everyone; return the events and the version they reached.
         Raises `game.Refusal` and changes nothing on refusal."""
         async with self.lock:
+            looked = not self.bus.shared
             for _ in range(8):  # each lost race means another server made progress
-                events = decide(self.state, actor, name, args, self.clock.now())
+                try:
+                    events = decide(self.state, actor, name, args, self.clock.now())
+                except Refusal:
+                    if looked:
+                        raise
+                    # another server may have moved the table on a moment ago (its nudge still
+                    # on the way): refuse only what the stored table refuses
+                    looked, before = True, self.state.version
+                    await self._catch_up()
+                    if self.state.version == before:
+                        raise
+                    continue
                 try:
                     await self._commit(events)
                 except VersionConflict:  # another server wrote first: take its events, decide again
