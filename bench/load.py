@@ -176,13 +176,14 @@ class GameRoom(Room):
         return None  # discussing: the timer moves the table on; ended: nothing left
 
 
-async def new_rooms(http: Http, tables: int, counters: Counters) -> list[GameRoom]:
-    async def create(i: int) -> GameRoom:
-        status, body = await http.post("/api/sessions", settings(i))
-        assert status == 201, body
-        return GameRoom(i, counters, body)
+async def new_room(http: Http, i: int, counters: Counters) -> GameRoom:
+    status, body = await http.post("/api/sessions", settings(i))
+    assert status == 201, body
+    return GameRoom(i, counters, body)
 
-    return list(await asyncio.gather(*(create(i) for i in range(tables))))
+
+async def new_rooms(http: Http, tables: int, counters: Counters) -> list[GameRoom]:
+    return list(await asyncio.gather(*(new_room(http, i, counters) for i in range(tables))))
 
 
 async def sleep_until(moment: float) -> None:
@@ -560,9 +561,7 @@ async def _three_servers(servers: list[ServerProcess], tables: int) -> dict[str,
     rooms: list[tuple[int, GameRoom]] = []
     for i in range(tables):
         k = SPREAD[i % len(SPREAD)]
-        status, body = await https[k].post("/api/sessions", settings(i))
-        assert status == 201, body
-        rooms.append((k, GameRoom(i, counters, body)))
+        rooms.append((k, await new_room(https[k], i, counters)))
 
     async def seat(k: int, room: GameRoom) -> None:
         ws = f"ws://127.0.0.1:{servers[k].port}/ws"

@@ -178,12 +178,12 @@ class LiveTable:
         if when is not None and not self.closed:
             self._wake = self.clock.call_at(when, lambda: self.spawn(self.fire()))
 
-    def idle(self, now: int, after_ms: int, keep_timer: bool = True) -> bool:
-        """Nobody here, no timer to fire (unless others fire it), nothing running: it can leave
-        memory."""
+    def idle(self, now: int, after_ms: int) -> bool:
+        """Nobody here, no timer to fire (with several servers, whoever sees it come fires it),
+        nothing running: it can leave memory."""
         return (
             not self.seats
-            and not (keep_timer and next_deadline(self.state) is not None)
+            and (self.bus.shared or next_deadline(self.state) is None)
             and not self.lock.locked()
             and now - self.last_active >= after_ms
         )

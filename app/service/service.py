@@ -258,8 +258,7 @@ class Service:
         """Let idle tables go: no seats, no timer (several servers: whoever sees it come fires
         it), untouched for a while. The store has them."""
         now, after = self.clock.now(), int(self.config.evict_after_s * 1000)
-        keep = not self.bus.shared
-        idle = [sid for sid, t in self.tables.items() if t.idle(now, after, keep_timer=keep)]
+        idle = [sid for sid, t in self.tables.items() if t.idle(now, after)]
         for session_id in idle:
             self.tables.pop(session_id).release()
         return len(idle)

@@ -2,6 +2,7 @@
 per test, and three `theater serve` processes sharing them. `make test` installs PostgreSQL and
 Redis from Debian; the fixtures start and stop their own instances."""
 
+import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,18 +20,22 @@ def redis_server(tmp_path: Path) -> Iterator[Redis]:
     server.stop()
 
 
-@pytest.fixture
-def servers(tmp_path: Path, database: str, redis_server: Redis) -> Iterator[list[Server]]:
+@contextlib.contextmanager
+def three_servers(tmp_path: Path, database: str, redis: Redis) -> Iterator[list[Server]]:
     """Three `theater serve` processes sharing one PostgreSQL database and one Redis."""
+    env = {**FAST, **GENEROUS}
     started = [
-        Server(
-            tmp_path / f"server{i}.db",
-            env={**FAST, **GENEROUS},
-            db_url=database,
-            redis=redis_server.url,
-        ).start()
+        Server(tmp_path / f"server{i}.db", env=env, db_url=database, redis=redis.url).start()
         for i in range(3)
     ]
-    yield started
-    for server in started:
-        server.stop()
+    try:
+        yield started
+    finally:
+        for server in started:
+            server.stop()
+
+
+@pytest.fixture
+def servers(tmp_path: Path, database: str, redis_server: Redis) -> Iterator[list[Server]]:
+    with three_servers(tmp_path, database, redis_server) as started:
+        yield started

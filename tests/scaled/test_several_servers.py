@@ -13,6 +13,7 @@ import pytest
 from tests.app.server import FAST, Client, Server, new_session
 from tests.app.wire import WireGame, check_deals, check_no_leaks, names, play_game
 from tests.conftest import GENEROUS, new_database
+from tests.scaled.conftest import three_servers
 from tests.scaled.services import Redis, postgres_cluster
 
 
@@ -313,6 +314,16 @@ async def _until_logged(database: str, session_id: str, kind: str, timeout: floa
         await asyncio.sleep(0.05)
 
 
+async def _one_time_up_after(database: str, session_id: str, moment: float) -> None:
+    """The time-up comes, once, not before `moment`, with no gap in the log, and no second."""
+    log = await _until_logged(database, session_id, "time_up", timeout=20)
+    assert_no_gap_no_duplicate(log)
+    assert sum(r["type"] == "time_up" for r in log) == 1
+    assert next(r for r in log if r["type"] == "time_up")["at"] >= moment
+    await asyncio.sleep(0.5)
+    assert sum(r["type"] == "time_up" for r in await log_of(database, session_id)) == 1
+
+
 async def test_a_table_lives_where_its_sockets_are_and_its_timer_outlives_its_server(
     servers: list[Server], database: str
 ) -> None:
@@ -349,12 +360,7 @@ async def test_a_hand_over_while_redis_is_down_happens_once_it_is_back(
     assert not any(r["type"] == "time_up" for r in await log_of(database, sid))
     back = time.time() * 1000
     redis_server.start()  # the survivors resubscribe, note every open session's moment again
-    log = await _until_logged(database, sid, "time_up", timeout=20)
-    assert_no_gap_no_duplicate(log)
-    assert sum(r["type"] == "time_up" for r in log) == 1
-    assert next(r for r in log if r["type"] == "time_up")["at"] >= max(back, deadline)
-    await asyncio.sleep(0.5)
-    assert sum(r["type"] == "time_up" for r in await log_of(database, sid)) == 1
+    await _one_time_up_after(database, sid, max(back, deadline))
     for client in clients:
         await client.close()
 
@@ -364,13 +370,7 @@ async def test_a_hand_over_while_postgresql_is_down_happens_once_it_is_back(
 ) -> None:
     with postgres_cluster() as pg:  # its own cluster: the other tests' one stays up
         database = await new_database(pg.url)
-        env = {**FAST, **GENEROUS}
-        servers = [
-            Server(tmp_path / f"s{i}.db", env=env, db_url=database, redis=redis_server.url).start()
-            for i in range(3)
-        ]
-        try:
-            a, b, c = servers
+        with three_servers(tmp_path, database, redis_server) as (a, b, c):
             sid, deadline, clients = await _discussing_on(a)
             pg.stop()  # every connection cut; B or C claims the moment and cannot load the table
             a.kill()
@@ -380,15 +380,7 @@ async def test_a_hand_over_while_postgresql_is_down_happens_once_it_is_back(
                     assert (await http.get("/healthz")).status_code == 503
             back = time.time() * 1000
             pg.start()
-            log = await _until_logged(database, sid, "time_up", timeout=20)
-            assert_no_gap_no_duplicate(log)
-            assert sum(r["type"] == "time_up" for r in log) == 1
-            assert next(r for r in log if r["type"] == "time_up")["at"] >= max(back, deadline)
-            await asyncio.sleep(0.5)
-            assert sum(r["type"] == "time_up" for r in await log_of(database, sid)) == 1
+            await _one_time_up_after(database, sid, max(back, deadline))
             assert sorted([await _held(b), await _held(c)]) == [0, 1]  # one took it over
             for client in clients:
                 await client.close()
-        finally:
-            for server in servers:
-                server.stop()
