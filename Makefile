@@ -1,17 +1,25 @@
-# The two commands of the README, and what they stand on. Everything installs itself.
+# The two commands of the README, and what they stand on. Everything installs itself, and only
+# the versions uv.lock holds (see "Dependencies" in the README).
 PYTHON ?= python3
 VENV   ?= .venv
+TOOLS  ?= .tools
 BIN     = $(VENV)/bin
+UV      = $(TOOLS)/bin/uv
 APP     = $(VENV)/.installed-app
 STAMP   = $(VENV)/.installed
 
-.PHONY: run test lint install clean budget bench services
+# uv installs into $(VENV) with this Python and never downloads one of its own
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+export UV_PYTHON := $(PYTHON)
+export UV_PYTHON_DOWNLOADS := never
+
+.PHONY: run test lint lock lock-check install clean budget bench services
 
 # serving needs the product only, not the test tools
 run: $(APP)
 	$(BIN)/theater serve
 
-test: $(STAMP) node_modules/.installed services lint
+test: lock-check $(STAMP) node_modules/.installed services lint
 	$(BIN)/python -m pytest
 
 # PostgreSQL, Redis and nginx for the scaled-out and proxy tests (the tests start and stop their
@@ -19,11 +27,20 @@ test: $(STAMP) node_modules/.installed services lint
 services:
 	scripts/system-packages.sh redis-server:redis-server pg_ctlcluster:postgresql nginx:nginx
 
-lint: $(STAMP) node_modules/.installed
+lint: lock-check $(STAMP) node_modules/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy game cards app
 	npx --no-install eslint web/static
+
+# refresh the lock on purpose: the newest versions pyproject.toml allows, for every platform
+lock: | $(UV)
+	$(UV) lock --upgrade
+
+# pyproject.toml changed without `make lock`? Then say so, before anything installs.
+lock-check: | $(UV)
+	@$(UV) lock --check --quiet 2>/dev/null || { \
+	  echo "uv.lock does not match pyproject.toml: run 'make lock' and commit uv.lock"; exit 1; }
 
 install: $(STAMP)
 
@@ -38,15 +55,20 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-$(APP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e .
+# uv itself, at the version and hashes uv.lock holds
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(PYTHON) scripts/uv_requirement.py uv.lock \
+	  | $(TOOLS)/bin/pip install --quiet --no-deps --require-hashes -r /dev/stdin
+
+# --frozen: exactly the lock, never a new resolution; --inexact keeps the test tools if present
+$(APP): pyproject.toml uv.lock | $(UV)
+	$(UV) sync --quiet --frozen --inexact
 	touch $(APP)
 
-$(STAMP): $(APP)
-	$(BIN)/pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+$(STAMP): pyproject.toml uv.lock | $(UV)
+	$(UV) sync --quiet --frozen --extra dev
+	touch $(APP) $(STAMP)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache .hypothesis

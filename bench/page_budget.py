@@ -1,7 +1,7 @@
 """The phone pages' budget: bytes transferred (uncompressed) for the join page and the player page
 on a mobile profile, and Lighthouse performance and accessibility scores.
 
-    .venv/bin/python bench/page_budget.py        (installs Lighthouse from npm if missing)
+    .venv/bin/python bench/page_budget.py        (installs the locked Lighthouse of bench/lighthouse if missing)
 
 Budget (issue "Phone-first pages"): under 60 KB per page in total, Lighthouse scores of 95 or more.
 """
@@ -23,7 +23,8 @@ sys.path.insert(0, str(ROOT))
 from tests.app.server import Server, new_session  # noqa: E402
 from tests.e2e.conftest import ARGS, CHROMIUM  # noqa: E402
 
-LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
+LIGHTHOUSE_DIR = ROOT / "bench" / "lighthouse"  # its own package-lock.json: one Lighthouse version
+LIGHTHOUSE = LIGHTHOUSE_DIR / "node_modules" / ".bin" / "lighthouse"
 BUDGET_BYTES = 60 * 1024
 MIN_SCORE = 95
 
@@ -52,8 +53,8 @@ async def transferred(url: str) -> tuple[int, dict[str, int]]:
 def lighthouse(url: str) -> dict[str, float]:
     if not LIGHTHOUSE.exists():
         subprocess.run(
-            ["npm", "install", "--no-save", "--no-audit", "--no-fund", "lighthouse@13"],
-            cwd=ROOT,
+            ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+            cwd=LIGHTHOUSE_DIR,
             check=True,
         )
     with tempfile.TemporaryDirectory() as out:

@@ -1,6 +1,8 @@
-"""`pip install .` is the contract: the wheel, installed into a fresh virtualenv and started from an
-empty folder with no settings, serves every page, its scripts and the API docs."""
+"""`pip install .` is the contract: the wheel, installed as the Dockerfile installs it (the locked
+requirements, hash-checked, then the wheel alone) into a fresh virtualenv and started from an empty
+folder with no settings, serves every page, its scripts and the API docs."""
 
+import json
 import os
 import re
 import subprocess
@@ -13,22 +15,52 @@ import httpx
 import pytest
 
 from tests.app.server import free_port
+from tests.test_lock import UV, locked_versions
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
-def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    where = tmp_path_factory.mktemp("wheel")
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(where / "dist"), str(ROOT)],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    [wheel] = (where / "dist").glob("*.whl")
-    subprocess.run([sys.executable, "-m", "venv", str(where / "venv")], check=True)
-    pip = where / "venv" / "bin" / "pip"
-    subprocess.run([str(pip), "install", "-q", str(wheel)], check=True, capture_output=True)
-    return where / "venv" / "bin" / "theater"
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The wheel and its locked requirements, made by the script the Dockerfile runs."""
+    dist = tmp_path_factory.mktemp("dist")
+    env = {**os.environ, "UV": str(UV), "UV_PYTHON_DOWNLOADS": "never"}
+    subprocess.run([str(ROOT / "scripts" / "locked-wheel.sh"), str(dist)], check=True, env=env)
+    return dist
+
+
+@pytest.fixture(scope="module")
+def venv(built: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh virtualenv holding the wheel, installed with the Dockerfile's two pip commands."""
+    where = tmp_path_factory.mktemp("venv")
+    subprocess.run([sys.executable, "-m", "venv", str(where)], check=True)
+    pip = [str(where / "bin" / "python"), "-m", "pip", "install", "-q", "--no-deps"]
+    [wheel] = built.glob("*.whl")
+    subprocess.run([*pip, "--require-hashes", "-r", str(built / "requirements.txt")], check=True)
+    subprocess.run([*pip, str(wheel)], check=True)
+    return where
+
+
+@pytest.fixture(scope="module")
+def installed(venv: Path) -> Path:
+    return venv / "bin" / "theater"
+
+
+def test_the_wheel_runs_on_exactly_the_locked_versions(venv: Path) -> None:
+    listed = subprocess.run(
+        [str(venv / "bin" / "python"), "-m", "pip", "list", "--format=json"],
+        check=True, capture_output=True, text=True,
+    ).stdout  # fmt: skip
+    have = {p["name"].lower().replace("_", "-"): p["version"] for p in json.loads(listed)}
+    have.pop("pip")  # the virtualenv's own installer, not the product's
+    have.pop("setuptools", None)
+    want = locked_versions()
+    want["theater-van-besluit"] = have["theater-van-besluit"]
+    assert have == want
+    check = subprocess.run(
+        [str(venv / "bin" / "python"), "-m", "pip", "check"], capture_output=True
+    )
+    assert check.returncode == 0, check.stdout
 
 
 @pytest.fixture(scope="module")

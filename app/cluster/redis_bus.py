@@ -147,7 +147,7 @@ class RedisBus:
                 backoff = min(backoff * 2, 5.0)
             finally:
                 with contextlib.suppress(Exception):
-                    await pubsub.aclose()  # type: ignore[no-untyped-call]
+                    await pubsub.aclose()
 
     async def _repeat_presence(self, listener: Listener) -> None:
         """Say who is online here every few seconds, and forget servers that went quiet."""
