@@ -195,8 +195,11 @@ class RoundLogView(TypedDict):
 @_closed
 class SummaryUnitView(TypedDict):
     unit: str
+    members: Annotated[list[str], Field(description="Player ids, so a phone finds its own unit")]
     names: list[str]
     strategy: StrategyView
+    guessed: Annotated[int, Field(description="Other units whose card this unit guessed")]
+    guessed_right: Annotated[int, Field(description="Of those, guessed right")]
 
 
 @_closed
@@ -488,7 +491,22 @@ def _summary(state: State, deck: Deck) -> list[RoundSummaryView]:
             card = _strategy(deck, d["strategy"])
             if card is not None:
                 names = [state.name(m) for m in d["members"]]
-                deal.append({"unit": d["unit"], "names": names, "strategy": card})
+                guesses = [
+                    (target, g)
+                    for (by, target), g in record.guesses.items()
+                    if by == d["unit"] and target != by
+                ]
+                right = sum(record.deal.get(target) == g for target, g in guesses)
+                deal.append(
+                    {
+                        "unit": d["unit"],
+                        "members": list(d["members"]),
+                        "names": names,
+                        "strategy": card,
+                        "guessed": len(guesses),
+                        "guessed_right": right,
+                    }
+                )
         summary.append(
             {
                 "round": record.number,

@@ -26,11 +26,12 @@ STYLE = Style(
     foreground_strong="#1f2933",
     foreground_subtle="#52606d",
     font_family="system-ui, sans-serif",
-    label_font_size=13,
-    major_label_font_size=13,
-    legend_font_size=13,
-    title_font_size=15,
-    value_font_size=12,
+    # drawn 720 wide and shown at 540-720 px: 16 here is 12-16 px on the page
+    label_font_size=16,
+    major_label_font_size=16,
+    legend_font_size=16,
+    title_font_size=18,
+    value_font_size=16,
     colors=("#1b6f5c", "#c98a0b", "#a23b3b", "#3457a6", "#6b4fa0", "#4a5560"),
 )
 OPTIONS: dict[str, Any] = {
@@ -92,6 +93,13 @@ def summary(fig: Figure, language: Language) -> str:
 def chart(fig: Figure, language: Language) -> str:
     """One figure as the chart that reads best for it."""
     label = summary(fig, language)
+    if fig.id == "time" and all(n < 4 for _, (n, *_) in fig.rows):
+        # too few rounds for a box (it would be a hairline): the median per round as a bar
+        bars = pygal.Bar(**OPTIONS, y_title=WORDS[language]["seconds"])
+        bars.show_legend = False
+        bars.x_labels = [row for row, _ in fig.rows]
+        bars.add(fig.columns[3], [median for _, (_, _, _, median, _, _) in fig.rows])
+        return _svg(bars, label)
     if fig.id == "time":  # a box per round: median, quartiles, shortest and longest
         box = pygal.Box(**OPTIONS, box_mode="extremes", y_title=WORDS[language]["seconds"])
         box.show_legend = False
@@ -112,7 +120,16 @@ def chart(fig: Figure, language: Language) -> str:
         for column, series in zip(fig.columns[first : first + 3], counts, strict=True):
             bars.add(column, series)
         return _svg(bars, label)
-    # a percentage per row: yes behind the decision, recognised, or the two groups compared
+    if fig.id == "support":  # yes / partly / no as shares of each strategy's votes, stacked
+        shares = pygal.HorizontalStackedBar(**OPTIONS, range=(0, 100), y_title="%")
+        shares.x_labels = [row for row, _ in fig.rows]
+        for i in (1, 2, 3):
+            shares.add(
+                fig.columns[i],
+                [round(100 * (values[i] or 0) / (values[0] or 1)) for _, values in fig.rows],
+            )
+        return _svg(shares, label)
+    # a percentage per row: recognised, or the two groups compared
     percent = pygal.HorizontalBar(**OPTIONS, range=(0, 100), y_title="%")
     percent.x_labels = [row for row, _ in fig.rows]
     if fig.id == "no_consensus":

@@ -26,7 +26,9 @@ FIRST_SCREEN = """() => {
   const step = document.querySelector("#app .step, #app form.answer");
   const action = document.querySelector("#app .step button, #app form.answer button[type=submit]");
   const own = [...document.querySelectorAll("#app .card.strategy")].find((c) => c.getAttribute("aria-label").startsWith(document.documentElement.lang === "en" ? "Your" : "Jouw"));
-  return { height: innerHeight, step: bottom(step), action: bottom(action), own: bottom(own), hasStep: Boolean(step) };
+  // once played (deciding, reflecting) the own card folds below the one thing to do now
+  const folded = document.querySelector("#app details.fold:not([open])");
+  return { height: innerHeight, step: bottom(step), action: bottom(action), own: folded ? 0 : bottom(own), hasStep: Boolean(step) };
 }"""
 OVERFLOWING = """() => [...document.querySelectorAll("header *, main *")]
   .filter((e) => e instanceof HTMLElement && e.offsetParent && !e.closest(".visually-hidden, .timeline ol")
@@ -206,7 +208,7 @@ async def _read_cards(room: Room) -> None:
         await expect(page.locator(".strategy .card-title").first).to_have_text(
             titles[deal[units[name]]]
         )
-    await expect(room.screen.get_by_text("0 van 4 begrijpen hun kaart")).to_be_visible()
+    await expect(room.screen.get_by_text("0 van 7 deelnemers begrijpen hun kaart")).to_be_visible()
     done: set[str] = set()
     for name, page in room.phones.items():
         if units[name] not in done:
@@ -214,7 +216,7 @@ async def _read_cards(room: Room) -> None:
             await page.get_by_role("button", name="Ik begrijp mijn kaart").click()
     for page in room.phones.values():  # the confirmation, for a duo partner too
         await expect(page.get_by_text("Je bent klaar. Wacht tot de spelbegeleider")).to_be_visible()
-    await expect(room.screen.get_by_text("4 van 4 begrijpen hun kaart")).to_be_visible()
+    await expect(room.screen.get_by_text("7 van 7 deelnemers begrijpen hun kaart")).to_be_visible()
 
 
 async def _decide_and_reflect(room: Room, last: bool) -> None:
@@ -290,7 +292,7 @@ async def _paused(room: Room, label: str) -> None:
     for page in [room.screen, *room.phones.values()]:
         await expect(page.locator(".paused")).to_have_text("Gepauzeerd")
     await room.checkpoint(label, "Overleg")
-    await room.fac.get_by_role("button", name="Verder").click()
+    await room.fac.get_by_role("button", name="Klok verder laten lopen").click()
     await expect(room.screen.locator(".paused")).to_have_count(0)
 
 
@@ -334,8 +336,9 @@ async def test_a_seven_player_game_played_through_the_pages(
     await expect(phone.locator(".strategy .card-title").first).to_have_text(
         titles[deal[units["Chris"]]]
     )
-    for page in [*room.phones.values(), room.screen]:  # the warning, 12 s after the start
-        await expect(page.locator(".warning")).to_have_text("Nog één minuut!", timeout=20_000)
+    for page in [*room.phones.values(), room.screen]:  # the warning, 12 s after the start: what
+        # it says stays true (6 s are left at this clock scale: the last seconds, not a minute)
+        await expect(page.locator(".warning")).to_have_text("Laatste seconden!", timeout=20_000)
     await _paused(room, "r1-4-warning")
     await _decide_and_reflect(room, last=False)
     await _confirm(room.fac, "Volgende ronde")
@@ -369,7 +372,9 @@ async def test_a_seven_player_game_played_through_the_pages(
     for page in [room.screen, *room.phones.values()]:  # the ending: who held which card
         await expect(page.get_by_text("Zo ging het spel")).to_be_visible()
         await expect(page.locator(".summary-round")).to_have_count(2)
-        await expect(page.locator(".summary-round .recognition").first).to_contain_text("Herkend:")
+        recognised = page.locator(".summary-round .recognition", has_text="herkend door")
+        await expect(recognised.first).to_be_visible()  # Anouk's guesses, scored
+    await expect(room.phones["Anouk"].locator(".mine")).to_contain_text("je raadde")
     async with room.fac.expect_download() as info:
         await room.fac.get_by_role("button", name="Verslag (tekst)").click()
     report = (await (await info.value).path()).read_text()

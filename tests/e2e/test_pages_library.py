@@ -59,6 +59,14 @@ def _day(ms: int) -> str:
     return time.strftime("%Y-%m-%d", time.gmtime(ms / 1000))
 
 
+# The smallest text in any chart as drawn on the page: its font size times the SVG's scale.
+CHART_TEXT_PX = """() => Math.min(...[...document.querySelectorAll("figure.chart svg")].flatMap((svg) => {
+  const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+  return [...svg.querySelectorAll("text")].filter((t) => t.textContent.trim())
+    .map((t) => parseFloat(getComputedStyle(t).fontSize) * scale);
+}))"""
+
+
 async def _cells(page: Page, chart: str, row: str) -> list[str]:
     line = page.locator(f"#chart-{chart} table.figures tbody tr").filter(
         has=page.locator("th", has_text=row)
@@ -86,6 +94,11 @@ async def test_a_trainer_reads_twenty_sessions_at_a_glance_and_prints_a_debrief(
         await expect(figure.locator("table.figures tbody tr").first).to_be_visible()
     await snap(page, "library-twenty-sessions")
     await assert_accessible(page, "the library with its charts")
+    smallest = await page.evaluate(CHART_TEXT_PX)
+    assert smallest >= 12, f"a chart's text is drawn at {smallest:.1f} px"
+    # who stood behind the decision: yes, partly and no stacked, not yes alone
+    legend = await page.locator("#chart-support svg .legend text").all_text_contents()
+    assert [text.strip() for text in legend] == ["ja", "deels", "nee"], legend
 
     # The label filter lists user text as text: a label with markup stays a label.
     labels = await page.locator("#label option").all_inner_texts()
@@ -134,7 +147,7 @@ async def test_a_trainer_reads_twenty_sessions_at_a_glance_and_prints_a_debrief(
         unicodedata.normalize("NFKC", "\n".join(p.extract_text() for p in reader.pages)).split()
     )
     assert 4 <= len(reader.pages) <= 8, len(reader.pages)  # rounds, then about a chart a page
-    for words in ("Ronde 1", "Besluit 1", "Besluit 3", "Herkend", "Maximaliseren 0 van 1",
+    for words in ("Ronde 1", "Besluit 1", "Besluit 3", "Herkend", "Maximaliseren: 0 van 1",
                   "Tijd tot het besluit per ronde", "Speler 4"):  # fmt: skip
         assert words in pdf, words
     assert "Een verslag voor de nabespreking" not in pdf  # the screen's line does not print

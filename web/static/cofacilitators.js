@@ -35,7 +35,7 @@ export function coFacilitators(v, { api, me, render }) {
   return h("section", { class: "co" }, h("h2", {}, t("fac.coHeading")),
     others.length ? h("ul", {}, others.map((f) => h("li", {}, h("strong", {}, f.label),
       made[f.id] ? [h("p", {}, t("fac.coLink", { label: f.label })), copyable(made[f.id], `copy-${f.id}`)] : null,
-      first ? confirmButton(t("fac.coRevoke", { label: f.label }), () => revoke(f.id), { key: `revoke-${f.id}` }) : null)))
+      first ? confirmButton(t("fac.coRevoke", { label: f.label }), () => revoke(f.id), { key: `revoke-${f.id}`, danger: true, warning: t("fac.coRevokeWarning", { label: f.label }) }) : null)))
       : h("p", {}, t("fac.coNone")),
     first ? form : null);
 }

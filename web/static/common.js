@@ -276,6 +276,12 @@ export function messageBanner(view) {
   return h("section", { class: "message", role: "status" }, h("p", { class: "card-kind" }, t("message.label")), h("p", {}, view.message));
 }
 
+// What the warning banner says stays true as the clock runs down: the last minute, then the last
+// seconds.
+export function warningText(left) {
+  return t(left > 10000 ? "timer.lastMinute" : "timer.lastSeconds");
+}
+
 // The clocks tick in place between state frames: the view's timer ([data-timer], [data-ring]) and
 // any other table's deadline ([data-deadline], on the console and the plenary screen).
 export function startClock(getView = () => null) {
@@ -285,6 +291,7 @@ export function startClock(getView = () => null) {
     if (!view) return;
     const left = remainingMs(view.timer);
     for (const el of document.querySelectorAll("[data-timer]")) el.textContent = formatMs(left);
+    for (const el of document.querySelectorAll("[data-warning]")) el.textContent = warningText(left);
     for (const el of document.querySelectorAll("[data-ring]")) {
       el.style.strokeDashoffset = String(100 - (100 * left) / Math.max(1, view.timer.duration_ms));
     }

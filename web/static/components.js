@@ -1,7 +1,7 @@
 // The pieces every page draws the same way, written once: cards (the printed game's red
 // strategy and purple assignment cards), the timer, players, the join panel, decisions and
 // support, the ending.
-import { announce, formatMs, h, remainingMs } from "./common.js";
+import { announce, formatMs, h, remainingMs, warningText } from "./common.js";
 import { t } from "./i18n.js";
 
 function firstSentence(text) {
@@ -21,9 +21,16 @@ export function opdrachtCard(opdracht, { short = false, key = "opdracht" } = {})
       : h("p", { class: "card-text" }, opdracht.text));
 }
 
-// The red card, face up. `flip` turns it over as it appears (the open-card reveal).
-export function strategyCard(strategy, { kind = "card.strategy", names = "", flip = false } = {}) {
-  return h("section", { class: `card strategy${flip ? " flip" : ""}`, "aria-label": `${t(kind)}: ${strategy.title}` },
+// Cards already turned over on this page: a state frame redraws the page, and a card must turn
+// once, when it is laid open, not again at every frame (it would spin, mirrored, all discussion).
+const turned = new Set();
+
+// The red card, face up. `flip` (a key: round and unit) turns it over the first time it appears
+// open: from edge-on to flat, so its text is never seen mirrored.
+export function strategyCard(strategy, { kind = "card.strategy", names = "", flip = null } = {}) {
+  const turn = flip !== null && !turned.has(flip);
+  if (turn) turned.add(flip);
+  return h("section", { class: `card strategy${turn ? " flip" : ""}`, "aria-label": `${t(kind)}: ${strategy.title}` },
     h("p", { class: "card-kind" }, t(kind), names ? ` · ${names}` : ""),
     h("p", { class: "card-title" }, strategy.title),
     h("p", { class: "card-text" }, strategy.text));
@@ -53,8 +60,9 @@ export function timerBlock(view, { big = false } = {}) {
     ring,
     h("p", { class: "clock", "data-timer": up ? null : "1" }, up ? "0:00" : formatMs(left)),
     timer.status === "paused" ? h("p", { class: "paused" }, t("timer.paused")) : null,
-    timer.warned && !up ? h("p", { class: "warning" }, t("timer.warning")) : null);
+    timer.warned && !up ? h("p", { class: "warning", "data-warning": "1" }, warningText(left)) : null);
 }
+
 
 export function playerList(view, remove = null) {
   return h("ul", { class: "players", "aria-label": t("players.count", { n: view.players.length }) },
@@ -75,9 +83,10 @@ export function joinPanel(view, { big = false } = {}) {
       h("p", {}, t("screen.join", { url }))));
 }
 
+// Said in people, not in units: a room of seven hears "3 of 7", not "1 of 4".
 export function readyLine(view) {
-  const ready = view.units.filter((u) => u.ready).length;
-  return t("ready.count", { ready, units: view.units.length });
+  const people = (units) => units.reduce((n, u) => n + u.members.length, 0);
+  return t("ready.count", { ready: people(view.units.filter((u) => u.ready)), players: people(view.units) });
 }
 
 export function supportCounts(view) {
@@ -99,18 +108,42 @@ export function decisionBlock(view, { bar = true } = {}) {
     h("p", { class: "support-line" }, t("support.line", counts)));
 }
 
-// The ending: every round, who held which card, what was decided and who stood behind it.
+// How the others did at recognising this unit's card, in words: nobody guessed, or k of n.
+function recognised(round, unit) {
+  if (round.open_card) return null;
+  const score = round.recognition.find((r) => r.unit === unit.unit);
+  return score ? t("summary.recognisedBy", { right: score.right, of: score.of }) : t("summary.noGuesses");
+}
+
+// The ending, a reveal: round by round, who held which card, what the group decided and who
+// stood behind it, and who recognised whom. The same for everyone (the game is over: no
+// secrets left); the phone puts the player's own line above it (`mine`).
 export function summary(view) {
   if (!view.summary) return null;
   return h("section", { class: "summary" }, h("h2", {}, t("summary.heading")), h("div", { class: "rounds" },
     view.summary.map((r) => h("article", { class: "summary-round" },
       h("h3", {}, t("summary.round", { round: r.round }), r.open_card ? ` · ${t("round.open")}` : ""),
-      r.opdracht ? h("p", { class: "summary-opdracht" }, r.opdracht.text) : null,
-      h("ul", { class: "summary-deal" }, r.deal.map((d) => h("li", {}, h("strong", {}, d.strategy.title), ": ", d.names.join(" & ")))),
       r.decision
-        ? h("p", {}, h("strong", {}, r.decision.text), ` — ${t("decision.reached", { value: t(`reached.${r.decision.reached}`) })}`)
-        : h("p", {}, t("summary.noDecision")),
-      h("p", { class: "support-line" }, t("summary.support", { yes: r.support_counts.yes ?? 0, partly: r.support_counts.partly ?? 0, no: r.support_counts.no ?? 0 })),
-      r.recognition?.length ? h("p", { class: "recognition" }, t("summary.recognised"), " ",
-        r.recognition.map((s) => t("summary.recognition", { title: s.strategy.title, right: s.right, of: s.of })).join(" · ")) : null))));
+        ? h("p", { class: "summary-decision" }, h("span", { class: "visually-hidden" }, `${t("phase.deciding")}: `), r.decision.text)
+        : h("p", { class: "summary-decision none" }, t("summary.noDecision")),
+      r.decision ? h("p", { class: "support-line" }, t("decision.reached", { value: t(`reached.${r.decision.reached}`) }), " · ",
+        t("summary.support", { yes: r.support_counts.yes ?? 0, partly: r.support_counts.partly ?? 0, no: r.support_counts.no ?? 0 })) : null,
+      h("ul", { class: "summary-deal" }, r.deal.map((d) => h("li", {},
+        h("span", { class: "summary-card" }, d.strategy.title), " ",
+        h("span", { class: "summary-names" }, d.names.join(" & ")),
+        recognised(r, d) ? h("span", { class: "recognition" }, recognised(r, d)) : null)))))));
+}
+
+// A player's own game at the end: their card each round and how many they recognised.
+export function mine(view) {
+  if (!view.summary || !view.me) return null;
+  const lines = view.summary.map((r) => {
+    const own = r.deal.find((d) => d.members.includes(view.me.player_id));
+    if (!own) return null;
+    const mates = own.names.filter((n) => n !== view.me.name);
+    return h("li", {}, t("summary.round", { round: r.round }), ": ",
+      h("strong", { class: "summary-card" }, own.strategy.title), mates.length ? ` (${t("summary.with", { names: mates.join(" & ") })})` : "",
+      own.guessed ? h("span", { class: "recognition" }, t("summary.youGuessed", { right: own.guessed_right, of: own.guessed })) : null);
+  }).filter(Boolean);
+  return lines.length ? h("section", { class: "step mine" }, h("h2", {}, t("ended.thanks")), h("p", {}, t("summary.yours")), h("ul", { class: "plain" }, lines)) : null;
 }

@@ -98,8 +98,8 @@ function toolbar() {
   return h("section", { class: "together" }, h("h2", {}, t("console.together")),
     h("div", { class: "row" }, button("console.startAll", "start_game"), button("console.drawAll", "choose_opdracht"), button("console.timersAll", "start_timer"),
       button("console.extendAll", "extend_timer", { seconds: 60 }),
-      confirmButton(t("console.nextAll"), () => together("next_round"), { key: "next-all" }),
-      confirmButton(t("console.endAll"), () => together("end_game"), { key: "end-all" })),
+      confirmButton(t("console.nextAll"), () => together("next_round"), { key: "next-all" })),
+    h("p", { class: "apart" }, confirmButton(t("console.endAll"), () => together("end_game"), { key: "end-all", danger: true, warning: t("console.endAllWarning") })),
     answers ? h("p", { class: "counter", role: "status" }, t("console.done", { ok, all: answers.length })) : null,
     form);
 }

@@ -1,6 +1,6 @@
 // The facilitator's laptop: one obvious next step that follows the printed script, with its cue;
 // what cannot be undone or skips part of the game set apart and confirmed; counters; the links.
-import { confirmButton, exportButtons, linksPanel } from "./staff.js";
+import { confirmButton, exportButtons, linksPanel, personSelect } from "./staff.js";
 import { announce, clearError, commander, h, mount, nameOf, phaseLine, sessionIdFromPath, setupChrome, showError, showStatus, startClock, TableSocket, takeToken, unitNames } from "./common.js";
 import { decisionBlock, joinPanel, opdrachtCard, playerList, promptCard, readyLine, summary, supportCounts, timerBlock } from "./components.js";
 import { coFacilitators, copyable } from "./cofacilitators.js";
@@ -45,32 +45,33 @@ function unitsTable(v) {
 function choosingTools(v) {
   const who = v.players.map((p) => [p.id, p.name]);
   const card = select("opdracht", v.opdrachten_left.map((o) => [o.id, o.text]));
-  const picker = select("picker", who);
-  const a = select("swap-a", who);
-  const b = select("swap-b", who);
+  const picker = personSelect("picker", who);
+  const a = personSelect("swap-a", who);
+  const b = personSelect("swap-b", who);
   return h("div", { class: "tools" },
     h("label", { for: "opdracht" }, t("fac.choose")), card,
     h("p", {}, h("button", { type: "button", class: "secondary", key: "choose", onclick: () => run("choose_opdracht", { opdracht_id: card.value }) }, t("fac.chooseBtn"))),
     h("label", { for: "picker" }, t("fac.picker")), picker,
-    h("p", {}, h("button", { type: "button", class: "secondary", key: "set-picker", onclick: () => run("set_picker", { player_id: picker.value }) }, t("fac.setPicker"))),
+    h("p", {}, h("button", { type: "button", class: "secondary", key: "set-picker", onclick: () => picker.value ? run("set_picker", { player_id: picker.value }) : showError({ reason: "choose_person" }) }, t("fac.setPicker"))),
     v.units.some((u) => u.members.length > 1) ? h("fieldset", {}, h("legend", {}, t("fac.swap")),
       h("label", { for: "swap-a", class: "visually-hidden" }, t("fac.swap")), a,
       h("label", { for: "swap-b", class: "visually-hidden" }, t("fac.swap")), b,
-      h("p", {}, h("button", { type: "button", class: "secondary", key: "swap", onclick: () => run("swap_players", { a: a.value, b: b.value }) }, t("fac.swapBtn")))) : null);
+      h("p", {}, h("button", { type: "button", class: "secondary", key: "swap", onclick: () => a.value && b.value ? run("swap_players", { a: a.value, b: b.value }) : showError({ reason: "choose_person" }) }, t("fac.swapBtn")))) : null);
 }
 
 function decisionForm(v) {
   const id = `decision-${v.round}`;
   const text = h("textarea", { id, rows: 2, maxlength: 1000 }, v.decision?.text ?? "");
   const reached = ["yes", "partly", "no"].map((value) => h("label", { class: "check", for: `${id}-${value}` },
-    h("input", { type: "radio", name: "reached", id: `${id}-${value}`, value, checked: (v.decision?.reached ?? "yes") === value }), t(`reached.${value}`)));
+    h("input", { type: "radio", name: "reached", id: `${id}-${value}`, value, checked: v.decision?.reached === value }), t(`reached.${value}`)));
   const form = h("form", { class: "decision-form" }, h("label", { for: id }, t("fac.decision")), text,
     h("fieldset", {}, h("legend", {}, t("fac.reached")), h("div", { class: "row" }, reached)),
     h("button", { type: "submit", class: v.decision ? "secondary" : "primary", key: "record" }, t("fac.record")),
     v.decision ? h("p", { class: "done", role: "status" }, "✓ ", t("fac.recorded")) : null);
   form.addEventListener("submit", (event) => {
     event.preventDefault();
-    const chosen = form.querySelector("input[name=reached]:checked")?.value ?? "yes";
+    const chosen = form.querySelector("input[name=reached]:checked")?.value;  // never assumed
+    if (!chosen) { showError({ reason: "choose_reached" }); return; }
     run("record_decision", { text: text.value, reached: chosen });
   });
   return form;
@@ -90,13 +91,15 @@ function answers(v) {
       h("button", { type: "button", class: "secondary small", key: `show-${a.id}`, onclick: () => run("show_answer", { answer_id: a.id, shown: !a.shown }) }, t(a.shown ? "fac.hide" : "fac.show"))))));
 }
 
-// After the reflection (or skipping what is left of it): next round, or the end. Always asked.
+// After the reflection (or skipping what is left of it, or all of it): next round, or the end.
+// Always asked; when it skips questions it says how many, and it is not the obvious button.
 function leaveRound(v) {
   const last = v.round >= v.rounds;
+  const skipsAll = v.phase === "deciding";
   const left = v.prompt ? v.prompt.count - v.prompt.index : null;
-  const warning = left ? t("fac.skipWarning", { n: left }) : "";
+  const warning = skipsAll ? t("fac.skipReflection") : left ? t("fac.skipWarning", { n: left }) : "";
   return confirmButton(t(last ? "fac.endGame" : "fac.nextRound"), () => run(last ? "end_game" : "next_round"),
-    { key: last ? "end-game" : "next-round", warning, cls: left ? "secondary" : "primary" });
+    { key: last ? "end-game" : "next-round", warning, cls: warning ? "secondary" : "primary" });
 }
 
 // In the lobby: fewer rounds or other minutes when fewer people came (a workshop's table too).
@@ -123,7 +126,8 @@ function phase(v) {
       return [[hints, v.players.length < 3 ? h("p", {}, t("fac.startWait")) : null, primary("fac.start", "start_game", {}, { disabled: v.players.length < 3 })],
         [joinPanel(v), h("h2", {}, t("players.count", { n: v.players.length })), playerList(v, (p) => run("remove_player", { player_id: p.id })), settingsForm(v)], []];
     case "choosing":
-      return [[hints, h("p", {}, v.picker ? t("step.picker", { name: nameOf(v, v.picker) }) : t("step.pickerFac")), primary("fac.draw", "choose_opdracht", {})],
+      return [[hints, h("p", { class: v.picker ? "big-note" : null }, v.picker ? t("step.picker", { name: nameOf(v, v.picker) }) : t("step.pickerFac")),
+        v.picker ? h("p", {}, t("fac.orDraw"), " ", button("fac.draw", "choose_opdracht", {})) : primary("fac.draw", "choose_opdracht", {})],
         [choosingTools(v), unitsTable(v)], []];
     case "reading": {
       const closed = v.units.filter((u) => !u.revealed);
@@ -139,7 +143,7 @@ function phase(v) {
         v.timer.status === "paused" ? button("fac.resume", "resume_timer") : button("fac.pause", "pause_timer"),
         button("fac.extend", "extend_timer", { seconds: 60 }))],
         [opdrachtCard(v.opdracht), unitsTable(v)],
-        [confirmButton(t("fac.end"), () => run("end_discussion"), { key: "end-discussion" })]];
+        [confirmButton(t("fac.end"), () => run("end_discussion"), { key: "end-discussion", warning: t("fac.endWarning") })]];
     case "deciding":
       return [[v.decision ? null : h("p", { class: "big-note" }, t("timer.up")), decisionForm(v),
         v.decision ? primary("fac.startReflection", "next_prompt") : null],
@@ -193,25 +197,32 @@ async function reissue(playerId) {
 
 function newPhoneTool(v) {
   if (v.phase === "ended" || !v.players.length) return null;
-  const who = select("new-phone", v.players.map((p) => [p.id, p.name]));
+  const who = personSelect("new-phone", v.players.map((p) => [p.id, p.name]));
   const shown = newPhone && v.moving?.includes(newPhone.player_id) ? newPhone : null;
   return h("div", { class: "new-phone" }, h("h3", {}, t("fac.newPhone")),
     h("div", { class: "row" }, h("label", { for: "new-phone" }, t("fac.newPhoneWho")), who,
-      confirmButton(t("fac.newPhoneBtn"), () => reissue(who.value), { key: "new-phone-btn" })),
+      confirmButton(t("fac.newPhoneBtn"), () => reissue(who.value), { key: "new-phone-btn", warning: () => chosen(v, who, "fac.newPhoneWarning") })),
     shown ? h("div", { class: "join-panel" }, svg(shown.qr_svg),
       h("div", {}, h("p", {}, t("fac.newPhoneLink", { name: shown.name })), copyable(shown.link, "copy-new-phone"))) : null);
 }
 
 function labelOf(v, id) {
-  if (id === socket?.welcome?.facilitator_id) return t("fac.you");
   return (v.facilitators || []).find((f) => f.id === id)?.label || t("fac.first");
+}
+
+// The confirmation names who it is about; with nobody chosen it says so and asks nothing.
+function chosen(v, who, key) {
+  if (!who.value) { showError({ reason: "choose_person" }); return null; }
+  clearError();
+  return t(key, { name: nameOf(v, who.value) });
 }
 
 function removal(v) {
   if (["lobby", "ended"].includes(v.phase) || !v.players.length) return null;
-  const who = select("remove", v.players.map((p) => [p.id, p.name]));
+  const who = personSelect("remove", v.players.map((p) => [p.id, p.name]));
   return h("div", { class: "row" }, h("label", { for: "remove" }, t("fac.removeWho")), who,
-    confirmButton(t("fac.removeBtn"), () => run("remove_player", { player_id: who.value }), { key: "remove" }));
+    confirmButton(t("fac.removeBtn"), () => run("remove_player", { player_id: who.value }),
+      { key: "remove", danger: true, warning: () => chosen(v, who, "fac.removeWarning") }));
 }
 
 function render() {
@@ -220,10 +231,10 @@ function render() {
   const [next, details, apart] = phase(v);
   const lastRound = v.round >= v.rounds && ["deciding", "reflecting"].includes(v.phase);
   const endEarly = !["lobby", "ended"].includes(v.phase) && !lastRound
-    ? confirmButton(t("fac.endGame"), () => run("end_game"), { key: "end-early" }) : null;
+    ? confirmButton(t("fac.endGame"), () => run("end_game"), { key: "end-early", danger: true, warning: t("fac.endEarlyWarning", { round: v.round, rounds: v.rounds }) }) : null;
   mount(document.getElementById("app"),
     h("p", { class: "phase" }, phaseLine(v)),
-    v.facilitators?.length > 1 && v.last_by ? h("p", { class: "last-by" }, t("fac.lastBy", { label: labelOf(v, v.last_by) })) : null,
+    v.facilitators?.length > 1 && v.last_by ? h("p", { class: "last-by" }, v.last_by === socket?.welcome?.facilitator_id ? t("fac.lastByYou") : t("fac.lastBy", { label: labelOf(v, v.last_by) })) : null,
     h("div", { class: "console" },
       h("section", { class: "next", "aria-label": t("fac.next") },
         h("p", { class: "cue" }, t(`fac.cue.${v.phase === "reading" && v.open_card ? "open" : v.phase}`)), next,

@@ -114,7 +114,7 @@ function sessionRow(entry) {
       h("a", { href: `/r/${entry.session_id}#${key}` }, t("library.replay")), " ",
       entry.kind === "table" ? null : h("a", { href: `/b/${entry.session_id}#${key}` }, t("library.debrief")), " ",
       entry.kind === "table" ? null : confirmButton(t(entry.owned ? "library.delete" : "library.unfile"), remove,
-        { key: `delete-${entry.session_id}`, warning: t(entry.owned ? "library.deleteWarning" : "library.unfileWarning"), cls: "secondary small" })));
+        { key: `delete-${entry.session_id}`, warning: t(entry.owned ? "library.deleteWarning" : "library.unfileWarning"), cls: "secondary small", danger: entry.owned })));
 }
 
 function sessionsTable() {
@@ -167,8 +167,8 @@ function keySection() {
     h("p", {}, t("library.keyWhat")),
     rotated ? h("p", { class: "new-key" }, t("library.newKey"), " ", h("a", { href: rotated, class: "link" }, rotated)) : null,
     h("div", { class: "row" },
-      confirmButton(t("library.rotate"), rotate, { key: "rotate", warning: t("library.rotateWarning") }),
-      confirmButton(t("library.revoke"), revoke, { key: "revoke", warning: t("library.revokeWarning") })));
+      confirmButton(t("library.rotate"), rotate, { key: "rotate", warning: t("library.rotateWarning"), danger: true }),
+      confirmButton(t("library.revoke"), revoke, { key: "revoke", warning: t("library.revokeWarning"), danger: true })));
 }
 
 function render() {

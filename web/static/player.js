@@ -1,7 +1,7 @@
 // The phone: what to do now and its one action first, your own strategy card right below it
 // (in every phase that has one), then the rest. Every tap gets a visible confirmation.
 import { announce, clearError, commander, h, messageBanner, mount, nameOf, phaseLine, sessionIdFromPath, setupChrome, showStatus, startClock, TableSocket, takeToken, unitNames } from "./common.js";
-import { decisionBlock, faceDown, opdrachtCard, playerList, promptCard, strategyCard, summary, timerBlock } from "./components.js";
+import { decisionBlock, faceDown, mine, opdrachtCard, playerList, promptCard, strategyCard, summary, timerBlock } from "./components.js";
 import { t } from "./i18n.js";
 
 const sessionId = sessionIdFromPath();
@@ -113,27 +113,34 @@ function current(v, unit) {
       return v.decision ? [decisionBlock(v, { bar: false }), supportStep(v)] : step(t("step.tellDecision"));
     case "reflecting":
       return v.prompt ? answerStep(v) : null;
-    case "ended":
-      return step(t("ended.thanks"));
   }
   return null;
+}
+
+// Once the discussion is over the own card has been played: it folds away below the one thing
+// to do now (its title stays in sight), so a guess or an answer is not pushed off the screen.
+function ownCard(v, unit) {
+  if (!unit?.strategy || v.phase === "ended") return null;
+  const card = strategyCard(unit.strategy, { kind: "card.yours", flip: unit.revealed && v.open_card ? `${v.round}-${unit.id}` : null });
+  if (!["deciding", "reflecting"].includes(v.phase)) return card;
+  return h("details", { class: "fold", key: "own-card" }, h("summary", {}, `${t("card.yours")}: ${unit.strategy.title}`), card);
 }
 
 function body(v) {
   const unit = myUnit(v);
   const mates = unit ? unit.members.filter((m) => m !== v.me.player_id).map((m) => nameOf(v, m)) : [];
-  const own = unit?.strategy && v.phase !== "ended"
-    ? strategyCard(unit.strategy, { kind: "card.yours", flip: unit.revealed && v.open_card }) : null;
   const others = v.units.filter((u) => u.revealed && u.strategy && u.id !== unit?.id && v.phase !== "ended");
+  const reflecting = v.phase === "reflecting";
   return [
     messageBanner(v),
-    current(v, unit),
-    own,
+    v.phase === "ended" ? mine(v) ?? step(t("ended.thanks")) : current(v, unit),
+    reflecting ? null : guessStep(v, unit),
+    ownCard(v, unit),
     mates.length && v.phase !== "ended" ? h("p", { class: "partner" }, t("me.partner", { names: mates.join(", ") })) : null,
     ["reading", "discussing", "deciding", "reflecting"].includes(v.phase) ? opdrachtCard(v.opdracht, { short: true }) : null,
-    v.phase === "reflecting" ? shownAnswers(v) : null,
-    v.phase === "reflecting" && v.decision ? supportStep(v) : null,
-    guessStep(v, unit),
+    reflecting ? shownAnswers(v) : null,
+    reflecting && v.decision ? supportStep(v) : null,
+    reflecting ? guessStep(v, unit) : null,
     others.length ? h("section", {}, h("h2", {}, t("card.open")), others.map((u) => strategyCard(u.strategy, { names: u.members.map((m) => nameOf(v, m)).join(" & ") }))) : null,
     v.phase === "ended" ? summary(v) : null,
     v.phase === "lobby" ? playerList(v) : null,

@@ -20,6 +20,7 @@ function tile(entry) {
   return h("section", { class: "table-card" }, heading, h("p", { class: "phase" }, phaseLine({ ...v, workshop: null })),
     ["discussing", "deciding"].includes(v.phase) && !v.decision
       ? h("p", { class: "table-clock big", "data-deadline": running ? String(v.timer.deadline) : null }, formatMs(remainingMs(v.timer))) : null,
+    v.opdracht && ["reading", "discussing", "deciding"].includes(v.phase) && !v.decision ? h("p", { class: "tile-opdracht" }, v.opdracht.text) : null,
     v.decision ? decisionBlock(v) : null,
     shown.length ? h("ul", { class: "wall small", "aria-label": t("plenary.answers") }, shown.map((a) => h("li", {}, a.text))) : null);
 }

@@ -8,10 +8,11 @@ const sessionId = sessionIdFromPath();
 const token = takeToken("screen", sessionId);
 let view = null;
 
-// The open-card round's cards side by side: face up once laid open, face down until then.
+// The open-card round's cards side by side, readable from the back row: face up once laid open
+// (turned over once), face down until then. Up to four in two columns, five or six in three.
 function table(v) {
-  return h("div", { class: "table-cards" }, v.units.map((u) => u.revealed && u.strategy
-    ? strategyCard(u.strategy, { names: unitNames(v, u), flip: true })
+  return h("div", { class: `table-cards n${Math.min(6, Math.max(2, v.units.length))}` }, v.units.map((u) => u.revealed && u.strategy
+    ? strategyCard(u.strategy, { names: unitNames(v, u), flip: `${v.round}-${u.id}` })
     : h("div", { class: "seat" }, faceDown(unitNames(v, u)), h("p", { class: "visually-hidden" }, t("card.closed")))));
 }
 
@@ -19,32 +20,34 @@ function names(v) {
   return h("ul", { class: "names" }, v.players.map((p) => h("li", { class: p.connected ? "online" : "offline" }, p.name)));
 }
 
+// Each phase fills the projector with the one thing the room looks at now: the card, the clock,
+// the decision or the question, large; the rest smaller or left to the phones.
 function body(v) {
   switch (v.phase) {
     case "lobby":
       return h("div", { class: "stage lobby" }, joinPanel(v, { big: true }),
         h("div", {}, h("h2", {}, t("players.count", { n: v.players.length })), names(v)));
     case "choosing":
-      return h("div", { class: "stage" }, h("p", { class: "headline" }, v.picker ? t("screen.picks", { name: nameOf(v, v.picker) }) : t("screen.facPicks")),
+      return h("div", { class: "stage choosing" }, h("p", { class: "headline" }, v.picker ? t("screen.picks", { name: nameOf(v, v.picker) }) : t("screen.facPicks")),
         h("div", { class: "fan" }, Array.from({ length: v.opdracht_slots }, (_, i) => faceDown(String(i + 1), "opdracht"))));
     case "reading":
-      return h("div", { class: "stage" }, opdrachtCard(v.opdracht),
-        v.open_card ? table(v) : h("p", { class: "headline" }, readyLine(v)));
+      if (v.open_card) return h("div", { class: "stage open" }, h("div", { class: "side" }, opdrachtCard(v.opdracht)), table(v));
+      return h("div", { class: "stage reading" }, opdrachtCard(v.opdracht), h("p", { class: "headline" }, readyLine(v)));
     case "discussing":
-      if (v.open_card) {  // the cards take the room: the clock moves to the top
-        return h("div", { class: "stage open" }, h("div", { class: "top" }, timerBlock(v), opdrachtCard(v.opdracht)), table(v));
+      if (v.open_card) {  // the cards take the room: the clock and the assignment move aside
+        return h("div", { class: "stage open" }, h("div", { class: "side" }, timerBlock(v), opdrachtCard(v.opdracht)), table(v));
       }
       return h("div", { class: "stage discussing" }, timerBlock(v, { big: true }), opdrachtCard(v.opdracht));
     case "deciding":
-      return v.decision ? h("div", { class: "stage" }, decisionBlock(v))
-        : h("div", { class: "stage up" }, h("p", { class: "times-up" }, t("timer.up")), h("p", { class: "headline" }, t("screen.waitDecision")));
+      return v.decision ? h("div", { class: "stage decided" }, decisionBlock(v))
+        : h("div", { class: "stage up" }, h("p", { class: "times-up" }, t("timer.up")), h("p", { class: "headline" }, t("screen.waitDecision")), opdrachtCard(v.opdracht));
     case "reflecting": {
       const shown = v.answers.filter((a) => a.shown);
-      return h("div", { class: "stage" }, promptCard(v.prompt),
+      return h("div", { class: `stage reflecting${shown.length ? " with-answers" : ""}` }, promptCard(v.prompt),
         shown.length ? h("ul", { class: "wall", "aria-label": t("screen.answers") }, shown.map((a) => h("li", {}, a.text, a.author ? h("span", { class: "by" }, a.author) : null))) : null);
     }
     case "ended":
-      return h("div", { class: "stage ended" }, h("p", { class: "headline" }, t("ended.thanks")), summary(v));
+      return h("div", { class: `stage ended r${Math.min(6, v.summary?.length ?? 1)}` }, summary(v));
   }
   return null;
 }

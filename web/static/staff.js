@@ -31,19 +31,28 @@ export function exportButtons(sessionId, token) {
 }
 
 // A button that asks once more before it does something that cannot be undone or skips part of
-// the game: the first click turns it into "Are you sure? [label] [Cancel]".
-export function confirmButton(label, action, { key, warning = "", cls = "secondary" } = {}) {
+// the game: the first click turns it into "[what will happen] Are you sure? [label] [Cancel]".
+// `danger`: it destroys or ends something, and looks it (red outline) before it is pressed.
+// `warning` may be a function, asked at the click (null: nothing chosen yet, nothing asked).
+export function confirmButton(label, action, { key, warning = "", cls = "secondary", danger = false } = {}) {
   const wrap = h("span", { class: "confirm" });
   const ask = () => {
+    const said = typeof warning === "function" ? warning() : warning;
+    if (said === null) return;
     wrap.replaceChildren(
-      h("span", { class: "confirm-q", role: "status" }, warning ? `${warning} ` : "", t("confirm.sure")),
+      h("span", { class: "confirm-q", role: "status" }, said ? `${said} ` : "", t("confirm.sure")),
       h("button", { type: "button", class: "danger", key: `${key}-yes`, onclick: action }, label),
       h("button", { type: "button", class: "secondary", key: `${key}-no`, onclick: () => wrap.replaceChildren(first) }, t("confirm.cancel")));
     wrap.querySelector("button")?.focus();
   };
-  const first = h("button", { type: "button", class: cls, key, onclick: ask }, label);
+  const first = h("button", { type: "button", class: danger ? `${cls} danger-outline` : cls, key, onclick: ask }, label);
   wrap.append(first);
   return wrap;
+}
+
+// A choice of person that starts empty: nothing is done to someone nobody picked.
+export function personSelect(id, people) {
+  return h("select", { id }, h("option", { value: "" }, t("fac.choosePerson")), people.map(([value, label]) => h("option", { value }, label)));
 }
 
 // The session's links: each with copy and a mail link, the tokens only after `#`.
