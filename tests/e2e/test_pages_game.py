@@ -13,6 +13,7 @@ from playwright.async_api import Browser, BrowserContext, Page, expect
 from cards import load_deck
 from tests.app.server import Server
 from tests.e2e.conftest import assert_accessible, snap
+from tests.e2e.test_pages_room import OPEN_CARDS
 
 NAMES = [("Anouk", "Gemeente"), ("Bram", "GGD"), ("Chris", "Gemeente"), ("Dewi", "School"),
          ("Eva", "GGD"), ("Fatima", "School"), ("Gijs", "Bibliotheek")]  # fmt: skip
@@ -365,6 +366,10 @@ async def test_a_seven_player_game_played_through_the_pages(
     await expect(room.fac.locator("#error")).to_be_hidden()
     for card_id in deal.values():  # every card open now, side by side on the screen
         await expect(room.screen.get_by_text(STRATEGY_TEXT[card_id])).to_be_visible()
+    for size, page in room.screens.items():  # flat, large and whole (four cards: larger still)
+        for card in await page.evaluate(OPEN_CARDS):
+            assert card["transform"] == "none" and card["inView"] and not card["clipped"], size
+            assert card["title"] >= 28 and card["text"] >= 18, (size, card)
     await _confirm(room.fac, "Overleg beëindigen")
     await _decide_and_reflect(room, last=True)
     await _confirm(room.fac, "Spel afronden")
