@@ -93,7 +93,7 @@ def summary(fig: Figure, language: Language) -> str:
 def chart(fig: Figure, language: Language) -> str:
     """One figure as the chart that reads best for it."""
     label = summary(fig, language)
-    if fig.id == "time" and all(n < 4 for _, (n, *_) in fig.rows):
+    if fig.id == "time" and all((values[0] or 0) < 4 for _, values in fig.rows):
         # too few rounds for a box (it would be a hairline): the median per round as a bar
         bars = pygal.Bar(**OPTIONS, y_title=WORDS[language]["seconds"])
         bars.show_legend = False
