@@ -454,6 +454,7 @@ async def run_game(
         await asyncio.gather(*(r.staff(ws, ws) for r in rooms[storm_tables:]))
         await seat_all(rooms[storm_tables:], seat)
         out["full"] = await steady(server, rooms, drive_game, seconds, counters, rss_idle)
+        out["collector"] = (await http.get("/healthz"))["collector"]  # its pauses, whole run
         out["frames_lost"] = await lost_at_the_end(rooms)
         out["refused_examples"] = counters.errors[:5]
         for room in rooms:
@@ -712,6 +713,12 @@ def report(raw: dict[str, Any], game: dict[str, Any], args: argparse.Namespace) 
         print("  slowest callbacks:")
         for slow in turns["slowest_callbacks"][:8]:
             print(f"    {slow['ms']:>8.1f} ms  {slow['what'][:150]}")
+    gcs = game["collector"]
+    print(
+        f"\nserver's garbage collection (whole run): {gcs['walks']:,} walks of each second's"
+        f" objects, p99 {gcs['p99_ms']:.1f} ms, longest {gcs['max_ms']:.1f} ms;"
+        f" {gcs['full_walks']} whole-heap walks, longest {gcs['full_max_ms']:.0f} ms"
+    )
     rec = game["recovery"]
     print(f"\nrecovered {rec['sessions']:,} sessions from the store in {rec['seconds']:.3f} s")
     if game.get("refused_examples"):

@@ -44,6 +44,9 @@ def test_the_load_benchmark_runs_a_small_load_end_to_end() -> None:
     assert sum(turns["turns_by_ms"].values()) > 100
     assert turns["slowest_callbacks"] and all(c["what"] for c in turns["slowest_callbacks"])
     assert "server event-loop turns" in run.stdout
+    collector = result["theater"]["collector"]  # the server's own pauses, read from /healthz
+    assert collector["walks"] > 0 and 0 < collector["p99_ms"] <= collector["max_ms"]
+    assert "server's garbage collection (whole run)" in run.stdout
     scaled = result["theater"]["two_servers"]  # PostgreSQL + Redis: one server, then two
     for run_ in (scaled["one"], scaled["two"]):
         assert run_["frames_lost"] == 0 and run_["unreached"] == 0

@@ -76,7 +76,10 @@ def _day(text: str | None, end: bool = False) -> int | None:
         day = dt.date.fromisoformat(text)
     except ValueError:
         raise AppError("invalid_args", f"{text[:20]!r} is not a date (YYYY-MM-DD).") from None
-    moment = dt.datetime.combine(day, dt.time(), dt.UTC) + dt.timedelta(days=1 if end else 0)
+    try:
+        moment = dt.datetime.combine(day, dt.time(), dt.UTC) + dt.timedelta(days=1 if end else 0)
+    except OverflowError:  # "until 9999-12-31": its next day has no date
+        raise AppError("invalid_args", f"{text} is past the last date a filter can name.") from None
     return int(moment.timestamp() * 1000)
 
 
@@ -142,8 +145,10 @@ class Libraries:
         owned = owner or (
             filed is not None and filed[0].library_id == library_id and filed[1].owned
         )
+        # a co-facilitator's filing lasts as long as their link (Service.revoke_facilitator)
+        by = actor.facilitator_id if actor.role == "facilitator" and not owned else None
         for sid in (session_id, *(spec.session_id for spec in table.state.tables)):
-            await self.store.file_session(sid, library_id, label, owned)
+            await self.store.file_session(sid, library_id, label, owned, by)
 
     async def remove(self, library_id: str, key: str | None, session_id: str) -> None:
         """Delete a session the library owns, with its whole log (a workshop with its tables);

@@ -377,7 +377,7 @@ class Service:
             library, filing = filed
             for spec in specs:
                 await self.store.file_session(
-                    spec.session_id, library.library_id, filing.label, filing.owned
+                    spec.session_id, library.library_id, filing.label, filing.owned, filing.filed_by
                 )
         return [t.session_id for t in workshop.state.tables]
 
@@ -501,6 +501,10 @@ class Service:
         table, actor = await self.staff_actor(session_id, token, "facilitator")
         gone = table.state.facilitators.get(facilitator_id)
         await table.execute(actor, "revoke_facilitator", {"facilitator_id": facilitator_id})
+        for sid in (session_id, *(spec.session_id for spec in table.state.tables)):
+            filed = await self.store.library_of(sid)
+            if filed is not None and filed[1].filed_by == facilitator_id:
+                await self.store.unfile(sid)  # their library read the log on their authority
         for child in await self._tables_of(table.state):
             same = [
                 f.id

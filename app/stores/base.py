@@ -43,6 +43,9 @@ class FiledSession:
     session_id: str
     label: str  # the group or organisation, as the trainer filed it
     owned: bool = False  # made in the library or filed by its first facilitator: it may delete it
+    # the co-facilitator whose link filed it (None: the library, the first facilitator or the
+    # trainer link): withdrawing that link takes the session out of the library again
+    filed_by: str | None = None
 
 
 class EventStore(Protocol):
@@ -71,7 +74,12 @@ class EventStore(Protocol):
     async def library(self, library_id: str) -> LibraryRow | None: ...
     async def drop_library(self, library_id: str) -> bool: ...
     async def file_session(
-        self, session_id: str, library_id: str, label: str, owned: bool = False
+        self,
+        session_id: str,
+        library_id: str,
+        label: str,
+        owned: bool = False,
+        filed_by: str | None = None,
     ) -> None:
         """File an existing session in a library (moving it from any other), with a label."""
         ...

@@ -73,10 +73,16 @@ class MemoryStore:
         return self.libraries.pop(library_id, None) is not None
 
     async def file_session(
-        self, session_id: str, library_id: str, label: str, owned: bool = False
+        self,
+        session_id: str,
+        library_id: str,
+        label: str,
+        owned: bool = False,
+        filed_by: str | None = None,
     ) -> None:
         if session_id in self.rows and library_id in self.libraries:
-            self.filing[session_id] = (library_id, FiledSession(session_id, label, owned))
+            filing = FiledSession(session_id, label, owned, filed_by)
+            self.filing[session_id] = (library_id, filing)
 
     async def unfile(self, session_id: str) -> None:
         self.filing.pop(session_id, None)

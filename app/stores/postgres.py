@@ -64,6 +64,10 @@ MIGRATIONS = (
     );
     CREATE INDEX filed_by_library ON filed (library_id);
     """,
+    # 4: which co-facilitator's link filed a session (withdrawing the link unfiles it)
+    """
+    ALTER TABLE filed ADD COLUMN filed_by TEXT;
+    """,
 )
 MIGRATION_LOCK = 0x7468656174  # any constant the servers agree on
 INSERT_EVENT = (
@@ -178,17 +182,24 @@ class PostgresStore:
         return result != "DELETE 0"
 
     async def file_session(
-        self, session_id: str, library_id: str, label: str, owned: bool = False
+        self,
+        session_id: str,
+        library_id: str,
+        label: str,
+        owned: bool = False,
+        filed_by: str | None = None,
     ) -> None:
         await self.pool.execute(
-            "INSERT INTO filed SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM sessions WHERE "
+            "INSERT INTO filed (session_id, library_id, label, owned, filed_by) "
+            "SELECT $1, $2, $3, $4, $5 WHERE EXISTS (SELECT 1 FROM sessions WHERE "
             "session_id = $1) AND EXISTS (SELECT 1 FROM libraries WHERE library_id = $2) "
             "ON CONFLICT (session_id) DO UPDATE SET library_id = excluded.library_id, "
-            "label = excluded.label, owned = excluded.owned",
+            "label = excluded.label, owned = excluded.owned, filed_by = excluded.filed_by",
             session_id,
             library_id,
             label,
             owned,
+            filed_by,
         )
 
     async def unfile(self, session_id: str) -> None:
@@ -196,19 +207,20 @@ class PostgresStore:
 
     async def filed(self, library_id: str) -> list[FiledSession]:
         rows = await self.pool.fetch(
-            "SELECT session_id, label, owned FROM filed WHERE library_id = $1", library_id
+            "SELECT session_id, label, owned, filed_by FROM filed WHERE library_id = $1",
+            library_id,
         )
         return [FiledSession(*row) for row in rows]
 
     async def library_of(self, session_id: str) -> tuple[LibraryRow, FiledSession] | None:
         row = await self.pool.fetchrow(
-            "SELECT l.library_id, l.key_hash, l.label, l.created_at, f.label, f.owned "
+            "SELECT l.library_id, l.key_hash, l.label, l.created_at, f.label, f.owned, f.filed_by "
             "FROM filed f JOIN libraries l USING (library_id) WHERE f.session_id = $1",
             session_id,
         )
         if row is None:
             return None
-        return LibraryRow(*row[:4]), FiledSession(session_id, row[4], row[5])
+        return LibraryRow(*row[:4]), FiledSession(session_id, row[4], row[5], row[6])
 
     async def close(self) -> None:
         if self._pool is not None:

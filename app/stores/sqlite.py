@@ -79,6 +79,22 @@ MIGRATIONS = (
     );
     CREATE INDEX IF NOT EXISTS filed_by_library ON filed (library_id);
     """,
+    # 5: which co-facilitator's link filed a session (withdrawing the link unfiles it); the table
+    # made anew, so that running it again over a newer layout (as a test does) cannot fail
+    """
+    CREATE TABLE filed_5 (
+        session_id TEXT PRIMARY KEY REFERENCES sessions(session_id) ON DELETE CASCADE,
+        library_id TEXT NOT NULL REFERENCES libraries(library_id) ON DELETE CASCADE,
+        label      TEXT NOT NULL,
+        owned      INTEGER NOT NULL DEFAULT 0,
+        filed_by   TEXT
+    );
+    INSERT INTO filed_5 (session_id, library_id, label, owned)
+        SELECT session_id, library_id, label, owned FROM filed;
+    DROP TABLE filed;
+    ALTER TABLE filed_5 RENAME TO filed;
+    CREATE INDEX filed_by_library ON filed (library_id);
+    """,
 )
 
 
@@ -223,15 +239,21 @@ class SqliteStore:
         return cur.rowcount > 0
 
     async def file_session(
-        self, session_id: str, library_id: str, label: str, owned: bool = False
+        self,
+        session_id: str,
+        library_id: str,
+        label: str,
+        owned: bool = False,
+        filed_by: str | None = None,
     ) -> None:
         with self.db:
             self.db.execute(
-                "INSERT INTO filed SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM sessions WHERE "
+                "INSERT INTO filed (session_id, library_id, label, owned, filed_by) "
+                "SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM sessions WHERE "
                 "session_id = ?) AND EXISTS (SELECT 1 FROM libraries WHERE library_id = ?) "
                 "ON CONFLICT (session_id) DO UPDATE SET library_id = excluded.library_id, "
-                "label = excluded.label, owned = excluded.owned",
-                (session_id, library_id, label, owned, session_id, library_id),
+                "label = excluded.label, owned = excluded.owned, filed_by = excluded.filed_by",
+                (session_id, library_id, label, owned, filed_by, session_id, library_id),
             )
 
     async def unfile(self, session_id: str) -> None:
@@ -240,19 +262,20 @@ class SqliteStore:
 
     async def filed(self, library_id: str) -> list[FiledSession]:
         rows = self.db.execute(
-            "SELECT session_id, label, owned FROM filed WHERE library_id = ?", (library_id,)
+            "SELECT session_id, label, owned, filed_by FROM filed WHERE library_id = ?",
+            (library_id,),
         ).fetchall()
-        return [FiledSession(sid, label, bool(owned)) for sid, label, owned in rows]
+        return [FiledSession(sid, label, bool(owned), by) for sid, label, owned, by in rows]
 
     async def library_of(self, session_id: str) -> tuple[LibraryRow, FiledSession] | None:
         row = self.db.execute(
-            "SELECT l.library_id, l.key_hash, l.label, l.created_at, f.label, f.owned "
+            "SELECT l.library_id, l.key_hash, l.label, l.created_at, f.label, f.owned, f.filed_by "
             "FROM filed f JOIN libraries l USING (library_id) WHERE f.session_id = ?",
             (session_id,),
         ).fetchone()
         if row is None:
             return None
-        return LibraryRow(*row[:4]), FiledSession(session_id, row[4], bool(row[5]))
+        return LibraryRow(*row[:4]), FiledSession(session_id, row[4], bool(row[5]), row[6])
 
     async def close(self) -> None:
         self.db.close()

@@ -7,12 +7,14 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Path, Query, Request
 from fastapi.responses import Response
 
+from app import gcpause
 from app.service import AppError, Failure, Role, Service, Settings
 from app.service.service import Created as NewSession
 from app.wire.hosts import Hosts
 from app.wire.pages import qr_svg
 from app.wire.protocol import (
     ClaimRequest,
+    CollectorHealth,
     ErrorBody,
     ErrorResponse,
     FacilitatorLink,
@@ -85,8 +87,16 @@ def build_router(service: Service, hosts: Hosts) -> APIRouter:
 
     @router.get("/healthz", response_model=Health, tags=["service"])
     async def healthz() -> Health:
+        gc = gcpause.STATS
+        collector = CollectorHealth(
+            walks=gc.walks, p99_ms=round(gc.p99_ms(), 2), max_ms=round(gc.max_ms, 2),
+            full_walks=gc.full_walks, full_max_ms=round(gc.full_max_ms, 2),
+        )  # fmt: skip
         return Health(
-            status="ok", sessions=await service.health(), events_read=service.store.events_read
+            status="ok",
+            sessions=await service.health(),
+            events_read=service.store.events_read,
+            collector=collector,
         )
 
     @router.post(

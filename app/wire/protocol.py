@@ -185,6 +185,16 @@ class Insights(BaseModel):
     charts: list[InsightChart]
 
 
+class CollectorHealth(BaseModel):
+    """The pauses of the server's own garbage collection (app/gcpause.py), since it started."""
+
+    walks: int = Field(description="Walks of each second's new objects")
+    p99_ms: float = Field(description="99th percentile of those walks' pauses, the last hour")
+    max_ms: float = Field(description="The longest of those walks' pauses")
+    full_walks: int = Field(description="Walks of the whole heap")
+    full_max_ms: float = Field(description="The longest whole-heap walk's pause")
+
+
 class Health(BaseModel):
     status: Literal["ok"]
     sessions: int = Field(description="Live tables held in this server's memory")
@@ -193,6 +203,7 @@ class Health(BaseModel):
         "catching up the tables it holds (with several servers, those whose sockets it has, "
         "and those whose timer it takes over), start-up recovery, exports and insights"
     )
+    collector: CollectorHealth
 
 
 # --- WebSocket frames: client to server ----------------------------------------------------

@@ -213,3 +213,70 @@ async def test_a_filed_workshops_tables_are_filed_with_it(
         await http.get(f"/api/libraries/{lib['library_id']}", headers=bearer(lib["key"]))
     ).json()
     assert listing["sessions"] == []  # the workshop went with its tables
+
+
+async def test_a_date_filter_out_of_range_is_a_clear_refusal(
+    server: Server, http: httpx.AsyncClient
+) -> None:
+    lib = await library(http, "Ana")
+    where, key = f"/api/libraries/{lib['library_id']}/insights", bearer(lib["key"])
+    for query in ("until=9999-12-31", "since=9999-12-31&until=9999-12-31", "until=31-12-2026",
+                  "since=2026-02-30"):  # fmt: skip
+        r = await http.get(f"{where}?{query}", headers=key)
+        assert r.status_code == 400, (query, r.text)
+        assert r.json()["error"]["code"] == "invalid_args", query
+    assert (
+        await http.get(f"{where}?since=0001-01-01&until=9999-12-30", headers=key)
+    ).status_code == 200
+
+
+LOG_PATHS = ("events", "export?format=md", "export?format=csv", "export?format=json",
+             "replay?version=1", "replay?version=1&viewer=trainer", "insights")  # fmt: skip
+
+
+async def test_a_co_facilitators_filing_ends_with_their_link(
+    server: Server, http: httpx.AsyncClient
+) -> None:
+    """A co-facilitator who filed the session in their own library reads it there only while
+    their link stands: withdrawing the link takes the session out of that library (a black-box
+    probe of 2026-12-05 read every card and named answer for the whole retention period)."""
+    session = await new_session(server, http)
+    await session.join(http, "Bram")
+    first = bearer(session.token("facilitator"))
+    co = await http.post(f"/api/sessions/{session.id}/facilitators", json={"label": "Sanne"},
+                         headers=first)  # fmt: skip
+    co_id, co_token = co.json()["facilitator_id"], co.json()["token"]
+    sannes = await library(http, "Sanne")
+    lid, key = sannes["library_id"], bearer(sannes["key"])
+    r = await http.post(f"/api/libraries/{lid}/filed", headers=key,
+                        json={"session_id": session.id, "token": co_token})  # fmt: skip
+    assert r.status_code == 204
+    for path in LOG_PATHS:
+        r = await http.get(f"/api/sessions/{session.id}/{path}", headers=key)
+        assert r.status_code == 200, (path, r.text)
+
+    r = await http.delete(f"/api/sessions/{session.id}/facilitators/{co_id}", headers=first)
+    assert r.status_code == 204
+    for path in LOG_PATHS:
+        for who in (key, bearer(co_token)):
+            r = await http.get(f"/api/sessions/{session.id}/{path}", headers=who)
+            assert r.status_code == 403, (path, r.text)
+    assert (await http.get(f"/api/libraries/{lid}", headers=key)).json()["sessions"] == []
+    refiled = await http.post(f"/api/libraries/{lid}/filed", headers=key,
+                              json={"session_id": session.id, "token": co_token})  # fmt: skip
+    assert refiled.status_code == 403
+    # the session's own links and a filing by the trainer link are untouched
+    trainer = bearer(session.token("trainer"))
+    assert (
+        await http.get(f"/api/sessions/{session.id}/events", headers=trainer)
+    ).status_code == 200
+    anas = await library(http, "Ana")
+    r = await http.post(f"/api/libraries/{anas['library_id']}/filed", headers=bearer(anas["key"]),
+                        json={"session_id": session.id, "token": session.token("trainer")})  # fmt: skip
+    assert r.status_code == 204
+    other = await http.post(f"/api/sessions/{session.id}/facilitators", json={"label": "Kees"},
+                            headers=first)  # fmt: skip
+    gone = other.json()["facilitator_id"]
+    await http.delete(f"/api/sessions/{session.id}/facilitators/{gone}", headers=first)
+    r = await http.get(f"/api/sessions/{session.id}/events", headers=bearer(anas["key"]))
+    assert r.status_code == 200  # withdrawing someone else's link leaves Ana's filing

@@ -144,7 +144,9 @@ async def test_a_library_files_sessions_and_moving_or_deleting_keeps_the_rest(
     assert await store.filed("la") == []
     await store.unfile("s3")  # out of the library; the session stays
     assert await store.library_of("s3") is None
-    await store.file_session("s3", "lb", "GGD")
+    await store.file_session("s3", "lb", "GGD", filed_by="f-co")  # a co-facilitator's link
+    assert await store.library_of("s3") == (b, FiledSession("s3", "GGD", filed_by="f-co"))
+    assert FiledSession("s3", "GGD", filed_by="f-co") in await store.filed("lb")
     assert await store.drop_library("lb") is True and await store.drop_library("lb") is False
     assert await store.library("lb") is None and await store.library_of("s3") is None
     assert sorted(r.session_id for r in await store.sessions()) == ["s2", "s3"]  # sessions stay

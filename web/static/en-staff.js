@@ -290,5 +290,5 @@ export default {
   "fac.endEarlyWarning": "The game stops after round {round} of {rounds}: the rounds still to come are not played.",
   "fac.lastByYou": "Last step by you.",
   "console.endAllWarning": "The game stops at every table now; whatever has not been played is dropped.",
-  "fac.coRevokeWarning": "{label} can no longer open the facilitator's console after this.",
+  "fac.coRevokeWarning": "{label} can no longer open the facilitator's console after this, and a library they filed the session in loses it.",
 };

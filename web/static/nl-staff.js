@@ -290,5 +290,5 @@ export default {
   "fac.endEarlyWarning": "Het spel stopt na ronde {round} van {rounds}: de rondes die nog komen, worden niet gespeeld.",
   "fac.lastByYou": "Laatste stap door jou.",
   "console.endAllWarning": "Aan elke tafel stopt het spel nu; wat nog niet gespeeld is, vervalt.",
-  "fac.coRevokeWarning": "{label} kan de spelbegeleiding daarna niet meer openen.",
+  "fac.coRevokeWarning": "{label} kan de spelbegeleiding daarna niet meer openen, en een bibliotheek waarin die de sessie bewaarde, verliest haar.",
 };
