@@ -138,6 +138,7 @@ class Service:
         self.reconnects = Window(config.sockets_per_token * 10)
         self.guesses = GuessGate(config.guess_spacing_s)
         self.sockets: Counter[str] = Counter()  # open sockets (with or without hello) per address
+        self.streams_closed = 0  # since start: their cycles wait for the collector (gcpause)
         self.libraries = Libraries(self)
         self.http_buckets: dict[str, TokenBucket] = {}  # fallback transport: per token hash
         self._watcher: asyncio.Task[None] | None = None
@@ -673,6 +674,7 @@ class Service:
         return sum(self.sockets.values())
 
     def close_socket(self, client: str) -> None:
+        self.streams_closed += 1
         self.sockets[client] -= 1
         if self.sockets[client] <= 0:
             del self.sockets[client]

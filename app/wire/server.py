@@ -57,7 +57,9 @@ def create_app(config: Config | None = None, service: Service | None = None) -> 
         )
         upkeep = asyncio.create_task(service.maintain())
         collector = (
-            asyncio.create_task(gcpause.collect_young(service.open_streams))
+            asyncio.create_task(
+                gcpause.collect_young(service.open_streams, lambda: service.streams_closed)
+            )
             if config.gc_young
             else None
         )

@@ -16,10 +16,15 @@ def test_a_full_walk_waits_for_a_quiet_server_but_not_for_ever() -> None:
     assert gcpause.full_walk_due(10 * minutes, streams=40)  # a quiet server: a short walk
     assert not gcpause.full_walk_due(30 * minutes, streams=7_000)  # a busy one: not now
     assert gcpause.full_walk_due(60 * minutes, streams=7_000)  # but within the hour
-    million = 1_000_000  # sockets that lived a while, then closed: their cycles wait frozen
-    assert not gcpause.full_walk_due(1, 7_000, heap=3 * million, heap_after=2 * million)
-    assert gcpause.full_walk_due(1, 7_000, heap=4 * million, heap_after=2 * million)
-    assert not gcpause.full_walk_due(1, 7_000, heap=million, heap_after=100_000)  # small
+    # sockets that lived a while, then closed: their cycles wait frozen, never more than live
+    assert not gcpause.full_walk_due(1, 7_000, closed=6_999)
+    assert gcpause.full_walk_due(1, 7_000, closed=7_000)
+    assert not gcpause.full_walk_due(1, 20, closed=999)  # a few KB: not worth a walk yet
+    assert gcpause.full_walk_due(1, 20, closed=1_000)
+    million = 1_000_000  # a connect storm doubles the heap with live sockets: no walk for that
+    assert not gcpause.full_walk_due(1, 7_000, heap=5 * million, heap_after=2 * million)
+    assert gcpause.full_walk_due(1, 7_000, heap=8 * million, heap_after=2 * million)
+    assert not gcpause.full_walk_due(1, 7_000, heap=4 * million, heap_after=100_000)  # small
 
 
 class Node:
