@@ -2,7 +2,9 @@
 
 import argparse
 import asyncio
+import functools
 import logging
+import logging.config
 import sys
 
 from app.config import Config, ConfigError
@@ -11,13 +13,21 @@ from app.config import Config, ConfigError
 def _serve(config: Config) -> None:
     import uvicorn
 
+    from app.logs import config as log_config
     from app.wire.server import create_app
 
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(name)s: %(message)s")
+    logging.config.dictConfig(log_config(config.log_format))
     app = create_app(config)
     where = config.public_url or f"http://{config.host}:{config.port}"
-    print(f"Theater van Besluit: open {where}/  (API: /docs)", flush=True)
-    print(f"Events are stored in {config.db.split('@')[-1]}", flush=True)  # no password
+    say = (
+        logging.getLogger("theater").info
+        if config.log_format == "json"
+        else functools.partial(print, flush=True)
+    )
+    say(f"Theater van Besluit: open {where}/  (API: /docs)")
+    say(f"Events are stored in {config.db.split('@')[-1]}")  # no password
+    if config.metrics_port:
+        say(f"Metrics for Prometheus on http://{config.metrics_host}:{config.metrics_port}/metrics")
     uvicorn.run(
         app,
         host=config.host,
@@ -25,6 +35,7 @@ def _serve(config: Config) -> None:
         ws_max_size=config.hard_frame_bytes,
         ws_per_message_deflate=False,
         log_level="info",
+        log_config=log_config(config.log_format),
         proxy_headers=config.forwarded_allow_ips is not None,
         forwarded_allow_ips=config.forwarded_allow_ips,
         server_header=False,

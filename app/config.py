@@ -6,7 +6,7 @@ variable, before anything is served or deleted.
 
 import os
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -35,6 +35,9 @@ ENV = {
     "offline_grace_s": "THEATER_OFFLINE_GRACE",
     "api_docs": "THEATER_API_DOCS",
     "gc_young": "THEATER_GC_YOUNG",
+    "metrics_port": "THEATER_METRICS_PORT",
+    "metrics_host": "THEATER_METRICS_HOST",
+    "log_format": "THEATER_LOG_FORMAT",
 }
 
 Positive = Annotated[float, Field(gt=0)]
@@ -84,6 +87,11 @@ class Config(BaseModel):
     # Python's collector replaced by a walk of the last second's objects (app/gcpause.py): in
     # `make bench` at 500 tables (7,000 sockets), command p99 150 ms with Python's, 36-48 with ours.
     gc_young: bool = True
+    # Prometheus metrics on their own port (app/metrics.py), off unless set; 127.0.0.1 unless the
+    # operator's scraper sits elsewhere (compose: its private network)
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    metrics_host: str = "127.0.0.1"
+    log_format: Literal["text", "json"] = "text"  # json: one object per line (app/logs.py)
 
     @field_validator("allowed_hosts", "allowed_origins", mode="before")
     @classmethod

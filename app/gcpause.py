@@ -41,6 +41,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from app import metrics
+
 log = logging.getLogger("theater.gc")
 
 YOUNG_EVERY_S = 1.0
@@ -143,6 +145,7 @@ async def collect_young(
                 )
             took = (time.perf_counter() - began) * 1000
             STATS.record(took, full)
+            metrics.GC_PAUSE.labels("full" if full else "young").observe(took / 1000)
     finally:  # the app stops (in a test's process, say): the collector is as it was
         gc.unfreeze()
         gc.callbacks.remove(_watch)

@@ -40,3 +40,20 @@ def test_compose_runs_two_app_servers_on_postgres_and_redis_behind_a_balancer() 
         env = services[name]["environment"]
         assert env["THEATER_FORWARDED_ALLOW_IPS"] == lb_address  # trust the balancer only
         assert Config.from_env(public_url=env["THEATER_PUBLIC_URL"]).public_url
+
+
+def test_prometheus_scrapes_every_app_server_on_its_metrics_port() -> None:
+    services = yaml.safe_load((ROOT / "compose.yaml").read_text())["services"]
+    apps = [name for name, s in services.items() if s.get("build") == "."]
+    prometheus = yaml.safe_load((ROOT / "deploy" / "prometheus.yml").read_text())
+    [job] = prometheus["scrape_configs"]
+    targets = {t for c in job["static_configs"] for t in c["targets"]}
+    for name in apps:
+        env = services[name]["environment"]
+        config = Config.from_env(metrics_port=env["THEATER_METRICS_PORT"],
+                                 metrics_host=env["THEATER_METRICS_HOST"])  # fmt: skip
+        assert f"{name}:{config.metrics_port}" in targets
+        assert str(config.metrics_port) not in " ".join(services[name].get("ports", []))
+    mounts = " ".join(services["prometheus"]["volumes"])
+    assert "deploy/prometheus.yml" in mounts and "deploy/alerts.yml" in mounts
+    assert all(p.startswith("127.0.0.1:") for p in services["prometheus"]["ports"])

@@ -21,6 +21,7 @@ import orjson
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
+from app import metrics
 from app.cluster.bus import Limit, Listener
 
 log = logging.getLogger("theater.cluster")
@@ -130,6 +131,8 @@ class RedisBus:
                     if data.get("from") == self.server_id:
                         continue
                     session_id = data["s"]
+                    kind = "version" if "v" in data else "presence" if "p" in data else "deleted"
+                    metrics.BUS_MESSAGES.labels(kind).inc()
                     if "v" in data:
                         await listener.on_version(session_id, int(data["v"]))
                     elif "p" in data:

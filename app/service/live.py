@@ -7,11 +7,13 @@ costs the rest of the table nothing.
 """
 
 import asyncio
+import time
 from collections import Counter
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
+from app import metrics
 from app.clock import Clock, WakeUp
 from app.cluster import Bus
 from app.errors import AppError, close_code
@@ -119,7 +121,9 @@ class LiveTable:
     async def _commit(self, events: list[Event]) -> None:
         if not events:
             return
+        began = time.perf_counter()
         await self.store.append(self.session_id, self.state.version, events)
+        metrics.STORE_APPEND_SECONDS.observe(time.perf_counter() - began)
         for event in events:
             self.state = evolve(self.state, event)
         self._changed()
@@ -161,6 +165,8 @@ class LiveTable:
             when = next_deadline(self.state)
             if when is not None and not await self.bus.claim(self.session_id, when):
                 return  # that server records them; its nudge brings them here
+            if when is not None:
+                metrics.TIMER_LATE.observe(max(0, self.clock.now() - when) / 1000)
             try:
                 await self._commit(events)
             except VersionConflict:  # another server fired it first: take its events

@@ -9,6 +9,8 @@ client that reads nothing at all while other frames pile up is let go (it can re
 import asyncio
 from collections import deque
 
+from app import metrics
+
 
 class Outbox:
     def __init__(self, limit: int = 64) -> None:
@@ -48,6 +50,8 @@ class Outbox:
         if self.closed:
             return None
         frame = self.queue.popleft()[1]
+        metrics.FRAMES.inc()
+        metrics.FRAME_CHARACTERS.inc(len(frame))
         if len(self.queue) < self.limit // 2:
             self._drained.set()
         return frame

@@ -5,15 +5,21 @@ A bad frame gets an error naming the problem and changes nothing. Parsing never 
 client's nesting (orjson stops at 1,024 levels) and never trusts a field's type.
 """
 
+import logging
+import time
 from typing import Any
 
 import orjson
 from pydantic import ValidationError
 
+from app import metrics
 from app.errors import CODES
+from app.logs import COMMANDS as COMMANDS_LOG
 from app.service import SOCKET_COMMANDS, AppError, Failure, Refusal, Seat, Service
 from app.wire.protocol import Ack, ChooseLanguage, Command, Error, Hello, Ping, Pong
 from game import COMMANDS
+
+log = logging.getLogger(COMMANDS_LOG)
 
 
 def error_frame(error: Failure, frame_id: Any = None) -> str:
@@ -69,19 +75,57 @@ async def answer(service: Service, seat: Seat, raw: str | bytes, limit: int) -> 
     frame answers it)."""
     frame_id = None
     data: dict[str, Any] = {}
+    began = time.perf_counter()
     try:
         data = parse(raw, limit)
         frame_id = id_of(data)
         if not seat.bucket.allow():
             raise AppError("rate_limited", "Too many frames; slow down and try again in a second.")
-        return await _dispatch(service, seat, data, frame_id)
+        reply = await _dispatch(service, seat, data, frame_id)
+        if data.get("type") == "command":
+            took = time.perf_counter() - began
+            metrics.COMMANDS.labels(_label(data), "ok").inc()
+            metrics.COMMAND_SECONDS.observe(took)
+            _log(seat, data, "ok", took)
+        return reply
     except ValidationError as e:
         first = e.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "frame"
         message = f"Bad {str(data.get('type'))[:20]} frame: {where}: {first['msg']}."
-        return error_frame(AppError("bad_message", message), frame_id)
+        return _refused(AppError("bad_message", message), seat, data, frame_id)
     except (AppError, Refusal) as e:
-        return error_frame(e, frame_id)
+        return _refused(e, seat, data, frame_id)
+
+
+def _label(data: dict[str, Any]) -> str:
+    return metrics.command_name(data.get("name"), SOCKET_COMMANDS)
+
+
+def _refused(error: Failure, seat: Seat, data: dict[str, Any], frame_id: Any) -> str:
+    metrics.REFUSALS.labels(error.code, "socket").inc()
+    if data.get("type") == "command":
+        metrics.COMMANDS.labels(_label(data), error.code).inc()
+        _log(seat, data, error.code, None)
+    return error_frame(error, frame_id)
+
+
+def _log(seat: Seat, data: dict[str, Any], outcome: str, took: float | None) -> None:
+    """A line per command for the JSON log: which, where, how it ended and how long it took."""
+    if not log.isEnabledFor(logging.INFO):
+        return
+    table = seat.table
+    log.info(
+        "command %s: %s",
+        _label(data),
+        outcome,
+        extra={
+            "session": table.session_id if table else None,
+            "table": table.state.table_no if table else None,
+            "command": _label(data),
+            "outcome": outcome,
+            "latency_ms": round(took * 1000, 2) if took is not None else None,
+        },
+    )
 
 
 async def _dispatch(

@@ -16,6 +16,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app import metrics
 from app.wire.hosts import Hosts
 
 WEB = Path(str(files("web")))
@@ -46,13 +47,18 @@ class SecurityHeaders:
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
+                metrics.HTTP_RESPONSES.labels(f"{message['status'] // 100}xx").inc()
                 headers = MutableHeaders(scope=message)
                 headers["Content-Security-Policy"] = policy
                 headers["X-Content-Type-Options"] = "nosniff"
                 headers["Referrer-Policy"] = "no-referrer"
             await send(message)
 
-        await self.app(scope, receive, with_headers)
+        try:
+            await self.app(scope, receive, with_headers)
+        except Exception:  # the 500 is sent further out (Starlette's ServerErrorMiddleware)
+            metrics.HTTP_RESPONSES.labels("5xx").inc()
+            raise
 
 
 # page -> (catalog key of its heading, layout class of <main>)

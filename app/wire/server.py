@@ -12,7 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from app import gcpause
+from app import gcpause, metrics
 from app.config import Config
 from app.service import AppError, Failure, Refusal, Service, http_status, open_service
 from app.wire.api import build_router
@@ -39,6 +39,7 @@ def error_body(
 
 
 def _failure(error: Failure) -> JSONResponse:
+    metrics.REFUSALS.labels(error.code, "http").inc()
     body = error_body(error.code, error.message, error.reason, error.params)
     return JSONResponse(body, status_code=http_status(error))
 
@@ -56,6 +57,13 @@ def create_app(config: Config | None = None, service: Service | None = None) -> 
             "recovered %d unfinished sessions in %.3f s", recovered, time.perf_counter() - started
         )
         upkeep = asyncio.create_task(service.maintain())
+        lag = asyncio.create_task(metrics.watch_loop())
+        scrape = (
+            metrics.server(config.metrics_host, config.metrics_port)
+            if config.metrics_port
+            else None
+        )
+        serving = asyncio.create_task(scrape.serve()) if scrape else None
         collector = (
             asyncio.create_task(
                 gcpause.collect_young(service.open_streams, lambda: service.streams_closed)
@@ -67,6 +75,10 @@ def create_app(config: Config | None = None, service: Service | None = None) -> 
             yield
         finally:
             upkeep.cancel()
+            lag.cancel()
+            if scrape is not None and serving is not None:
+                scrape.should_exit = True
+                await serving
             if collector is not None:
                 collector.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -86,6 +98,7 @@ def create_app(config: Config | None = None, service: Service | None = None) -> 
         redoc_url=None,
     )
     app.state.service = service
+    metrics.watch(service)
     app.include_router(build_router(service, hosts))
     app.include_router(build_library_router(service, hosts))
     app.include_router(build_stream_router(service, hosts))
