@@ -13,7 +13,7 @@ from playwright.async_api import Browser, BrowserContext, Page, expect
 from cards import load_deck
 from tests.app.server import Server
 from tests.e2e.conftest import assert_accessible, snap
-from tests.e2e.test_pages_room import OPEN_CARDS
+from tests.e2e.test_pages_room import BROKEN_WORDS, OPEN_CARDS
 
 NAMES = [("Anouk", "Gemeente"), ("Bram", "GGD"), ("Chris", "Gemeente"), ("Dewi", "School"),
          ("Eva", "GGD"), ("Fatima", "School"), ("Gijs", "Bibliotheek")]  # fmt: skip
@@ -115,6 +115,9 @@ class Room:
         for name, page in self.narrow.items():
             wide = await page.evaluate(OVERFLOWING)
             assert wide == [], f"{name} overflows in {label}: {wide}"
+        for page in everyone:  # lines break between words on every page, width and zoom
+            broken = await page.evaluate(BROKEN_WORDS)
+            assert broken == [], f"{page.url} in {label}: words broken inside: {broken}"
         for who, page in (("facilitator", self.fac), ("screen", self.screen),
                           ("phone", self.phones["Anouk"])):  # fmt: skip
             await assert_accessible(page, f"{who} in {label}")

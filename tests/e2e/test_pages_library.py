@@ -22,6 +22,7 @@ from app.tokens import hash_token, new_token
 from tests.app.server import Server, new_session
 from tests.conftest import GENEROUS
 from tests.e2e.conftest import assert_accessible, snap
+from tests.e2e.test_pages_room import BROKEN_WORDS
 from tests.insight_set import DAY_MS, more, plays
 
 LIBRARY = "a1b2c3d4e5f60718"
@@ -94,6 +95,7 @@ async def test_a_trainer_reads_twenty_sessions_at_a_glance_and_prints_a_debrief(
         await expect(figure.locator("table.figures tbody tr").first).to_be_visible()
     await snap(page, "library-twenty-sessions")
     await assert_accessible(page, "the library with its charts")
+    assert await page.evaluate(BROKEN_WORDS) == []  # the table's words too, at 1280 px
     smallest = await page.evaluate(CHART_TEXT_PX)
     assert smallest >= 12, f"a chart's text is drawn at {smallest:.1f} px"
     # who stood behind the decision: yes, partly and no stacked, not yes alone

@@ -9,6 +9,7 @@ from playwright.async_api import Browser, Page, expect
 from tests.app.server import Server
 from tests.e2e.conftest import assert_accessible, snap
 from tests.e2e.test_pages_game import FITS
+from tests.e2e.test_pages_room import BROKEN_WORDS
 
 ERRORS: list[str] = []
 
@@ -29,6 +30,7 @@ async def _page(browser: Browser, url: str, width: int, height: int) -> Page:
 async def _look(page: Page, name: str, what: str) -> None:
     await snap(page, name)
     await assert_accessible(page, what)
+    assert await page.evaluate(BROKEN_WORDS) == [], f"{what}: a word broken inside"
 
 
 async def test_a_workshop_runs_from_the_console_and_the_plenary_screen(
