@@ -78,6 +78,8 @@ PAGES = {
     "debrief": ("debrief.heading", "wide"),
 }
 
+PHONE_PAGES = {"join", "player", "claim"}  # within the phone pages' weight budget
+
 ROUTES = {
     "/": "host",
     "/j": "join",
@@ -121,7 +123,10 @@ def build_pages(hosts: Hosts, api_docs: bool) -> APIRouter:
 
     def serve(name: str) -> Callable[[], Awaitable[HTMLResponse]]:
         heading, layout = PAGES[name]
-        html = shell.format(script=name, heading=heading, layout=layout)
+        sheets = [] if name in PHONE_PAGES else ["staff"]  # a phone loads the least
+        sheets += ["screen"] if "screen" in layout.split() else []  # the room's screens
+        styles = "".join(f'<link rel="stylesheet" href="/static/{s}.css">\n' for s in sheets)
+        html = shell.format(script=name, heading=heading, layout=layout, styles=styles)
 
         async def endpoint() -> HTMLResponse:
             return HTMLResponse(html, headers={"Cache-Control": "no-cache"})

@@ -111,6 +111,9 @@ export class TableSocket {
     });
     addEventListener("online", () => this.connect());
     addEventListener("offline", () => this.drop());
+    // back from the back-forward cache, or to the front again: look at once, not at the next beat
+    addEventListener("pageshow", (event) => { if (event.persisted) this.check(); });
+    addEventListener("focus", () => this.check());
     // A dropped network often closes nothing: ask the server every few seconds, and give up on
     // a socket that stays silent.
     setInterval(() => this.check(), HEARTBEAT_MS);
@@ -135,7 +138,9 @@ export class TableSocket {
     for (const [, reject] of this.pending.values()) reject({ reason: "offline" });
     this.pending.clear();
     if (CLOSED[code]) { this.over = CLOSED[code]; this.onStatus(false, code, this.over); return; }
-    this.onStatus(false, code, "conn.offline");
+    this.since ??= Date.now();  // said in the header: since when
+    this.before ??= this.view;  // to tell, once back, what happened meanwhile
+    this.onStatus(false, code, "conn.offline", this.since);
     clearTimeout(this.retry);
     this.retry = setTimeout(() => this.connect(), this.delay);
     this.delay = Math.min(this.delay * 2, 8000);
@@ -170,13 +175,18 @@ export class TableSocket {
     if (frame.type === "welcome") {
       this.welcome = frame;
       this.delay = 500;
+      this.since = null;
       if (!this.http) document.getElementById("via")?.remove();
       this.onStatus(true);
       return;
     }
     if (frame.type === "state") {
       await adopt(frame.view.language);  // the session's language, until the viewer chose one
+      const missed = this.before ? meanwhile(this.before, frame.view) : [];
+      this.before = null;
+      this.view = frame.view;
       this.onState(frame.view, frame.version);
+      if (missed.length) notice(t("conn.back", { what: missed.join(" · ") }));
       return;
     }
     const waiting = this.pending.get(frame.id);
@@ -211,12 +221,54 @@ export function setupChrome(onLanguage, socket = () => null) {
   });
 }
 
-export function showStatus(online, _code, key = "conn.offline") {
+export function showStatus(online, _code, key = "conn.offline", since = Date.now()) {
   const banner = document.getElementById("status");
   if (!banner) return;
   banner.hidden = online;
-  if (!online) banner.textContent = t(key);
+  const time = new Date(since).toLocaleTimeString(lang(), { hour: "2-digit", minute: "2-digit" });
+  if (!online) banner.textContent = t(key, { time });
 }
+
+// What a viewer who was offline missed, said once when back: the warning, the time-up, a new
+// phase or round.
+function meanwhile(before, after) {
+  const said = [];
+  const same = before.round === after.round;
+  if (same && before.phase === "discussing" && !before.timer.warned && (after.timer.warned || after.phase !== "discussing")) said.push(t("timer.warning"));
+  if (same && before.phase === "discussing" && after.phase !== "discussing") said.push(t("timer.up"));
+  else if (!same || before.phase !== after.phase) said.push(phaseLine(after));
+  return said;
+}
+
+// A line under the header for a while (the status banner's place), and for screen readers.
+export function notice(text) {
+  const banner = document.getElementById("status");
+  if (!banner) return;
+  banner.textContent = text;
+  banner.hidden = false;
+  announce(text);
+  clearTimeout(notice.timer);
+  notice.timer = setTimeout(() => { if (banner.textContent === text) banner.hidden = true; }, 10000);
+}
+
+// Keep the screen on while a round runs, where the browser can and unless this device said no
+// (tvb:awake): a phone, the facilitator's laptop or the room's screen that sleeps stops the room.
+export const ROUND = ["reading", "discussing", "deciding"];
+let lock = null;
+let awake = false;
+export function keepAwake(wanted) {
+  awake = wanted && localStorage.getItem("tvb:awake") !== "off";
+  if (awake && !lock && navigator.wakeLock && document.visibilityState === "visible") {
+    lock = navigator.wakeLock.request("screen").then((l) => {
+      l.addEventListener("release", () => { lock = null; });
+      if (!awake) l.release();
+      return l;
+    }, () => { lock = null; });
+  } else if (!awake && lock) {
+    lock.then((l) => l?.release());
+  }
+}
+document.addEventListener("visibilitychange", () => keepAwake(awake));
 
 // A refusal in the viewer's language: by its reason (with its details), else its code.
 export function errorText(error) {

@@ -2,7 +2,7 @@
 // people, then form them), then every table at a glance (phase, round, clock, who is ready, the
 // decision, a call from a table) and the steps that run at every table at once.
 import { confirmButton, linksPanel } from "./staff.js";
-import { errorText, followTables, formatMs, h, mount, nameOf, phaseLine, remainingMs, sessionIdFromPath, setupChrome, showError, showStatus, startClock, TableSocket, takeToken } from "./common.js";
+import { errorText, followTables, formatMs, h, keepAwake, mount, nameOf, phaseLine, remainingMs, ROUND, sessionIdFromPath, setupChrome, showError, showStatus, startClock, TableSocket, takeToken } from "./common.js";
 import { joinPanel, playerList, readyLine } from "./components.js";
 import { coFacilitators } from "./cofacilitators.js";
 import { t } from "./i18n.js";
@@ -107,6 +107,7 @@ function toolbar() {
 function render() {
   if (!lobby) return;
   const v = lobby;
+  keepAwake([...tables.values()].some((e) => ROUND.includes(e.view?.phase)));
   const formed = v.workshop?.tables.length > 0;
   mount(document.getElementById("app"),
     formed ? [toolbar(), h("div", { class: "tables" }, [...tables.values()].map(tableCard))] : lobbyPage(v),

@@ -3,7 +3,7 @@
 export default {
   "app.title": "Theater van Besluit",
   "lang.switch": "Nederlands",
-  "conn.offline": "No connection — trying again…",
+  "conn.offline": "No connection since {time} — trying again…",
   "conn.gone": "This session no longer exists.",
   "conn.badLink": "This link doesn't work (any more). Ask the facilitator for a new one.",
   "conn.removed": "The facilitator has taken you off the table.",
@@ -166,4 +166,6 @@ export default {
   "summary.with": "with {names}",
   "summary.youGuessed": "you guessed {right} of {of} right",
   "summary.yours": "Your strategy cards:",
+  "conn.back": "You're connected again. Meanwhile: {what}",
+  "awake.label": "Keep the screen on during a round",
 };

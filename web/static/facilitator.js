@@ -1,7 +1,7 @@
 // The facilitator's laptop: one obvious next step that follows the printed script, with its cue;
 // what cannot be undone or skips part of the game set apart and confirmed; counters; the links.
 import { confirmButton, exportButtons, linksPanel, personSelect } from "./staff.js";
-import { announce, clearError, commander, h, mount, nameOf, phaseLine, sessionIdFromPath, setupChrome, showError, showStatus, startClock, TableSocket, takeToken, unitNames } from "./common.js";
+import { announce, clearError, commander, h, keepAwake, mount, nameOf, phaseLine, ROUND, sessionIdFromPath, setupChrome, showError, showStatus, startClock, TableSocket, takeToken, unitNames } from "./common.js";
 import { decisionBlock, joinPanel, opdrachtCard, playerList, promptCard, readyLine, summary, supportCounts, timerBlock } from "./components.js";
 import { coFacilitators, copyable } from "./cofacilitators.js";
 import { t } from "./i18n.js";
@@ -247,6 +247,7 @@ function render() {
       h("a", { class: "button secondary", href: `/print/${v.settings.deck}`, target: "_blank", rel: "noopener" }, t("fac.printCards"))),
       h("p", {}, endEarly)),
     links ? h("details", { class: "links-box", key: "links" }, h("summary", {}, t("links.heading")), linksPanel(links), coFacilitators(v, { api, me: socket?.welcome?.facilitator_id, render })) : null);
+  keepAwake(ROUND.includes(v.phase));  // a laptop that sleeps would stop the shared screen too
   if (["deciding", "reflecting"].includes(v.phase) && v.decision) {
     announce(t("fac.voted", { n: v.players.length - supportCounts(v).none, of: v.players.length }));
   }

@@ -3,7 +3,7 @@
 export default {
   "app.title": "Theater van Besluit",
   "lang.switch": "English",
-  "conn.offline": "Geen verbinding — we proberen het opnieuw…",
+  "conn.offline": "Geen verbinding sinds {time} — we proberen het opnieuw…",
   "conn.gone": "Deze sessie bestaat niet meer.",
   "conn.badLink": "Deze link werkt niet (meer). Vraag de spelbegeleider om een nieuwe.",
   "conn.removed": "De spelbegeleider heeft je van de tafel gehaald.",
@@ -166,4 +166,6 @@ export default {
   "summary.with": "met {names}",
   "summary.youGuessed": "je raadde {right} van {of} goed",
   "summary.yours": "Jouw strategiekaarten:",
+  "conn.back": "Je bent weer verbonden. Intussen: {what}",
+  "awake.label": "Scherm aan laten tijdens een ronde",
 };

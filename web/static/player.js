@@ -1,6 +1,6 @@
 // The phone: what to do now and its one action first, your own strategy card right below it
 // (in every phase that has one), then the rest. Every tap gets a visible confirmation.
-import { announce, clearError, commander, h, messageBanner, mount, nameOf, phaseLine, sessionIdFromPath, setupChrome, showStatus, startClock, TableSocket, takeToken, unitNames } from "./common.js";
+import { announce, clearError, commander, h, keepAwake, messageBanner, mount, nameOf, phaseLine, ROUND, sessionIdFromPath, setupChrome, showStatus, startClock, TableSocket, takeToken, unitNames } from "./common.js";
 import { decisionBlock, faceDown, mine, opdrachtCard, playerList, promptCard, strategyCard, summary, timerBlock } from "./components.js";
 import { t } from "./i18n.js";
 
@@ -10,7 +10,6 @@ let view = null;
 let socket = null;
 const act = commander(() => socket);
 let alerted = "";
-let lock = null;
 
 function myUnit(v) { return v.units.find((u) => u.id === v.me.unit); }
 
@@ -168,30 +167,25 @@ function beep() {
   tone.stop(audio.currentTime + 0.3);
 }
 
-// Keep the screen on while a round runs (where the browser can).
-async function keepAwake(v) {
-  const wanted = ["reading", "discussing", "deciding"].includes(v.phase);
-  if (wanted && !lock && navigator.wakeLock && document.visibilityState === "visible") {
-    lock = await navigator.wakeLock.request("screen").catch(() => null);
-    lock?.addEventListener("release", () => { lock = null; });
-  } else if (!wanted && lock) {
-    await lock.release();
-  }
+// This phone's own choices, remembered on it: a sound with the warning, the screen kept on.
+function toggle(id, key, label, on, changed = () => {}) {
+  const box = h("input", { id, type: "checkbox", checked: on,
+    onchange: (e) => { localStorage.setItem(key, e.target.checked ? "on" : "off"); changed(); } });
+  return h("label", { class: "check small", for: id }, box, t(label));
 }
 
-function soundToggle() {
-  const box = h("input", { id: "sound", type: "checkbox", checked: localStorage.getItem("tvb:sound") === "on",
-    onchange: (e) => localStorage.setItem("tvb:sound", e.target.checked ? "on" : "off") });
-  return h("label", { class: "check small", for: "sound" }, box, t("sound.label"));
+function choices() {
+  return [toggle("sound", "tvb:sound", "sound.label", localStorage.getItem("tvb:sound") === "on"),
+    toggle("awake", "tvb:awake", "awake.label", localStorage.getItem("tvb:awake") !== "off", () => keepAwake(ROUND.includes(view?.phase)))];
 }
 
 function render() {
   if (!view) return;
   const name = document.getElementById("who");
   if (name) { name.textContent = view.me.name; name.hidden = false; }
-  mount(document.getElementById("app"), h("p", { class: "phase" }, phaseLine(view)), body(view), soundToggle());
+  mount(document.getElementById("app"), h("p", { class: "phase" }, phaseLine(view)), body(view), choices());
   alertOnce(view);
-  keepAwake(view);
+  keepAwake(ROUND.includes(view.phase));
 }
 
 setupChrome(render, () => socket);
@@ -213,5 +207,4 @@ if (!token) {
     mount(document.getElementById("app"), h("p", {}, t(key)), h("p", {}, h("a", { class: "button", href: "/j" }, t("join.go"))));
   });
   startClock(() => view);
-  document.addEventListener("visibilitychange", () => view && keepAwake(view));
 }

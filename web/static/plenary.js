@@ -1,7 +1,7 @@
 // The plenary screen of a workshop (projector or shared video-call screen): the one code while
 // people join, then every table side by side (phase, clock, decision, the answers each table put
 // on its screen). Public things only: it reads with the screen's link.
-import { followTables, formatMs, h, messageBanner, mount, phaseLine, remainingMs, sessionIdFromPath, setupChrome, showStatus, startClock, TableSocket, takeToken } from "./common.js";
+import { followTables, formatMs, h, keepAwake, messageBanner, mount, phaseLine, remainingMs, ROUND, sessionIdFromPath, setupChrome, showStatus, startClock, TableSocket, takeToken } from "./common.js";
 import { decisionBlock, joinPanel } from "./components.js";
 import { t } from "./i18n.js";
 
@@ -27,6 +27,7 @@ function tile(entry) {
 
 function render() {
   if (!lobby) return;
+  keepAwake([...tables.values()].some((e) => ROUND.includes(e.view?.phase)));
   const formed = lobby.workshop?.tables.length > 0;
   const any = [...tables.values()].find((e) => e.view?.message)?.view;
   mount(document.getElementById("app"), messageBanner(any ?? lobby),

@@ -1,6 +1,6 @@
 // The shared screen (projector or video call) carries the room: large, one thing at a time, no
 // scrolling, public things only. It never holds a secret.
-import { h, messageBanner, mount, nameOf, phaseLine, sessionIdFromPath, setupChrome, showStatus, startClock, TableSocket, takeToken, unitNames } from "./common.js";
+import { h, keepAwake, messageBanner, mount, nameOf, phaseLine, ROUND, sessionIdFromPath, setupChrome, showStatus, startClock, TableSocket, takeToken, unitNames } from "./common.js";
 import { decisionBlock, faceDown, joinPanel, opdrachtCard, promptCard, readyLine, strategyCard, summary, timerBlock } from "./components.js";
 import { t } from "./i18n.js";
 
@@ -53,6 +53,7 @@ function body(v) {
 }
 
 function render() {
+  if (view) keepAwake(ROUND.includes(view.phase));
   if (view) mount(document.getElementById("app"), h("p", { class: "phase" }, phaseLine(view)), messageBanner(view), body(view));
 }
 

@@ -1,0 +1,146 @@
+"""Phones that stay in the game: a phone offline for ten seconds in the middle of the discussion
+(the DevTools protocol's network emulation) says since when, and once back shows the server's
+state within two seconds and says what it missed; a page brought to the front looks at once; the
+facilitator's laptop and the shared screen keep the screen on during a round, and a player can
+say no to that on their phone."""
+
+import re
+import time
+
+import httpx
+from playwright.async_api import Browser, BrowserContext, Page, expect
+
+from cards import load_deck
+from tests.app.server import Server
+from tests.app.wire import WireGame, seat
+from tests.e2e.conftest import snap
+
+NAMES = [("Anouk", "Gemeente"), ("Bram", "GGD"), ("Chris", "School")]
+TEXTS = {s.id: s.text for s in load_deck("standaard", "nl").strategies}
+# counts the page's wake-lock requests, and still makes them (headless Chromium may refuse)
+COUNT_LOCKS = """window.__locks = 0;
+if (navigator.wakeLock) {
+  const real = navigator.wakeLock.request.bind(navigator.wakeLock);
+  navigator.wakeLock.request = (kind) => { window.__locks += 1; return real(kind); };
+}"""
+
+
+async def _context(browser: Browser, width: int, height: int, **seat: str) -> BrowserContext:
+    ctx = await browser.new_context(viewport={"width": width, "height": height}, locale="nl-NL",
+                                    is_mobile=width < 500, has_touch=width < 500)  # fmt: skip
+    await ctx.add_init_script(COUNT_LOCKS)
+    for key, value in seat.items():
+        await ctx.add_init_script(
+            f"if (location.protocol === 'http:') localStorage.setItem('{key}', '{value}')"
+        )
+    return ctx
+
+
+async def _phone(browser: Browser, server: Server, g: WireGame, name: str) -> Page:
+    s = g.session
+    ctx = await _context(browser, 412, 915, **{f"tvb:seat:{s.id}": s.players[name]["player_token"]})
+    page = await ctx.new_page()
+    await page.goto(f"{server.http}/p/{s.id}")
+    await expect(page.locator("#who")).to_have_text(name)
+    return page
+
+
+async def _to_discussion(g: WireGame) -> None:
+    await g.fac.ok("start_game")
+    await g.fac.ok("choose_opdracht")
+    for client in g.players.values():
+        await client.ok("ready")
+    await g.fac.ok("start_timer")
+
+
+async def test_a_phone_offline_for_ten_seconds_comes_back_within_two_and_is_told_what_it_missed(
+    browser: Browser, web_server: Server
+) -> None:
+    async with httpx.AsyncClient(base_url=web_server.http) as http:
+        g = await seat(
+            web_server, http, NAMES, rounds=1, round_seconds=120, open_card_last_round=False
+        )  # 12 s, warned at 6
+    phone = await _phone(browser, web_server, g, "Anouk")
+    await _to_discussion(g)
+    await expect(phone.locator(".phase")).to_contain_text("Overleg")
+    network = await phone.context.new_cdp_session(phone)
+    await network.send("Network.enable")
+    await network.send("Network.emulateNetworkConditions", {
+        "offline": True, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1,
+    })  # fmt: skip
+    went = time.monotonic()
+    await expect(phone.locator("#status")).to_have_text(
+        re.compile(r"Geen verbinding sinds \d\d:\d\d")
+    )
+    await snap(phone, "phones-offline-since")
+    await g.fac.until(lambda v: v["phase"] == "deciding", timeout=20)  # warning and time-up fired
+    while time.monotonic() - went < 10:
+        await phone.wait_for_timeout(200)
+    assert await phone.locator(".phase").inner_text() != "Besluit"  # it really saw nothing
+    await network.send("Network.emulateNetworkConditions", {
+        "offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1,
+    })  # fmt: skip
+    back = time.monotonic()
+    await expect(phone.locator(".phase")).to_contain_text("Besluit", timeout=2_000)
+    took = time.monotonic() - back
+    assert took <= 2.0, took
+    status = phone.locator("#status")
+    await expect(status).to_contain_text("Je bent weer verbonden. Intussen:")
+    await expect(status).to_contain_text("Nog één minuut!")
+    await expect(status).to_contain_text("Tijd is om")
+    await snap(phone, "phones-back-what-was-missed")
+    units = {u["id"]: u["strategy"]["id"] for u in g.fac.view["units"]}
+    mine = units[next(c for c in g.players.values() if c.name == "Anouk").view["me"]["unit"]]
+    dom = await phone.content()
+    assert [c for c, text in TEXTS.items() if c != mine and text in dom] == []  # no other card
+    await g.close()
+
+
+async def test_a_page_brought_to_the_front_asks_the_server_at_once(
+    browser: Browser, web_server: Server
+) -> None:
+    async with httpx.AsyncClient(base_url=web_server.http) as http:
+        g = await seat(web_server, http, NAMES, rounds=1)
+    phone = await _phone(browser, web_server, g, "Bram")
+    sent: list[str] = []
+    phone.on("websocket", lambda ws: ws.on("framesent", lambda f: sent.append(str(f))))
+    await phone.reload()  # its socket opened again, now watched
+    await expect(phone.locator("#who")).to_have_text("Bram")
+    await phone.wait_for_timeout(500)
+    before = sum('"ping"' in s for s in sent)
+    began = time.monotonic()
+    await phone.evaluate("window.dispatchEvent(new Event('focus'))")
+    while sum('"ping"' in s for s in sent) == before and time.monotonic() - began < 3:
+        await phone.wait_for_timeout(50)
+    took = time.monotonic() - began
+    assert took < 1.0, "a focus looks at once, not at the next heartbeat (4 s)"
+    await g.close()
+
+
+async def test_the_room_stays_awake_in_a_round_unless_a_player_says_no(
+    browser: Browser, web_server: Server
+) -> None:
+    async with httpx.AsyncClient(base_url=web_server.http) as http:
+        g = await seat(
+            web_server, http, NAMES, rounds=1, round_seconds=600, open_card_last_round=False
+        )
+    s = g.session
+    fac = await (await _context(browser, 1280, 900)).new_page()
+    await fac.goto(f"{web_server.http}/f/{s.id}#{s.token('facilitator')}")
+    screen = await (await _context(browser, 1366, 768)).new_page()
+    await screen.goto(f"{web_server.http}/s/{s.id}#{s.token('screen')}")
+    keen = await _phone(browser, web_server, g, "Anouk")
+    tired = await _phone(browser, web_server, g, "Bram")
+    await tired.get_by_label("Scherm aan laten tijdens een ronde").uncheck()
+    for page in (fac, screen, keen, tired):  # nothing asked in the lobby
+        assert await page.evaluate("window.__locks") == 0
+    await _to_discussion(g)
+    for page in (fac, screen, keen):
+        await expect(page.locator(".phase")).to_contain_text("Overleg")
+        assert await page.evaluate("window.__locks") >= 1
+    await expect(tired.locator(".phase")).to_contain_text("Overleg")
+    assert await tired.evaluate("window.__locks") == 0
+    await tired.reload()  # the choice is remembered on that phone
+    await expect(tired.get_by_label("Scherm aan laten tijdens een ronde")).not_to_be_checked()
+    assert await tired.evaluate("window.__locks") == 0
+    await g.close()
