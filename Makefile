@@ -34,12 +34,12 @@ lint: lock-check $(STAMP) node_modules/.installed
 	npx --no-install eslint web/static
 
 # refresh the lock on purpose: the newest versions pyproject.toml allows, for every platform
-lock: | $(UV)
+lock: $(UV)
 	$(UV) lock --upgrade
 
 # pyproject.toml changed without `make lock`? Then say so, before anything installs.
-lock-check: | $(UV)
-	@$(UV) lock --check --quiet 2>/dev/null || { \
+lock-check: $(UV)
+	@$(UV) lock --check --quiet || { \
 	  echo "uv.lock does not match pyproject.toml: run 'make lock' and commit uv.lock"; exit 1; }
 
 install: $(STAMP)
@@ -55,18 +55,19 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-# uv itself, at the version and hashes uv.lock holds
-$(UV):
+# uv itself, at the version and hashes uv.lock holds (again whenever the lock changes)
+$(UV): uv.lock scripts/uv_requirement.py
 	$(PYTHON) -m venv $(TOOLS)
 	$(PYTHON) scripts/uv_requirement.py uv.lock \
 	  | $(TOOLS)/bin/pip install --quiet --no-deps --require-hashes -r /dev/stdin
+	touch $(UV)
 
 # --frozen: exactly the lock, never a new resolution; --inexact keeps the test tools if present
-$(APP): pyproject.toml uv.lock | $(UV)
+$(APP): pyproject.toml uv.lock $(UV)
 	$(UV) sync --quiet --frozen --inexact
 	touch $(APP)
 
-$(STAMP): pyproject.toml uv.lock | $(UV)
+$(STAMP): pyproject.toml uv.lock $(UV)
 	$(UV) sync --quiet --frozen --extra dev
 	touch $(APP) $(STAMP)
 

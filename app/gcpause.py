@@ -17,7 +17,9 @@ same objects are walked in four shorter pauses.
 Cycles among frozen objects (a socket that lived longer, then closed: about 2.5 KB each) wait for
 a full walk, which at 7,000 phones pauses about 0.7 s on our 2-core machine, so it comes only
 when it frees something worth that: when as many sockets have closed since the last one as are
-open now (at least CLOSED_FLOOR), so what waits is never more than what lives; when the server is
+open now (at least CLOSED_FLOOR), so what waits is never more than what lives, but on a busy
+server (more than QUIET_STREAMS open) not within CLOSED_GAP_S of the last one (sockets opened and
+closed on purpose cannot stall a full room more than once a minute); when the server is
 quiet (QUIET_STREAMS open streams or fewer) and FULL_EVERY_S has passed; at the latest every
 MUST_EVERY_S; and, for garbage of any other kind, when the heap has grown fourfold and by
 HEAP_GROWTH blocks. Not merely because the heap doubled: a connect storm doubles it with live
@@ -51,6 +53,7 @@ FULL_EVERY_S = 600.0
 MUST_EVERY_S = 3600.0
 QUIET_STREAMS = 500  # a full walk then costs about 100 ms
 CLOSED_FLOOR = 1_000  # closed sockets' cycles (2.5 MB) always worth a full walk
+CLOSED_GAP_S = 60.0  # on a busy server, not more often than this for closed sockets
 HEAP_GROWTH = 4_000_000  # allocated blocks more than after the last full walk, at the least
 SLOW_MS = 50.0
 _started: list[float] = []
@@ -105,7 +108,10 @@ def full_walk_due(
     return (
         since_s >= MUST_EVERY_S
         or (since_s >= FULL_EVERY_S and streams <= QUIET_STREAMS)
-        or closed >= max(CLOSED_FLOOR, streams)
+        or (
+            closed >= max(CLOSED_FLOOR, streams)
+            and (since_s >= CLOSED_GAP_S or streams <= QUIET_STREAMS)
+        )
         or heap >= max(4 * heap_after, heap_after + HEAP_GROWTH)
     )
 

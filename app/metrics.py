@@ -7,6 +7,9 @@ card, a session id or a token. Units are in the names (`_seconds`, `_total`).
 """
 
 import asyncio
+import contextlib
+import logging
+import socket
 import time
 from collections import Counter as Tally
 from collections.abc import Collection, Iterator
@@ -23,10 +26,9 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from prometheus_client.registry import Collector
 
 if TYPE_CHECKING:
-    import uvicorn
-
     from app.service import Service
 
+log = logging.getLogger("theater.metrics")
 REGISTRY = CollectorRegistry()
 SECONDS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 ROLES = ("facilitator", "player", "screen", "trainer")
@@ -63,7 +65,8 @@ HTTP_RESPONSES = Counter(
 )
 REFUSALS = Counter(
     "theater_refusals",
-    "Requests and frames refused, by error code (rate_limited: a limit was hit) and transport",
+    "Refusals by error code (rate_limited: a limit was hit) and transport: http for the HTTP API,"
+    " frames for the socket's and the HTTP stream's frames",
     ["code", "transport"],
     registry=REGISTRY,
 )
@@ -157,16 +160,46 @@ async def _asgi(scope: dict[str, Any], receive: Any, send: Any) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-def server(host: str, port: int) -> "uvicorn.Server":
-    """The metrics' own small HTTP server, run on the app's event loop (so a scrape reads the
-    service's tables on the same thread that changes them)."""
-    import uvicorn
+class _Server:
+    """The metrics' own small HTTP server, on the app's event loop (so a scrape reads the service's
+    tables on the thread that changes them). It leaves the signals to the main server, and a port
+    it cannot bind costs the metrics only: it says so and the game goes on."""
 
-    # log_config and log_level None, access_log left on: a uvicorn.Config otherwise reconfigures
-    # the process's loggers, the main server's among them (its access lines went silent)
-    config = uvicorn.Config(_asgi, host=host, port=port, lifespan="off", log_config=None,
-                            log_level=None)  # fmt: skip
-    return uvicorn.Server(config)
+    def __init__(self, host: str, port: int) -> None:
+        import uvicorn
+
+        # log_config and log_level None, access_log left on: a uvicorn.Config otherwise reconfigures
+        # the process's loggers, the main server's among them (its access lines went silent)
+        config = uvicorn.Config(_asgi, host=host, port=port, lifespan="off", log_config=None,
+                                log_level=None)  # fmt: skip
+
+        class Quiet(uvicorn.Server):
+            @contextlib.contextmanager
+            def capture_signals(self) -> Iterator[None]:
+                yield  # SIGTERM and SIGINT stay the main server's
+
+        self.server = Quiet(config)
+        self.task: asyncio.Task[None] | None = None
+        self.where = (host, port)
+
+    def start(self) -> None:
+        try:
+            sock = socket.create_server(self.where, reuse_port=False)
+        except OSError as e:
+            log.error("metrics: cannot listen on %s:%d (%s); serving without", *self.where, e)
+            return
+        self.task = asyncio.create_task(self.server.serve(sockets=[sock]))
+
+    async def stop(self) -> None:
+        if self.task is None:
+            return
+        self.server.should_exit = True
+        with contextlib.suppress(Exception, SystemExit):
+            await self.task
+
+
+def server(host: str, port: int) -> _Server:
+    return _Server(host, port)
 
 
 async def watch_loop(every_s: float = 0.5) -> None:

@@ -49,7 +49,8 @@ def copy(tmp_path: Path) -> Path:
 
 def lock_check(where: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        ["make", "--no-print-directory", "-C", str(where), "lock-check", f"UV={UV}"],
+        ["make", "--no-print-directory", "-C", str(where), "-o", str(UV), "lock-check",
+         f"UV={UV}"],
         capture_output=True, text=True,
     )  # fmt: skip
 

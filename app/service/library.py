@@ -68,6 +68,11 @@ def charts(states: list[State], language: Language) -> list[Chart]:
     ]
 
 
+def still_filed(filed: FiledSession, state: State) -> bool:
+    """A filing by a co-facilitator's link holds only while that link does."""
+    return filed.filed_by is None or filed.filed_by in state.facilitators
+
+
 def _day(text: str | None, end: bool = False) -> int | None:
     """A date (YYYY-MM-DD, UTC) as milliseconds: its first moment, or the first of the next day."""
     if not text:
@@ -145,10 +150,16 @@ class Libraries:
         owned = owner or (
             filed is not None and filed[0].library_id == library_id and filed[1].owned
         )
-        # a co-facilitator's filing lasts as long as their link (Service.revoke_facilitator)
-        by = actor.facilitator_id if actor.role == "facilitator" and not owned else None
-        for sid in (session_id, *(spec.session_id for spec in table.state.tables)):
-            await self.store.file_session(sid, library_id, label, owned, by)
+        # a co-facilitator's filing lasts as long as their link: it names them (in each table,
+        # by that table's id for the same link), and is read only while they are there
+        co = table.state.facilitators.get(actor.facilitator_id or "") if not owned else None
+        await self.store.file_session(session_id, library_id, label, owned, co.id if co else None)
+        for child in await self.service.tables_of(table.state):
+            by = next(
+                (f.id for f in child.state.facilitators.values() if f.token_hash == co.token_hash),
+                None,
+            ) if co else None  # fmt: skip
+            await self.store.file_session(child.session_id, library_id, label, owned, by)
 
     async def remove(self, library_id: str, key: str | None, session_id: str) -> None:
         """Delete a session the library owns, with its whole log (a workshop with its tables);
@@ -170,8 +181,9 @@ class Libraries:
         out = []
         for filed in await self.store.filed(library_id):
             events = await self.store.load(filed.session_id)
-            if events:
-                out.append((filed, fold(events), events[-1].at))
+            state = fold(events) if events else None
+            if state is not None and still_filed(filed, state):
+                out.append((filed, state, events[-1].at))
         return out
 
     async def listing(self, library_id: str, key: str | None) -> tuple[LibraryRow, list[Entry]]:

@@ -102,7 +102,7 @@ def _label(data: dict[str, Any]) -> str:
 
 
 def _refused(error: Failure, seat: Seat, data: dict[str, Any], frame_id: Any) -> str:
-    metrics.REFUSALS.labels(error.code, "socket").inc()
+    metrics.REFUSALS.labels(error.code, "frames").inc()
     if data.get("type") == "command":
         metrics.COMMANDS.labels(_label(data), error.code).inc()
         _log(seat, data, error.code, None)

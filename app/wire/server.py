@@ -63,7 +63,8 @@ def create_app(config: Config | None = None, service: Service | None = None) -> 
             if config.metrics_port
             else None
         )
-        serving = asyncio.create_task(scrape.serve()) if scrape else None
+        if scrape is not None:
+            scrape.start()
         collector = (
             asyncio.create_task(
                 gcpause.collect_young(service.open_streams, lambda: service.streams_closed)
@@ -76,9 +77,8 @@ def create_app(config: Config | None = None, service: Service | None = None) -> 
         finally:
             upkeep.cancel()
             lag.cancel()
-            if scrape is not None and serving is not None:
-                scrape.should_exit = True
-                await serving
+            if scrape is not None:
+                await scrape.stop()
             if collector is not None:
                 collector.cancel()
                 with contextlib.suppress(asyncio.CancelledError):

@@ -17,10 +17,12 @@ def test_a_full_walk_waits_for_a_quiet_server_but_not_for_ever() -> None:
     assert not gcpause.full_walk_due(30 * minutes, streams=7_000)  # a busy one: not now
     assert gcpause.full_walk_due(60 * minutes, streams=7_000)  # but within the hour
     # sockets that lived a while, then closed: their cycles wait frozen, never more than live
-    assert not gcpause.full_walk_due(1, 7_000, closed=6_999)
-    assert gcpause.full_walk_due(1, 7_000, closed=7_000)
-    assert not gcpause.full_walk_due(1, 20, closed=999)  # a few KB: not worth a walk yet
-    assert gcpause.full_walk_due(1, 20, closed=1_000)
+    assert not gcpause.full_walk_due(90, 7_000, closed=6_999)
+    assert gcpause.full_walk_due(90, 7_000, closed=7_000)
+    assert not gcpause.full_walk_due(90, 20, closed=999)  # a few KB: not worth a walk yet
+    assert gcpause.full_walk_due(90, 20, closed=1_000)
+    assert gcpause.full_walk_due(30, 20, closed=1_000)  # a quiet server: a short walk, at once
+    assert not gcpause.full_walk_due(30, 7_000, closed=50_000)  # a busy one: once a minute
     million = 1_000_000  # a connect storm doubles the heap with live sockets: no walk for that
     assert not gcpause.full_walk_due(1, 7_000, heap=5 * million, heap_after=2 * million)
     assert gcpause.full_walk_due(1, 7_000, heap=8 * million, heap_after=2 * million)

@@ -2,6 +2,7 @@
 token, listed, opened with the library's key, deleted; one library never opens another's
 sessions or endpoints; a rotated or revoked key stops at once; a library key is no seat."""
 
+import sqlite3
 from typing import Any
 
 import httpx
@@ -262,6 +263,16 @@ async def test_a_co_facilitators_filing_ends_with_their_link(
             r = await http.get(f"/api/sessions/{session.id}/{path}", headers=who)
             assert r.status_code == 403, (path, r.text)
     assert (await http.get(f"/api/libraries/{lid}", headers=key)).json()["sessions"] == []
+    # a filing left behind (the store failed between the withdrawal and the unfiling, or a
+    # filing raced the withdrawal on another server) is still never read
+    with sqlite3.connect(server.db) as db:
+        db.execute("INSERT INTO filed VALUES (?, ?, 'Sanne', 0, ?)", (session.id, lid, co_id))
+    for path in LOG_PATHS:
+        r = await http.get(f"/api/sessions/{session.id}/{path}", headers=key)
+        assert r.status_code == 403, (path, r.text)
+    assert (await http.get(f"/api/libraries/{lid}", headers=key)).json()["sessions"] == []
+    with sqlite3.connect(server.db) as db:
+        db.execute("DELETE FROM filed WHERE session_id = ?", (session.id,))
     refiled = await http.post(f"/api/libraries/{lid}/filed", headers=key,
                               json={"session_id": session.id, "token": co_token})  # fmt: skip
     assert refiled.status_code == 403

@@ -3,6 +3,7 @@ JSON log of one object per line; neither ever holds a name, an answer, a card or
 
 import json
 import re
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -63,7 +64,7 @@ async def test_metrics_move_with_a_game_and_the_logs_are_json_without_anything_p
 
     assert grew("theater_commands_total", command="start_game", outcome="ok") == 1
     assert grew("theater_commands_total", command="next_round", outcome=refused["code"]) == 1
-    assert grew("theater_refusals_total", code=refused["code"], transport="socket") >= 1
+    assert grew("theater_refusals_total", code=refused["code"], transport="frames") >= 1
     assert grew("theater_command_seconds_count") >= 10
     assert (
         grew("theater_timer_late_seconds_count") >= 1
@@ -128,3 +129,21 @@ def test_the_dashboard_and_alerts_name_only_metrics_the_server_exports(
     assert named and named <= exported, named - exported
     prometheus = yaml.safe_load((ROOT / "deploy" / "prometheus.yml").read_text())
     assert prometheus["rule_files"] == ["/etc/prometheus/alerts.yml"]
+
+
+def test_a_taken_metrics_port_costs_the_metrics_only_and_sigterm_still_stops(
+    tmp_path: Path,
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = {**FAST, **GENEROUS, "THEATER_METRICS_PORT": str(port)}
+        server = Server(tmp_path / "theater.db", env=env).start()
+        try:
+            assert httpx.post(f"{server.http}/api/sessions", json={}).status_code == 201
+        finally:
+            server.stop()
+    log = server.logs()
+    assert f"metrics: cannot listen on 127.0.0.1:{port}" in log
+    assert "Application shutdown complete" in log and "Traceback" not in log  # SIGTERM: clean

@@ -208,12 +208,14 @@ async def _open_cards_stand_flat_and_large(room: Room, redraw: Any) -> None:
             assert card["transform"] == "none" and card["turning"] == 0, (size, card)
             assert card["inView"] and not card["clipped"], (size, card)
             assert card["title"] >= 28 and card["text"] >= 18, (size, card)
-    # a new state frame redraws the page: the cards do not turn again
-    version = room.game.screen.version
-    await redraw()
-    await room.game.screen.until(lambda _: room.game.screen.version > version)
+    # a new state frame redraws the page (new card elements): the cards do not turn again
     for page in room.screens.values():
-        await page.wait_for_timeout(100)
+        await page.evaluate("window.__card = document.querySelector('.table-cards .card')")
+    await redraw()
+    for page in room.screens.values():
+        await page.wait_for_function(
+            "document.querySelector('.table-cards .card') !== window.__card"
+        )
         assert [c["turning"] for c in await page.evaluate(OPEN_CARDS)] == [0] * 6
     for page in room.phones.values():
         own = page.locator(".card.strategy").first

@@ -234,7 +234,7 @@ export function showStatus(online, _code, key = "conn.offline", since = Date.now
 function meanwhile(before, after) {
   const said = [];
   const same = before.round === after.round;
-  if (same && before.phase === "discussing" && !before.timer.warned && (after.timer.warned || after.phase !== "discussing")) said.push(t("timer.warning"));
+  if (same && !before.timer.warned && after.timer.warned) said.push(t("timer.warning"));
   if (same && before.phase === "discussing" && after.phase !== "discussing") said.push(t("timer.up"));
   else if (!same || before.phase !== after.phase) said.push(phaseLine(after));
   return said;
@@ -253,7 +253,7 @@ export function notice(text) {
 
 // Keep the screen on while a round runs, where the browser can and unless this device said no
 // (tvb:awake): a phone, the facilitator's laptop or the room's screen that sleeps stops the room.
-export const ROUND = ["reading", "discussing", "deciding"];
+export const ROUND = ["choosing", "reading", "discussing", "deciding", "reflecting"];
 let lock = null;
 let awake = false;
 export function keepAwake(wanted) {
@@ -265,7 +265,7 @@ export function keepAwake(wanted) {
       return l;
     }, () => { lock = null; });
   } else if (!awake && lock) {
-    lock.then((l) => l?.release());
+    lock.then((l) => { if (!awake) l?.release(); });  // unless wanted again meanwhile
   }
 }
 document.addEventListener("visibilitychange", () => keepAwake(awake));
