@@ -233,6 +233,22 @@ async def test_the_room_can_read_every_phase(browser: Browser, web_server: Serve
     room = await _open(browser, web_server, game)
     g = game
     await room.look("0-lobby", "Wachten")
+    asked: list[str] = []  # removing someone from the lobby asks first, naming them
+
+    async def no(dialog: Any) -> None:
+        asked.append(dialog.message)
+        await dialog.dismiss()
+
+    room.fac.once("dialog", no)
+    await room.fac.get_by_role("button", name="Anouk verwijderen").click()
+    for _ in range(50):
+        if asked:
+            break
+        await room.fac.wait_for_timeout(100)
+    assert asked[0].startswith("Anouk uit de sessie halen?")
+    await room.fac.wait_for_timeout(300)
+    await expect(room.fac.locator("ul.players li", has_text="Anouk")).to_be_visible()
+    assert len(g.fac.view["players"]) == 6  # cancelled: nothing happened
     await g.fac.ok("start_game")
     await room.look("1-choosing", "Opdracht kiezen")
     await g.fac.ok("choose_opdracht")

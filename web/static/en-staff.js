@@ -291,4 +291,5 @@ export default {
   "fac.lastByYou": "Last step by you.",
   "console.endAllWarning": "The game stops at every table now; whatever has not been played is dropped.",
   "fac.coRevokeWarning": "{label} can no longer open the facilitator's console after this, and a library they filed the session in loses it.",
+  "fac.removeLobby": "Take {name} out of the session? {name} can join again with the code.",
 };

@@ -124,7 +124,7 @@ function phase(v) {
   switch (v.phase) {
     case "lobby":
       return [[hints, v.players.length < 3 ? h("p", {}, t("fac.startWait")) : null, primary("fac.start", "start_game", {}, { disabled: v.players.length < 3 })],
-        [joinPanel(v), h("h2", {}, t("players.count", { n: v.players.length })), playerList(v, (p) => run("remove_player", { player_id: p.id })), settingsForm(v)], []];
+        [joinPanel(v), h("h2", {}, t("players.count", { n: v.players.length })), playerList(v, (p) => { if (confirm(t("fac.removeLobby", { name: p.name }))) run("remove_player", { player_id: p.id }); }), settingsForm(v)], []];
     case "choosing":
       return [[hints, h("p", { class: v.picker ? "big-note" : null }, v.picker ? t("step.picker", { name: nameOf(v, v.picker) }) : t("step.pickerFac")),
         v.picker ? h("p", {}, t("fac.orDraw"), " ", button("fac.draw", "choose_opdracht", {})) : primary("fac.draw", "choose_opdracht", {})],

@@ -291,4 +291,5 @@ export default {
   "fac.lastByYou": "Laatste stap door jou.",
   "console.endAllWarning": "Aan elke tafel stopt het spel nu; wat nog niet gespeeld is, vervalt.",
   "fac.coRevokeWarning": "{label} kan de spelbegeleiding daarna niet meer openen, en een bibliotheek waarin die de sessie bewaarde, verliest haar.",
+  "fac.removeLobby": "{name} uit de sessie halen? {name} kan daarna opnieuw meedoen met de code.",
 };
