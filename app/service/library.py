@@ -70,7 +70,9 @@ def charts(states: list[State], language: Language) -> list[Chart]:
 
 def still_filed(filed: FiledSession, state: State) -> bool:
     """A filing by a co-facilitator's link holds only while that link does."""
-    return filed.filed_by is None or filed.filed_by in state.facilitators
+    return filed.filed_by is None or any(
+        f.token_hash == filed.filed_by for f in state.facilitators.values()
+    )
 
 
 def _day(text: str | None, end: bool = False) -> int | None:
@@ -150,16 +152,13 @@ class Libraries:
         owned = owner or (
             filed is not None and filed[0].library_id == library_id and filed[1].owned
         )
-        # a co-facilitator's filing lasts as long as their link: it names them (in each table,
-        # by that table's id for the same link), and is read only while they are there
+        # a co-facilitator's filing names their link (its hash, the same at a workshop and each
+        # of its tables) and is read only while that link stands
         co = table.state.facilitators.get(actor.facilitator_id or "") if not owned else None
-        await self.store.file_session(session_id, library_id, label, owned, co.id if co else None)
-        for child in await self.service.tables_of(table.state):
-            by = next(
-                (f.id for f in child.state.facilitators.values() if f.token_hash == co.token_hash),
-                None,
-            ) if co else None  # fmt: skip
-            await self.store.file_session(child.session_id, library_id, label, owned, by)
+        for sid in (session_id, *(spec.session_id for spec in table.state.tables)):
+            await self.store.file_session(
+                sid, library_id, label, owned, co.token_hash if co else None
+            )
 
     async def remove(self, library_id: str, key: str | None, session_id: str) -> None:
         """Delete a session the library owns, with its whole log (a workshop with its tables);

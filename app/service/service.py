@@ -416,7 +416,7 @@ class Service:
 
     async def _table_for_latecomer(self, workshop: State) -> LiveTable:
         """A workshop's latecomer sits at the table with the fewest players that still plays."""
-        open_tables = [t for t in await self.tables_of(workshop) if t.state.phase != "ended"]
+        open_tables = [t for t in await self._tables_of(workshop) if t.state.phase != "ended"]
         if not open_tables:
             raise AppError("invalid_args", "Every table of this workshop has finished.", "ended")
         return min(open_tables, key=lambda t: (len(t.state.players), t.state.table_no or 0))
@@ -488,7 +488,7 @@ class Service:
         args = {"label": label, "token_hash": hash_token(new)}
         events, _ = await table.execute(actor, "add_facilitator", args)
         added = next(e for e in events if isinstance(e, FacilitatorAdded))
-        for child in await self.tables_of(table.state):
+        for child in await self._tables_of(table.state):
             await child.execute(
                 actor, "add_facilitator", {**args, "facilitator_id": added.facilitator_id}
             )
@@ -502,25 +502,20 @@ class Service:
         table, actor = await self.staff_actor(session_id, token, "facilitator")
         gone = table.state.facilitators.get(facilitator_id)
         await table.execute(actor, "revoke_facilitator", {"facilitator_id": facilitator_id})
-        await self._unfile_by(session_id, {facilitator_id})
-        for child in await self.tables_of(table.state):
-            same = {
+        for child in await self._tables_of(table.state):
+            same = [
                 f.id
                 for f in child.state.facilitators.values()
                 if gone and f.token_hash == gone.token_hash
-            }
+            ]
             for fid in same:
                 await child.execute(actor, "revoke_facilitator", {"facilitator_id": fid})
-            await self._unfile_by(child.session_id, same)
+        for sid in (session_id, *(spec.session_id for spec in table.state.tables)):
+            filed = await self.store.library_of(sid)
+            if gone and filed and filed[1].filed_by == gone.token_hash:
+                await self.store.unfile(sid)  # reading checks it too (a failure here is harmless)
 
-    async def _unfile_by(self, session_id: str, facilitator_ids: set[str]) -> None:
-        """Their library read the log on their authority: it goes (reading checks it as well,
-        so a filing left by a failure here is never read)."""
-        filed = await self.store.library_of(session_id)
-        if filed is not None and filed[1].filed_by in facilitator_ids:
-            await self.store.unfile(session_id)
-
-    async def tables_of(self, workshop: State) -> list[LiveTable]:
+    async def _tables_of(self, workshop: State) -> list[LiveTable]:
         found = [await self.get(spec.session_id) for spec in workshop.tables]
         return [t for t in found if t is not None]
 

@@ -43,8 +43,8 @@ class FiledSession:
     session_id: str
     label: str  # the group or organisation, as the trainer filed it
     owned: bool = False  # made in the library or filed by its first facilitator: it may delete it
-    # the co-facilitator whose link filed it (None: the library, the first facilitator or the
-    # trainer link): withdrawing that link takes the session out of the library again
+    # the hash of the co-facilitator's link that filed it (None: the library, the first
+    # facilitator or the trainer link): it is read only while that link stands
     filed_by: str | None = None
 
 

@@ -64,7 +64,7 @@ MIGRATIONS = (
     );
     CREATE INDEX filed_by_library ON filed (library_id);
     """,
-    # 4: which co-facilitator's link filed a session (withdrawing the link unfiles it)
+    # 4: which co-facilitator's link filed a session (its hash: read only while it stands)
     """
     ALTER TABLE filed ADD COLUMN filed_by TEXT;
     """,

@@ -79,7 +79,7 @@ MIGRATIONS = (
     );
     CREATE INDEX IF NOT EXISTS filed_by_library ON filed (library_id);
     """,
-    # 5: which co-facilitator's link filed a session (withdrawing the link unfiles it); the table
+    # 5: which co-facilitator's link filed a session (its hash: read only while it stands); the table
     # made anew, so that running it again over a newer layout (as a test does) cannot fail
     """
     CREATE TABLE filed_5 (

@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 import websockets
 
+from app.tokens import hash_token
 from tests.app.server import Client, Server, Session, new_session
 
 DAY_MS = 24 * 3600 * 1000
@@ -266,7 +267,8 @@ async def test_a_co_facilitators_filing_ends_with_their_link(
     # a filing left behind (the store failed between the withdrawal and the unfiling, or a
     # filing raced the withdrawal on another server) is still never read
     with sqlite3.connect(server.db) as db:
-        db.execute("INSERT INTO filed VALUES (?, ?, 'Sanne', 0, ?)", (session.id, lid, co_id))
+        stale = (session.id, lid, hash_token(co_token))  # as her filing named her link
+        db.execute("INSERT INTO filed VALUES (?, ?, 'Sanne', 0, ?)", stale)
     for path in LOG_PATHS:
         r = await http.get(f"/api/sessions/{session.id}/{path}", headers=key)
         assert r.status_code == 403, (path, r.text)
