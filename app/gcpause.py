@@ -82,6 +82,16 @@ class Stats:
         ordered = sorted(self.recent_ms)
         return ordered[int(0.99 * (len(ordered) - 1))] if ordered else 0.0
 
+    def health(self) -> dict[str, float]:
+        """As /healthz says it."""
+        return {
+            "walks": self.walks,
+            "p99_ms": round(self.p99_ms(), 2),
+            "max_ms": round(self.max_ms, 2),
+            "full_walks": self.full_walks,
+            "full_max_ms": round(self.full_max_ms, 2),
+        }
+
 
 STATS = Stats()
 

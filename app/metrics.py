@@ -25,6 +25,8 @@ from prometheus_client import (
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
+from app.service.outbox import Sent
+
 if TYPE_CHECKING:
     from app.service import Service
 
@@ -49,12 +51,6 @@ TIMER_LATE = Histogram(
     "theater_timer_late_seconds",
     "How long after its moment a warning or time-up was recorded",
     buckets=SECONDS,
-    registry=REGISTRY,
-)
-FRAMES = Counter("theater_frames_sent", "Frames taken from outboxes to be sent", registry=REGISTRY)
-FRAME_CHARACTERS = Counter(
-    "theater_frame_characters_sent",
-    "Characters of those frames (JSON text: about its bytes)",
     registry=REGISTRY,
 )
 HTTP_RESPONSES = Counter(
@@ -128,6 +124,14 @@ class Live(Collector):
             "theater_tables_held", "Tables held in this server's memory", value=len(service.tables)
         )
         yield CounterMetricFamily(
+            "theater_frames_sent", "Frames taken from outboxes to be sent", value=Sent.frames
+        )
+        yield CounterMetricFamily(
+            "theater_frame_characters_sent",
+            "Characters of those frames (JSON text: about its bytes)",
+            value=Sent.characters,
+        )
+        yield CounterMetricFamily(
             "theater_events_read",
             "Events read from the store since start",
             value=service.store.events_read,
@@ -160,7 +164,7 @@ async def _asgi(scope: dict[str, Any], receive: Any, send: Any) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-class _Server:
+class MetricsServer:
     """The metrics' own small HTTP server, on the app's event loop (so a scrape reads the service's
     tables on the thread that changes them). It leaves the signals to the main server, and a port
     it cannot bind costs the metrics only: it says so and the game goes on."""
@@ -196,10 +200,6 @@ class _Server:
         self.server.should_exit = True
         with contextlib.suppress(Exception, SystemExit):
             await self.task
-
-
-def server(host: str, port: int) -> _Server:
-    return _Server(host, port)
 
 
 async def watch_loop(every_s: float = 0.5) -> None:

@@ -87,16 +87,11 @@ def build_router(service: Service, hosts: Hosts) -> APIRouter:
 
     @router.get("/healthz", response_model=Health, tags=["service"])
     async def healthz() -> Health:
-        gc = gcpause.STATS
-        collector = CollectorHealth(
-            walks=gc.walks, p99_ms=round(gc.p99_ms(), 2), max_ms=round(gc.max_ms, 2),
-            full_walks=gc.full_walks, full_max_ms=round(gc.full_max_ms, 2),
-        )  # fmt: skip
         return Health(
             status="ok",
             sessions=await service.health(),
             events_read=service.store.events_read,
-            collector=collector,
+            collector=CollectorHealth.model_validate(gcpause.STATS.health()),
         )
 
     @router.post(

@@ -82,11 +82,7 @@ async def answer(service: Service, seat: Seat, raw: str | bytes, limit: int) -> 
         if not seat.bucket.allow():
             raise AppError("rate_limited", "Too many frames; slow down and try again in a second.")
         reply = await _dispatch(service, seat, data, frame_id)
-        if data.get("type") == "command":
-            took = time.perf_counter() - began
-            metrics.COMMANDS.labels(_label(data), "ok").inc()
-            metrics.COMMAND_SECONDS.observe(took)
-            _log(seat, data, "ok", took)
+        _done(seat, data, "ok", time.perf_counter() - began)
         return reply
     except ValidationError as e:
         first = e.errors()[0]
@@ -97,35 +93,35 @@ async def answer(service: Service, seat: Seat, raw: str | bytes, limit: int) -> 
         return _refused(e, seat, data, frame_id)
 
 
-def _label(data: dict[str, Any]) -> str:
-    return metrics.command_name(data.get("name"), SOCKET_COMMANDS)
-
-
 def _refused(error: Failure, seat: Seat, data: dict[str, Any], frame_id: Any) -> str:
     metrics.REFUSALS.labels(error.code, "frames").inc()
-    if data.get("type") == "command":
-        metrics.COMMANDS.labels(_label(data), error.code).inc()
-        _log(seat, data, error.code, None)
+    _done(seat, data, error.code, None)
     return error_frame(error, frame_id)
 
 
-def _log(seat: Seat, data: dict[str, Any], outcome: str, took: float | None) -> None:
-    """A line per command for the JSON log: which, where, how it ended and how long it took."""
-    if not log.isEnabledFor(logging.INFO):
+def _done(seat: Seat, data: dict[str, Any], outcome: str, took: float | None) -> None:
+    """A command's outcome, counted, timed and (in the JSON log) a line: which, where, how it
+    ended, how long it took. Pings and language switches are not commands."""
+    if data.get("type") != "command":
         return
-    table = seat.table
-    log.info(
-        "command %s: %s",
-        _label(data),
-        outcome,
-        extra={
-            "session": table.session_id if table else None,
-            "table": table.state.table_no if table else None,
-            "command": _label(data),
-            "outcome": outcome,
-            "latency_ms": round(took * 1000, 2) if took is not None else None,
-        },
-    )
+    name = metrics.command_name(data.get("name"), SOCKET_COMMANDS)
+    metrics.COMMANDS.labels(name, outcome).inc()
+    if took is not None:
+        metrics.COMMAND_SECONDS.observe(took)
+    if log.isEnabledFor(logging.INFO):
+        table = seat.table
+        log.info(
+            "command %s: %s",
+            name,
+            outcome,
+            extra={
+                "session": table.session_id if table else None,
+                "table": table.state.table_no if table else None,
+                "command": name,
+                "outcome": outcome,
+                "latency_ms": round(took * 1000, 2) if took is not None else None,
+            },
+        )
 
 
 async def _dispatch(

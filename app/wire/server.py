@@ -59,7 +59,7 @@ def create_app(config: Config | None = None, service: Service | None = None) -> 
         upkeep = asyncio.create_task(service.maintain())
         lag = asyncio.create_task(metrics.watch_loop())
         scrape = (
-            metrics.server(config.metrics_host, config.metrics_port)
+            metrics.MetricsServer(config.metrics_host, config.metrics_port)
             if config.metrics_port
             else None
         )
