@@ -45,6 +45,12 @@ async def _phone(browser: Browser, server: Server, g: WireGame, name: str) -> Pa
     return page
 
 
+async def _table(server: Server, **settings: int) -> WireGame:
+    """Three players at one closed-card round (the open-card round waits for laid-open cards)."""
+    async with httpx.AsyncClient(base_url=server.http) as http:
+        return await seat(server, http, NAMES, rounds=1, open_card_last_round=False, **settings)
+
+
 async def _to_discussion(g: WireGame) -> None:
     await g.fac.ok("start_game")
     await g.fac.ok("choose_opdracht")
@@ -56,10 +62,7 @@ async def _to_discussion(g: WireGame) -> None:
 async def test_a_phone_offline_for_ten_seconds_comes_back_within_two_and_is_told_what_it_missed(
     browser: Browser, web_server: Server
 ) -> None:
-    async with httpx.AsyncClient(base_url=web_server.http) as http:
-        g = await seat(
-            web_server, http, NAMES, rounds=1, round_seconds=120, open_card_last_round=False
-        )  # 12 s, warned at 6
+    g = await _table(web_server, round_seconds=120)  # 12 s, warned at 6
     phone = await _phone(browser, web_server, g, "Anouk")
     await _to_discussion(g)
     await expect(phone.locator(".phase")).to_contain_text("Overleg")
@@ -99,8 +102,7 @@ async def test_a_phone_offline_for_ten_seconds_comes_back_within_two_and_is_told
 async def test_a_page_brought_to_the_front_asks_the_server_at_once(
     browser: Browser, web_server: Server
 ) -> None:
-    async with httpx.AsyncClient(base_url=web_server.http) as http:
-        g = await seat(web_server, http, NAMES, rounds=1)
+    g = await _table(web_server)
     phone = await _phone(browser, web_server, g, "Bram")
     sent: list[str] = []
     phone.on("websocket", lambda ws: ws.on("framesent", lambda f: sent.append(str(f))))
@@ -120,10 +122,7 @@ async def test_a_page_brought_to_the_front_asks_the_server_at_once(
 async def test_the_room_stays_awake_in_a_round_unless_a_player_says_no(
     browser: Browser, web_server: Server
 ) -> None:
-    async with httpx.AsyncClient(base_url=web_server.http) as http:
-        g = await seat(
-            web_server, http, NAMES, rounds=1, round_seconds=600, open_card_last_round=False
-        )
+    g = await _table(web_server, round_seconds=600)
     s = g.session
     fac = await (await _context(browser, 1280, 900)).new_page()
     await fac.goto(f"{web_server.http}/f/{s.id}#{s.token('facilitator')}")
