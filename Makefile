@@ -23,9 +23,9 @@ test: lock-check $(STAMP) node_modules/.installed services lint
 	$(BIN)/python -m pytest
 
 # PostgreSQL, Redis and nginx for the scaled-out and proxy tests (the tests start and stop their
-# own instances on 127.0.0.1)
+# own instances on 127.0.0.1), libfaketime for the clock-jump test
 services:
-	scripts/system-packages.sh redis-server:redis-server pg_ctlcluster:postgresql nginx:nginx
+	scripts/system-packages.sh redis-server:redis-server pg_ctlcluster:postgresql nginx:nginx faketime:faketime
 
 lint: lock-check $(STAMP) node_modules/.installed
 	$(BIN)/ruff check .

@@ -5,6 +5,7 @@ import asyncio
 import functools
 import logging
 import logging.config
+import math
 import sys
 
 from app.config import Config, ConfigError
@@ -14,7 +15,7 @@ def _serve(config: Config) -> None:
     import uvicorn
 
     from app.logs import config as log_config
-    from app.wire.server import create_app
+    from app.wire.server import DrainingServer, create_app
 
     logging.config.dictConfig(log_config(config.log_format))
     app = create_app(config)
@@ -28,7 +29,7 @@ def _serve(config: Config) -> None:
     say(f"Events are stored in {config.db.split('@')[-1]}")  # no password
     if config.metrics_port:
         say(f"Metrics for Prometheus on http://{config.metrics_host}:{config.metrics_port}/metrics")
-    uvicorn.run(
+    settings = uvicorn.Config(
         app,
         host=config.host,
         port=config.port,
@@ -39,7 +40,9 @@ def _serve(config: Config) -> None:
         proxy_headers=config.forwarded_allow_ips is not None,
         forwarded_allow_ips=config.forwarded_allow_ips,
         server_header=False,
+        timeout_graceful_shutdown=math.ceil(config.drain_s),
     )
+    DrainingServer(settings, app.state.service, config.drain_s).run()
 
 
 def _replay(config: Config, session_id: str, fmt: str) -> int:

@@ -38,6 +38,7 @@ ENV = {
     "metrics_port": "THEATER_METRICS_PORT",
     "metrics_host": "THEATER_METRICS_HOST",
     "log_format": "THEATER_LOG_FORMAT",
+    "drain_s": "THEATER_DRAIN",
 }
 
 Positive = Annotated[float, Field(gt=0)]
@@ -92,6 +93,9 @@ class Config(BaseModel):
     metrics_port: int | None = Field(default=None, ge=1, le=65535)
     metrics_host: str = "127.0.0.1"
     log_format: Literal["text", "json"] = "text"  # json: one object per line (app/logs.py)
+    # on SIGTERM: this long at most to finish the commands being written and send the sockets on
+    # (then as long again for uvicorn to close the rest) before the process exits
+    drain_s: Positive = 5.0
 
     @field_validator("allowed_hosts", "allowed_origins", mode="before")
     @classmethod

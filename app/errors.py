@@ -40,7 +40,9 @@ CODES: dict[str, Code] = {
     "revoked": Code(403, 4412, "the first facilitator revoked this facilitator link"),
     "deleted": Code(410, 4410, "the session was deleted"),
     "too_slow": Code(503, 1013, "the client stopped reading; reconnect for a fresh state"),
-    "restarting": Code(503, 1012, "the server is restarting; reconnect"),
+    "restarting": Code(
+        503, 1012, "this server stops (an update): reconnect at once, to any server"
+    ),
     "unavailable": Code(503, meaning="the store does not answer"),
     # the wire
     "bad_message": Code(400, meaning="not JSON, not an object, unknown frame type, bad fields"),

@@ -14,6 +14,7 @@ class Listener(Protocol):
     async def on_version(self, session_id: str, version: int) -> None: ...
     def on_presence(self, session_id: str, online_elsewhere: frozenset[str]) -> None: ...
     async def on_deleted(self, session_id: str) -> None: ...
+    async def on_handed_over(self, session_id: str) -> None: ...
     async def resync(self) -> None:
         """After a (re)connect: catch up on whatever was missed, from the store."""
         ...
@@ -44,13 +45,26 @@ class Bus(Protocol):
         """Sessions whose timer moment has come, with that moment."""
         ...
 
-    async def claim(self, session_id: str, when: int) -> bool:
+    async def claim(self, session_id: str, when: int, not_before: int | None = None) -> bool:
         """Fire this moment of this session here? Exactly one server gets it (for a few seconds:
-        a server that dies holding it passes it on)."""
+        a server that dies holding it passes it on), and none before `not_before` (default:
+        `when`) on the shared clock."""
+        ...
+
+    async def skew(self) -> int | None:
+        """How far (ms) the shared clock is ahead of this machine's; None: there is none."""
         ...
 
     def presence(self, session_id: str, online: frozenset[str]) -> None: ...
     async def deleted(self, session_id: str) -> None: ...
+    def hand_over(self, session_id: str) -> None:
+        """This server lets the session go with its timer running: one of the others takes it."""
+        ...
+
+    async def flush(self) -> None:
+        """Wait until what was told is out (before the process stops)."""
+        ...
+
     def window(self, name: str, limit: int, seconds: float = 60.0) -> Limit: ...
     async def close(self) -> None: ...
 
@@ -100,14 +114,23 @@ class LocalBus:
     async def due(self, now: int) -> list[tuple[str, int]]:
         return []
 
-    async def claim(self, session_id: str, when: int) -> bool:
+    async def claim(self, session_id: str, when: int, not_before: int | None = None) -> bool:
         return True
+
+    async def skew(self) -> int | None:
+        return None
 
     def presence(self, session_id: str, online: frozenset[str]) -> None:
         """Likewise."""
 
     async def deleted(self, session_id: str) -> None:
         """Likewise."""
+
+    def hand_over(self, session_id: str) -> None:
+        """Nobody to hand it to: the next start recovers it."""
+
+    async def flush(self) -> None:
+        """Nothing is ever pending."""
 
     def window(self, name: str, limit: int, seconds: float = 60.0) -> Limit:
         return Window(limit, seconds)

@@ -29,8 +29,21 @@ log = logging.getLogger("theater.cluster")
 CHANNEL = "theater:tables"
 DEADLINES = "theater:deadlines"  # sorted set: session id scored by its next timer moment (ms)
 CLAIM_MS = 1500  # a claim to fire a moment; a server that dies holding it passes it on after this
+CLAIM_WAIT_S = 0.2  # a Redis that does not answer by then (frozen, far away) is not waited for
+# A claim is refused (-1) before its moment on Redis's clock (with 50 ms for the way there), so a
+# server whose own clock jumped ahead cannot fire early; else the first server to ask gets it.
+CLAIM = """
+local t = redis.call('TIME')
+if tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + 50 < tonumber(ARGV[2]) then
+  return -1
+end
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[3]) then return 1 end
+if redis.call('GET', KEYS[1]) == ARGV[1] then return 1 end
+return 0
+"""
 PRESENCE_EVERY_S = 5.0
 PRESENCE_TTL_S = 15.0
+KINDS = ("version", "presence", "deleted", "handed_over")  # a message's key: the kind's initial
 
 
 class RedisBus:
@@ -41,17 +54,23 @@ class RedisBus:
         self.redis = aioredis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
         self.remote: dict[str, dict[str, tuple[float, frozenset[str]]]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+        self._loops: set[asyncio.Task[None]] = set()  # for the bus's life (the rest: publishes)
         self._deadlines: asyncio.Queue[tuple[str, int | None, bool]] = asyncio.Queue()
+        self._claim = self.redis.register_script(CLAIM)
 
-    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
         task = asyncio.get_running_loop().create_task(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        return task
 
     def start(self, listener: Listener) -> None:
-        self._spawn(self._write_deadlines())
-        self._spawn(self._listen(listener))
-        self._spawn(self._repeat_presence(listener))
+        for loop in (
+            self._write_deadlines(),
+            self._listen(listener),
+            self._repeat_presence(listener),
+        ):
+            self._loops.add(self._spawn(loop))
 
     async def _publish(self, message: dict[str, Any]) -> None:
         try:
@@ -76,6 +95,8 @@ class RedisBus:
                     await self.redis.zadd(DEADLINES, {session_id: when}, nx=only_if_new)
             except (RedisError, OSError) as e:  # noted again from the store after a resync
                 log.warning("bus: could not note a deadline (%s)", e)
+            finally:
+                self._deadlines.task_done()
 
     async def due(self, now: int) -> list[tuple[str, int]]:
         try:
@@ -84,20 +105,41 @@ class RedisBus:
             return []
         return [(sid.decode(), int(score)) for sid, score in found]
 
-    async def claim(self, session_id: str, when: int) -> bool:
+    async def claim(self, session_id: str, when: int, not_before: int | None = None) -> bool:
         key = f"theater:claim:{session_id}:{when}"
+        moment = when if not_before is None else not_before
         try:
-            if await self.redis.set(key, self.server_id, nx=True, px=CLAIM_MS):
-                return True
-            return await self.redis.get(key) == self.server_id.encode()
-        except (RedisError, OSError):  # no one to agree with: fire; the store's versions decide
-            return True
+            async with asyncio.timeout(CLAIM_WAIT_S):
+                got = await self._claim(keys=[key], args=[self.server_id, moment, CLAIM_MS])
+                return bool(got == 1)
+        except (RedisError, OSError, TimeoutError):
+            return True  # no one to agree with in time: fire; the store's versions decide
+
+    async def skew(self) -> int | None:
+        try:
+            async with asyncio.timeout(CLAIM_WAIT_S):
+                before = time.time_ns()
+                seconds, micros = await self.redis.time()
+                after = time.time_ns()
+        except (RedisError, OSError, TimeoutError):
+            return None
+        return (seconds * 1_000_000 + micros) // 1000 - (before + after) // 2_000_000
 
     def presence(self, session_id: str, online: frozenset[str]) -> None:
         self._spawn(self._publish({"s": session_id, "p": sorted(online)}))
 
     async def deleted(self, session_id: str) -> None:
         await self._publish({"s": session_id, "d": True})
+
+    def hand_over(self, session_id: str) -> None:
+        self._spawn(self._publish({"s": session_id, "h": True}))
+
+    async def flush(self) -> None:
+        """The publishes under way and the deadlines queued, each given a few seconds at most."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(3):
+                await self._deadlines.join()
+                await asyncio.gather(*(self._tasks - self._loops), return_exceptions=True)
 
     def window(self, name: str, limit: int, seconds: float = 60.0) -> Limit:
         return RedisWindow(self.redis, name, limit, seconds)
@@ -131,7 +173,7 @@ class RedisBus:
                     if data.get("from") == self.server_id:
                         continue
                     session_id = data["s"]
-                    kind = "version" if "v" in data else "presence" if "p" in data else "deleted"
+                    kind = next((k for k in KINDS if k[0] in data), "other")
                     metrics.BUS_MESSAGES.labels(kind).inc()
                     if "v" in data:
                         await listener.on_version(session_id, int(data["v"]))
@@ -142,6 +184,8 @@ class RedisBus:
                     elif "d" in data:
                         self.remote.pop(session_id, None)
                         await listener.on_deleted(session_id)
+                    elif "h" in data:
+                        await listener.on_handed_over(session_id)
             except asyncio.CancelledError:
                 raise
             except Exception as e:  # Redis gone (or a bad message): wait, resubscribe, catch up

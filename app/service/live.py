@@ -7,6 +7,7 @@ costs the rest of the table nothing.
 """
 
 import asyncio
+import logging
 import time
 from collections import Counter
 from collections.abc import Callable, Coroutine
@@ -22,7 +23,9 @@ from app.service.limits import TokenBucket
 from app.service.outbox import Outbox
 from app.stores import EventStore, VersionConflict
 from game import Actor, Event, Refusal, State, decide, due, evolve, next_deadline
+from game.events import TimeUp
 
+log = logging.getLogger("theater")
 Spawn = Callable[[Coroutine[Any, Any, None]], None]
 
 
@@ -80,6 +83,7 @@ class LiveTable:
         self.shown: set[str] = set()  # player ids shown as online (with patience)
         self.elsewhere: frozenset[str] = frozenset()  # players online on other servers
         self.closed = False
+        self.gone = AppError("restarting", "This server is restarting; send it again.")
         self.last_active = clock.now()
         self._wake: WakeUp | None = None
         self._noted: int | None = UNNOTED  # the deadline last told to the other servers
@@ -96,6 +100,8 @@ class LiveTable:
         """Decide, store, apply, tell everyone; return the events and the version they reached.
         Raises `game.Refusal` and changes nothing on refusal."""
         async with self.lock:
+            if self.closed:  # closed while this command waited its turn
+                raise self.gone
             looked = not self.bus.shared
             for _ in range(8):  # each lost race means another server made progress
                 try:
@@ -115,8 +121,32 @@ class LiveTable:
                 except VersionConflict:  # another server wrote first: take its events, decide again
                     await self._catch_up()
                     continue
+                except Exception as e:  # the store went away in the middle of the write
+                    if not await self._landed(events, e):
+                        continue
                 return events, self.state.version
             raise AppError("rate_limited", "The table is busy; try again in a moment.", "busy")
+
+    async def _landed(self, events: list[Event], error: Exception) -> bool:
+        """After a write whose outcome is unknown (the connection to the store was cut before
+        its answer), read the log back: ours is there, or it is not and the caller decides again.
+        A store that does not answer that either gets the command refused, saying so."""
+        log.warning("store: a write failed (%s); reading the log back", type(error).__name__)
+        try:
+            stored = await self.store.load(self.session_id, after=self.state.version)
+        except Exception:
+            raise AppError(
+                "unavailable",
+                "The event store does not answer; look whether it counted before sending again.",
+            ) from error
+        for event in stored:
+            self.state = evolve(self.state, event)
+        if stored:
+            self._changed()
+        ours = stored[: len(events)] == events
+        if ours:
+            self.bus.version(self.session_id, self.state.version)
+        return ours
 
     async def _commit(self, events: list[Event]) -> None:
         if not events:
@@ -163,14 +193,21 @@ class LiveTable:
                 self.schedule()
                 return
             when = next_deadline(self.state)
-            if when is not None and not await self.bus.claim(self.session_id, when):
-                return  # that server records them; its nudge brings them here
+            # a time-up is claimed for the deadline itself: this clock may have jumped past it
+            up = self.state.timer.deadline if isinstance(events[-1], TimeUp) else None
+            if when is not None and not await self.bus.claim(self.session_id, when, up):
+                return  # that server records them (its nudge brings them here), or not yet
             if when is not None:
                 metrics.TIMER_LATE.observe(max(0, self.clock.now() - when) / 1000)
             try:
                 await self._commit(events)
             except VersionConflict:  # another server fired it first: take its events
                 await self._catch_up()
+            except Exception:  # the store is away: try again shortly (the log's version fences)
+                log.exception("timer: could not record the moment; trying again in 0.5 s")
+                self._wake = self.clock.call_at(
+                    self.clock.now() + 500, lambda: self.spawn(self.fire())
+                )
 
     def schedule(self) -> None:
         """Wake at the next deadline in the state (warning or time-up), and not before."""
@@ -253,10 +290,12 @@ class LiveTable:
         if self._wake is not None:
             self._wake.cancel()
 
-    def close(self, code: int, reason: str) -> None:
-        self.closed = True
-        if self._wake is not None:
-            self._wake.cancel()
+    def close(self, code: int, reason: str, *, flush: bool = False) -> None:
+        """Leave memory and end every seat's stream with `code` (after what is queued for it,
+        if `flush`)."""
+        if code == close_code("deleted"):
+            self.gone = AppError("deleted", "This session is gone.")
+        self.release()
         for seat in self.seats:
-            seat.outbox.close(code, reason)
+            seat.outbox.close(code, reason, flush=flush)
         self.seats.clear()

@@ -25,6 +25,7 @@ class Outbox:
         self.closed = False
         self.close_code: int | None = None  # set when the service ends this viewer's stream
         self.close_reason = ""
+        self.flush = False  # closed, but what is queued still goes out first
         self.dropped = 0  # stale state frames dropped for a slow reader
         self._waiter: asyncio.Future[None] | None = None
         self._drained = asyncio.Event()
@@ -53,7 +54,7 @@ class Outbox:
                 return None
             self._waiter = asyncio.get_running_loop().create_future()
             await self._waiter
-        if self.closed:
+        if self.closed and not self.flush:
             return None
         frame = self.queue.popleft()[1]
         Sent.frames += 1
@@ -69,12 +70,14 @@ class Outbox:
             self._drained.clear()
             await self._drained.wait()
 
-    def close(self, code: int | None = None, reason: str = "") -> None:
-        """Stop: the transport closes the stream with `code` (None: it is gone already)."""
+    def close(self, code: int | None = None, reason: str = "", *, flush: bool = False) -> None:
+        """Stop: the transport closes the stream with `code` (None: it is gone already), after
+        sending what is queued if `flush` (a server that drains lets the last acks out)."""
         if self.closed:
             return
         self.closed = True
-        self.close_code, self.close_reason = code, reason
-        self.queue.clear()
+        self.close_code, self.close_reason, self.flush = code, reason, flush
+        if not flush:
+            self.queue.clear()
         self._wake()
         self._drained.set()

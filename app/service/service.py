@@ -7,6 +7,7 @@ constructor (an event store, a bus, a clock) and holds no socket of any transpor
 """
 
 import asyncio
+import contextlib
 import hashlib
 import hmac
 import logging
@@ -19,7 +20,7 @@ from typing import Any
 
 import orjson
 
-from app.clock import Clock
+from app.clock import Clock, SystemClock
 from app.cluster import Bus, Window
 from app.config import Config
 from app.errors import AppError, Failure, close_code
@@ -142,6 +143,8 @@ class Service:
         self.libraries = Libraries(self)
         self.http_buckets: dict[str, TokenBucket] = {}  # fallback transport: per token hash
         self._watcher: asyncio.Task[None] | None = None
+        self._keeper: asyncio.Task[None] | None = None
+        self.draining = False
 
     # --- running ----------------------------------------------------------------------------
 
@@ -168,13 +171,56 @@ class Service:
         recovered = 0 if self.bus.shared else await self.recover()
         self.bus.start(self)
         if self.bus.shared:
-            self._watcher = asyncio.get_running_loop().create_task(self.watch_deadlines())
+            loop = asyncio.get_running_loop()
+            self._watcher = loop.create_task(self.watch_deadlines())
+            self._keeper = loop.create_task(self.keep_time())
         return recovered
 
-    async def close(self) -> None:
+    async def keep_time(self, every_s: float = 1.0) -> None:
+        """Several servers: follow the shared clock (Redis's), so that one whose own clock
+        jumps is back in step within a second; its tables' wake-ups are set again by it."""
+        clock = self.clock
+        if not isinstance(clock, SystemClock):
+            return
+        while True:
+            skew = await self.bus.skew()
+            if skew is not None and abs(skew - clock.offset) > 20:
+                if abs(skew - clock.offset) > 1000:
+                    log.warning("clock: %+d ms off the shared clock; following it", -skew)
+                clock.offset = skew
+                for table in list(self.tables.values()):
+                    table.schedule()
+            await asyncio.sleep(every_s)
+
+    async def drain(self, within_s: float) -> None:
+        """Before a stop (SIGTERM, a rolling update): take no new sockets, let each table finish
+        the command it is writing, send its sockets elsewhere with what was queued for them (close
+        code 1012: the pages reconnect at once, through the balancer, to another server) and
+        hand its timer over to another server at once (the bus's word). Bounded by `within_s`."""
+        self.draining = True
         if self._watcher is not None:
             self._watcher.cancel()
-            await asyncio.gather(self._watcher, return_exceptions=True)
+
+        async def leave(table: LiveTable) -> None:
+            async with table.lock:  # a command being written is finished and acknowledged first
+                table.close(close_code("restarting"), "server restarting", flush=True)
+            if self.tables.get(table.session_id) is table:
+                del self.tables[table.session_id]
+            if next_deadline(table.state) is not None:
+                self.bus.hand_over(table.session_id)
+
+        tables = list(self.tables.values())
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(within_s):
+                await asyncio.gather(*(leave(t) for t in tables))
+        await self.bus.flush()
+        log.info("drained: %d tables handed on", len(tables))
+
+    async def close(self) -> None:
+        for loop in (self._watcher, self._keeper):
+            if loop is not None:
+                loop.cancel()
+                await asyncio.gather(loop, return_exceptions=True)
         for table in list(self.tables.values()):
             table.close(close_code("restarting"), "server restarting")
         self.tables.clear()
@@ -686,6 +732,8 @@ class Service:
     async def connect(self, session_id: str, token: str, language: str | None = None) -> Seat:
         """A viewer says hello: their seat, with the welcome and the first state in its outbox.
         A token with too many seats open gives up its oldest (a phone that came back)."""
+        if self.draining:
+            raise AppError("restarting", "This server is restarting; connect again.")
         table, actor = await self._viewer(session_id, token)
         token_hash = hash_token(token)
         if await self.reconnects.full(token_hash):
@@ -758,8 +806,10 @@ class Service:
         """Run a command as the seat's viewer; returns the version it produced. Raises
         `game.Refusal` or `AppError`, and then nothing changed."""
         table = seat.table
-        if table is None or table.closed:
+        if table is None:
             raise AppError("deleted", "This session is gone.")
+        if table.closed:
+            raise table.gone
         _, version = await table.execute(seat.actor, name, args)
         return version
 
@@ -784,6 +834,16 @@ class Service:
 
     async def on_deleted(self, session_id: str) -> None:
         self._forget(session_id)
+
+    async def on_handed_over(self, session_id: str) -> None:
+        """A draining server let this table go with its timer running: one server takes it now
+        (its timer armed to the millisecond), not after the hand-over's grace."""
+        if (
+            not self.draining
+            and session_id not in self.tables
+            and await self.bus.claim(session_id, 0)  # moment 0: the hand-over itself
+        ):
+            await self.get(session_id)
 
     async def resync(self) -> None:
         for table in list(self.tables.values()):

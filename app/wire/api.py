@@ -85,10 +85,17 @@ def _error(e: Failure) -> ErrorBody:
 def build_router(service: Service, hosts: Hosts) -> APIRouter:
     router = APIRouter()
 
-    @router.get("/healthz", response_model=Health, tags=["service"])
-    async def healthz() -> Health:
+    @router.get(
+        "/healthz",
+        response_model=Health,
+        responses={503: {"description": "Draining (the body says so), or the store is away"}},
+        tags=["service"],
+    )
+    async def healthz(response: Response) -> Health:
+        if service.draining:
+            response.status_code = 503
         return Health(
-            status="ok",
+            status="draining" if service.draining else "ok",
             sessions=await service.health(),
             events_read=service.store.events_read,
             collector=CollectorHealth.model_validate(gcpause.STATS.health()),

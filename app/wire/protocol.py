@@ -196,7 +196,10 @@ class CollectorHealth(BaseModel):
 
 
 class Health(BaseModel):
-    status: Literal["ok"]
+    status: Literal["ok", "draining"] = Field(
+        description='"draining" (with status code 503) from a stop signal until the server '
+        "exits: a load balancer sends it nothing new"
+    )
     sessions: int = Field(description="Live tables held in this server's memory")
     events_read: int = Field(
         description="Events this server has read from the store since it started: loading and "

@@ -6,7 +6,9 @@ import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator
+from types import FrameType
 
+import uvicorn
 from fastapi import FastAPI, Request, WebSocket
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -138,3 +140,30 @@ def create_app(config: Config | None = None, service: Service | None = None) -> 
         await serve_socket(websocket, session_id, service, hosts)
 
     return app
+
+
+class DrainingServer(uvicorn.Server):
+    """uvicorn, except that the first stop signal drains the service before uvicorn stops (it
+    would cut every socket at once, and its `/healthz` would answer "ok" meanwhile): `/healthz`
+    says "draining", the sockets are sent elsewhere, the timers handed over, then it stops. A
+    second signal stops at once."""
+
+    def __init__(self, config: uvicorn.Config, service: Service, within_s: float) -> None:
+        super().__init__(config)
+        self.service, self.within_s = service, within_s
+        self.asked: int | None = None
+        self.drained: asyncio.Task[None] | None = None
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        if self.asked is None:  # in a signal handler: the loop starts the drain (on_tick)
+            self.asked = sig
+        else:
+            super().handle_exit(sig, frame)
+
+    async def on_tick(self, counter: int) -> bool:
+        if self.asked is not None and self.drained is None:
+            log.info("stop signal: draining (at most %.1f s)", self.within_s)
+            self.drained = asyncio.create_task(self.service.drain(self.within_s))
+        if self.drained is not None and self.drained.done():
+            self.should_exit = True  # (not re-raised at exit as uvicorn would: it was handled)
+        return await super().on_tick(counter)

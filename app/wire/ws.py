@@ -11,6 +11,7 @@ from collections.abc import MutableMapping
 from typing import Any
 
 from fastapi import WebSocket
+from fastapi.responses import PlainTextResponse
 from starlette.websockets import WebSocketDisconnect
 
 from app.service import AppError, Outbox, Seat, Service, TokenBucket, close_code
@@ -20,6 +21,9 @@ from app.wire.hosts import Hosts
 
 async def serve_socket(ws: WebSocket, session_id: str, service: Service, hosts: Hosts) -> None:
     client = ws.client.host if ws.client else "?"
+    if service.draining:  # refused before the handshake: a balancer tries another server
+        await ws.send_denial_response(PlainTextResponse("server restarting", status_code=503))
+        return
     await ws.accept()
     if not hosts.origin_allowed(ws.headers.get("origin"), ws.headers.get("host", "")):
         await ws.close(close_code("bad_origin"), "this page may not open a socket here")

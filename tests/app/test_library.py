@@ -293,3 +293,97 @@ async def test_a_co_facilitators_filing_ends_with_their_link(
     await http.delete(f"/api/sessions/{session.id}/facilitators/{gone}", headers=first)
     r = await http.get(f"/api/sessions/{session.id}/events", headers=bearer(anas["key"]))
     assert r.status_code == 200  # withdrawing someone else's link leaves Ana's filing
+
+
+async def _every_way_in(
+    server: Server, http: httpx.AsyncClient, session: Session, token: str
+) -> dict[str, int]:
+    """What one credential reaches of a session's log: each HTTP path, and a socket."""
+    reached = {
+        path: (
+            await http.get(f"/api/sessions/{session.id}/{path}", headers=bearer(token))
+        ).status_code
+        for path in LOG_PATHS
+    }
+    socket = Client(server, session.id, token, "probe")
+    try:
+        await socket.connect()
+        reached["socket"] = 101
+        await socket.close()
+    except (ConnectionError, websockets.ConnectionClosed):
+        reached["socket"] = socket.closed_code or 0
+    return reached
+
+
+async def test_every_way_into_the_log_closes_with_each_kind_of_withdrawal(
+    server: Server, http: httpx.AsyncClient
+) -> None:
+    """The matrix: a co-facilitator withdrawn, a seat moved to a new phone, a player removed, a
+    library key rotated, a library revoked; each credential that was withdrawn reaches nothing
+    (every export, replay, insight and the socket), and what was not withdrawn still works."""
+    session = await new_session(server, http)
+    first = bearer(session.token("facilitator"))
+    for name in ("Anna", "Bram", "Chris"):
+        await session.join(http, name)
+    co = (await http.post(f"/api/sessions/{session.id}/facilitators", json={"label": "Sanne"},
+                          headers=first)).json()  # fmt: skip
+    sannes = await library(http, "Sanne")
+    r = await http.post(f"/api/libraries/{sannes['library_id']}/filed",
+                        headers=bearer(sannes["key"]),
+                        json={"session_id": session.id, "token": co["token"]})  # fmt: skip
+    assert r.status_code == 204
+    staff = {path: 200 for path in LOG_PATHS} | {"socket": 101}
+    assert await _every_way_in(server, http, session, co["token"]) == staff
+    assert await _every_way_in(server, http, session, sannes["key"]) == {**staff, "socket": 4401}
+    player = {path: 403 for path in LOG_PATHS} | {"socket": 101}  # a seat, never the log
+    anna = session.players["Anna"]["player_token"]
+    assert await _every_way_in(server, http, session, anna) == player
+
+    withdrawn = {path: 403 for path in LOG_PATHS}
+    # a co-facilitator withdrawn: their link and their library's filing
+    await http.delete(f"/api/sessions/{session.id}/facilitators/{co['facilitator_id']}",
+                      headers=first)  # fmt: skip
+    assert await _every_way_in(server, http, session, co["token"]) == {**withdrawn, "socket": 4401}
+    assert await _every_way_in(server, http, session, sannes["key"]) == {
+        **withdrawn,
+        "socket": 4401,
+    }
+    lib = await library(http, "Ana")  # the session can go to another library now
+    r = await http.post(f"/api/libraries/{lib['library_id']}/filed", headers=bearer(lib["key"]),
+                        json={"session_id": session.id, "token": session.token("trainer")})  # fmt: skip
+    assert r.status_code == 204
+    assert await _every_way_in(server, http, session, lib["key"]) == {**staff, "socket": 4401}
+    # a seat moved to a new phone: the old phone's link opens nothing; the new one plays
+    bram = session.players["Bram"]
+    r = await http.post(f"/api/sessions/{session.id}/players/{bram['player_id']}/seat",
+                        headers=first)  # fmt: skip
+    claimed = await http.post(
+        f"/api/sessions/{session.id}/claim", json={"claim": r.json()["link"].split("#")[1]}
+    )
+    assert claimed.status_code == 201, claimed.text
+    assert await _every_way_in(server, http, session, bram["player_token"]) == {
+        **withdrawn,
+        "socket": 4401,
+    }
+    assert await _every_way_in(server, http, session, claimed.json()["player_token"]) == player
+    # a player removed: their link is told so, and reaches nothing
+    fac = await session.client("facilitator").connect()
+    await fac.ok("remove_player", player_id=session.players["Chris"]["player_id"])
+    await fac.close()
+    chris = session.players["Chris"]["player_token"]
+    assert await _every_way_in(server, http, session, chris) == {**withdrawn, "socket": 4403}
+    # a library key rotated, then the library revoked
+    lid = lib["library_id"]
+    rotated = (await http.post(f"/api/libraries/{lid}/key", headers=bearer(lib["key"]))).json()
+    assert await _every_way_in(server, http, session, lib["key"]) == {**withdrawn, "socket": 4401}
+    assert await _every_way_in(server, http, session, rotated["key"]) == {**staff, "socket": 4401}
+    assert (
+        await http.delete(f"/api/libraries/{lid}", headers=bearer(rotated["key"]))
+    ).status_code == 204
+    assert await _every_way_in(server, http, session, rotated["key"]) == {
+        **withdrawn,
+        "socket": 4401,
+    }
+    # and what nobody withdrew still works: the first facilitator, the trainer, Anna
+    assert await _every_way_in(server, http, session, session.token("trainer")) == staff
+    assert await _every_way_in(server, http, session, anna) == player

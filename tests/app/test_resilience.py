@@ -40,7 +40,7 @@ async def test_kill_9_mid_discussion_and_a_restart_lose_nothing(fresh_db: Path) 
     a = Server(fresh_db, env={**FAST, **GENEROUS}).start()
     try:
         async with httpx.AsyncClient(base_url=a.http) as http:
-            g = await seat(a, http, names(7), round_seconds=240)  # 4 s at scale 60, warning at 3 s
+            g = await seat(a, http, names(7), round_seconds=480)  # 8 s at scale 60, warning at 7 s
             await g.fac.ok("start_game")
             await g.fac.ok("choose_opdracht")
             await g.fac.ok("start_timer")

@@ -3,6 +3,7 @@ tests, the load benchmark's two-server run). PostgreSQL refuses to run as root, 
 `postgres` user the Debian package creates, from a directory outside pytest's (which only root may
 enter)."""
 
+import asyncio
 import contextlib
 import glob
 import os
@@ -102,3 +103,52 @@ class Redis:
         if self.proc and self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait(10)
+
+
+class Proxy:
+    """A TCP proxy of ours in this test process, in front of a database: `cut()` drops every
+    connection through it at once (both ends reset), as a network fault or a failover does."""
+
+    def __init__(self, target_port: int) -> None:
+        self.target_port = target_port
+        self.links: set[tuple[asyncio.StreamWriter, asyncio.StreamWriter]] = set()
+        self.server: asyncio.Server | None = None
+        self.port = 0
+        self.cuts = 0
+
+    async def start(self) -> "Proxy":
+        self.server = await asyncio.start_server(self._link, "127.0.0.1", 0)
+        self.port = self.server.sockets[0].getsockname()[1]
+        return self
+
+    async def _link(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.target_port)
+        link = (writer, up_writer)
+        self.links.add(link)
+
+        async def pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
+            with contextlib.suppress(OSError, RuntimeError):
+                while data := await src.read(65536):
+                    dst.write(data)
+                    await dst.drain()
+            dst.close()
+
+        try:
+            await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+        finally:
+            self.links.discard(link)
+
+    def cut(self) -> int:
+        """Reset every connection now; returns how many there were."""
+        links = list(self.links)
+        for down, up in links:
+            down.transport.abort()
+            up.transport.abort()
+        self.cuts += 1
+        return len(links)
+
+    async def stop(self) -> None:
+        self.cut()
+        if self.server is not None:
+            self.server.close()
+            await self.server.wait_closed()

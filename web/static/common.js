@@ -142,8 +142,9 @@ export class TableSocket {
     this.before ??= this.view;  // to tell, once back, what happened meanwhile
     this.onStatus(false, code, "conn.offline", this.since);
     clearTimeout(this.retry);
-    this.retry = setTimeout(() => this.connect(), this.delay);
-    this.delay = Math.min(this.delay * 2, 8000);
+    // 1012: that server stops (an update); another takes us now, not after a back-off
+    this.retry = setTimeout(() => this.connect(), code === 1012 ? Math.random() * 200 : this.delay);
+    if (code !== 1012) this.delay = Math.min(this.delay * 2, 8000);
   }
 
   // Sockets that close before a word, twice, while the server answers HTTP: a network that
