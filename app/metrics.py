@@ -12,8 +12,8 @@ import logging
 import socket
 import time
 from collections import Counter as Tally
-from collections.abc import Collection, Iterator
-from typing import TYPE_CHECKING, Any
+from collections.abc import Collection, Iterator, Mapping
+from typing import Any, Protocol
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -27,8 +27,16 @@ from prometheus_client.registry import Collector
 
 from app.service.outbox import Sent
 
-if TYPE_CHECKING:
-    from app.service import Service
+
+class Watched(Protocol):
+    """What the live figures read at a scrape (the service is one)."""
+
+    @property
+    def tables(self) -> Mapping[str, Any]: ...
+    @property
+    def store(self) -> Any: ...
+    def open_streams(self) -> int: ...
+
 
 log = logging.getLogger("theater.metrics")
 REGISTRY = CollectorRegistry()
@@ -101,7 +109,7 @@ def command_name(name: object, known: Collection[str]) -> str:
 class Live(Collector):
     """What holds now, read from the service at each scrape (on the event loop's thread)."""
 
-    def __init__(self, service: "Service") -> None:
+    def __init__(self, service: Watched) -> None:
         self.service = service
 
     def collect(self) -> Iterator[Metric]:
@@ -145,7 +153,7 @@ def exposition() -> bytes:
 _live: list[Live] = []
 
 
-def watch(service: "Service") -> None:
+def watch(service: Watched) -> None:
     """Read this service's live figures at each scrape (the last app made in this process)."""
     for earlier in _live:
         REGISTRY.unregister(earlier)

@@ -1,4 +1,4 @@
-"""How far the deal is from uniform over whole games (GAME.md rule 4), measured exactly.
+"""How far the deal is from uniform over whole games (docs/RULES.md, dealing rule 4), measured exactly.
 
 The dealer draws each round uniformly among the deals that keep every rule and leave the later
 rounds dealable (the future may change: swaps, removals). A whole game is then not exactly

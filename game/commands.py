@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Generic, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from game.events import Reached
+from game.state import Phase
 
 if TYPE_CHECKING:
     from game.events import Event
@@ -189,17 +190,30 @@ PLAYER_ONLY: frozenset[Role | None] = frozenset({"player"})
 
 @dataclass(frozen=True)
 class Command(Generic[A]):
-    """One command: its wire name, who may send it, its arguments, when it fits (for the docs),
-    and the rule that turns it into events."""
+    """One command, all about it in one place: its wire name, who may send it, its arguments,
+    the rule that turns it into events, the phases it fits (checked before the rule runs, and
+    the docs' sentence made from them and `note`), its transport, and whether a workshop's
+    facilitator sends it to the lobby or to every table at once."""
 
     name: str
     roles: frozenset[Role | None]
     args: type[A]
-    when: str
+    note: str  # when it fits, beyond its phases (or all of it, for a command of any phase)
     rule: "Callable[[State, Actor, A, int], list[Event]]"
     # Commands whose arguments hold a credential the server makes (a token's or a claim's hash)
     # come over HTTP, where the server answers with the secret; everything else over the socket.
     http: bool = False
+    phases: tuple[Phase, ...] = ()  # none: the rule itself says when
+    doing: str = ""  # "pause the timer": for the refusal in a wrong phase
+    workshop: bool = False  # also in a workshop's lobby, before its tables are formed
+    table_wide: bool = False  # a workshop's facilitator may send it to every table at once
+
+    @property
+    def when(self) -> str:
+        """The docs' sentence: its phases, then the note."""
+        if not self.phases:
+            return self.note
+        return "; ".join(filter(None, (", ".join(self.phases), self.note)))
 
     @property
     def over_socket(self) -> bool:

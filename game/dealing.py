@@ -56,7 +56,7 @@ def place_latecomers(
 ) -> list[tuple[str, str]]:
     """Where players who joined after the start sit from this deal on: (player id, unit id).
 
-    The table keeps the shape of GAME.md as it grows: while everyone plays alone and there is
+    The table keeps the shape of docs/RULES.md as it grows: while everyone plays alone and there is
     room for another unit, a latecomer is a unit of their own; otherwise they join a player who
     plays alone (preferring another organisation), and with nobody alone they start a new unit.
     `max_units` keeps every later deal possible (5 when a round without consensus is set)."""

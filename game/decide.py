@@ -91,7 +91,7 @@ from game.events import (
 from game.guesses import can_guess
 from game.prompts import prompt_ids
 from game.settings import MAX_TABLES, Settings
-from game.state import Phase, State, evolve
+from game.state import State, evolve
 from game.tables import proposal, table_code
 from game.text import clean, name_key
 from game.timer import WARNING_SECONDS, due, remaining_ms, round_duration_ms, scaled_ms
@@ -182,7 +182,7 @@ def decide(
         raise Refusal("forbidden", "removed", "You are no longer at this table.")
     if state.tables and name not in ("add_facilitator", "revoke_facilitator"):
         _not_formed(state)
-    if state.is_workshop and name not in WORKSHOP_COMMANDS:
+    if state.is_workshop and not command.workshop:
         raise Refusal(
             "invalid_phase",
             "workshop_lobby",
@@ -197,6 +197,14 @@ def decide(
     pending = due(state, now)
     for event in pending:
         state = evolve(state, event)
+    if command.phases and state.phase not in command.phases:
+        raise Refusal(
+            "invalid_phase",
+            "wrong_phase",
+            f"You can {command.doing} only while {' or '.join(command.phases)}; the table is "
+            f"{state.phase} now.",
+            phase=state.phase,
+        )
     events = command.rule(state, actor, parsed, now)
     if actor.role == "facilitator":  # the log says which facilitator acted
         fid = actor.facilitator_id or FIRST_FACILITATOR
@@ -210,17 +218,6 @@ def _describe(name: str, error: ValidationError) -> str:
         where = ".".join(str(p) for p in item["loc"]) or "args"
         problems.append(f"{where}: {item['msg']}")
     return f"Bad arguments for {name!r}: " + "; ".join(problems) + "."
-
-
-def _phase(state: State, *phases: Phase, doing: str) -> None:
-    if state.phase not in phases:
-        allowed = " or ".join(phases)
-        raise Refusal(
-            "invalid_phase",
-            "wrong_phase",
-            f"You can {doing} only while {allowed}; the table is {state.phase} now.",
-            phase=state.phase,
-        )
 
 
 def _player(state: State, player_id: str) -> str:
@@ -294,7 +291,6 @@ def _join(state: State, actor: Actor, args: JoinArgs, now: int) -> list[Event]:
 
 
 def _configure(state: State, actor: Actor, args: ConfigureArgs, now: int) -> list[Event]:
-    _phase(state, "lobby", doing="change the settings")
     update = args.model_dump(exclude_none=True)
     if update.get("no_consensus_round") == 0:
         update["no_consensus_round"] = None
@@ -304,7 +300,6 @@ def _configure(state: State, actor: Actor, args: ConfigureArgs, now: int) -> lis
 
 
 def _start_game(state: State, actor: Actor, args: NoArgs, now: int) -> list[Event]:
-    _phase(state, "lobby", doing="start the game")
     players = list(state.players.values())
     if len(players) < MIN_PLAYERS:
         raise Refusal(
@@ -341,7 +336,6 @@ def _start_game(state: State, actor: Actor, args: NoArgs, now: int) -> list[Even
 
 
 def _swap(state: State, actor: Actor, args: SwapArgs, now: int) -> list[Event]:
-    _phase(state, "choosing", doing="swap players (before the cards are dealt)")
     a, b = _player(state, args.a), _player(state, args.b)
     _seated(state, a)
     _seated(state, b)
@@ -355,7 +349,6 @@ def _swap(state: State, actor: Actor, args: SwapArgs, now: int) -> list[Event]:
 
 
 def _set_picker(state: State, actor: Actor, args: PlayerArgs, now: int) -> list[Event]:
-    _phase(state, "choosing", doing="name who picks the assignment")
     return [PickerSet(at=now, player_id=_player(state, args.player_id))]
 
 
@@ -404,7 +397,6 @@ def _seat_latecomers(state: State, now: int) -> list[Event]:
 
 
 def _pick(state: State, actor: Actor, args: PickArgs, now: int) -> list[Event]:
-    _phase(state, "choosing", doing="pick an assignment card")
     if actor.player_id != state.picker:
         picker = state.players.get(state.picker or "")
         whose = f"{picker.name}'s" if picker else "the facilitator's"
@@ -425,7 +417,6 @@ def _pick(state: State, actor: Actor, args: PickArgs, now: int) -> list[Event]:
 
 
 def _choose(state: State, actor: Actor, args: ChooseArgs, now: int) -> list[Event]:
-    _phase(state, "choosing", doing="choose the assignment card")
     remaining = _remaining(state)
     if args.opdracht_id is None:
         drawn = dealing.opdracht_slots(remaining, state.seed, state.round)[0]
@@ -446,7 +437,6 @@ def _choose(state: State, actor: Actor, args: ChooseArgs, now: int) -> list[Even
 
 
 def _ready(state: State, actor: Actor, args: ReadyArgs, now: int) -> list[Event]:
-    _phase(state, "reading", doing="say you understand your card")
     if actor.role == "facilitator":  # for a unit that plays on paper
         unit = state.units.get(args.unit_id or "")
         if unit is None or not unit.paper:
@@ -480,7 +470,6 @@ def _paper(state: State, actor: Actor, args: PaperArgs, now: int) -> list[Event]
 
 
 def _reveal(state: State, actor: Actor, args: UnitArgs, now: int) -> list[Event]:
-    _phase(state, "reading", "discussing", doing="lay a card open")
     if not state.open_card:
         raise Refusal(
             "invalid_phase", "not_open_round", "Cards are laid open only in the open-card round."
@@ -497,7 +486,6 @@ def _reveal(state: State, actor: Actor, args: UnitArgs, now: int) -> list[Event]
 
 
 def _start_timer(state: State, actor: Actor, args: NoArgs, now: int) -> list[Event]:
-    _phase(state, "reading", doing="start the discussion")
     closed = [u for u in state.units.values() if not u.revealed]
     if state.open_card and closed:
         names = [" & ".join(state.name(m) for m in u.members) for u in closed]
@@ -518,26 +506,22 @@ def _start_timer(state: State, actor: Actor, args: NoArgs, now: int) -> list[Eve
 
 
 def _pause(state: State, actor: Actor, args: NoArgs, now: int) -> list[Event]:
-    _phase(state, "discussing", doing="pause the timer")
     if state.timer.status != "running":
         raise Refusal("invalid_phase", "timer_not_running", "The timer is not running.")
     return [TimerPaused(at=now, remaining_ms=remaining_ms(state, now))]
 
 
 def _resume(state: State, actor: Actor, args: NoArgs, now: int) -> list[Event]:
-    _phase(state, "discussing", doing="resume the timer")
     if state.timer.status != "paused":
         raise Refusal("invalid_phase", "timer_not_paused", "The timer is not paused.")
     return [TimerResumed(at=now, deadline=now + state.timer.remaining_ms)]
 
 
 def _extend(state: State, actor: Actor, args: ExtendArgs, now: int) -> list[Event]:
-    _phase(state, "discussing", doing="extend the timer")
     return [TimerExtended(at=now, by_ms=scaled_ms(state, args.seconds))]
 
 
 def _end_discussion(state: State, actor: Actor, args: NoArgs, now: int) -> list[Event]:
-    _phase(state, "discussing", doing="end the discussion")
     return [DiscussionEnded(at=now, remaining_ms=remaining_ms(state, now))]
 
 
@@ -545,13 +529,11 @@ def _end_discussion(state: State, actor: Actor, args: NoArgs, now: int) -> list[
 
 
 def _record_decision(state: State, actor: Actor, args: DecisionArgs, now: int) -> list[Event]:
-    _phase(state, "deciding", "reflecting", doing="record the decision")
     text = clean(args.text, "decision", multiline=True)
     return [DecisionRecorded(at=now, text=text, reached=args.reached)]
 
 
 def _support(state: State, actor: Actor, args: SupportArgs, now: int) -> list[Event]:
-    _phase(state, "deciding", "reflecting", doing="say whether you stand behind the decision")
     _need_decision(state)
     pid = actor.player_id or ""
     if state.current.supports.get(pid) == args.value:
@@ -569,7 +551,6 @@ def _need_decision(state: State) -> None:
 
 
 def _next_prompt(state: State, actor: Actor, args: NoArgs, now: int) -> list[Event]:
-    _phase(state, "deciding", "reflecting", doing="show the next reflection question")
     _need_decision(state)
     count = len(prompt_ids(state.round, state.settings.rounds))
     if state.prompt_index >= count:
@@ -585,7 +566,6 @@ def _next_prompt(state: State, actor: Actor, args: NoArgs, now: int) -> list[Eve
 
 
 def _answer(state: State, actor: Actor, args: AnswerArgs, now: int) -> list[Event]:
-    _phase(state, "reflecting", doing="answer a reflection question")
     asked = prompt_ids(state.round, state.settings.rounds)[: state.prompt_index]
     if args.prompt_id not in asked:
         raise Refusal(
@@ -636,7 +616,6 @@ def _answer(state: State, actor: Actor, args: AnswerArgs, now: int) -> list[Even
 def _guess(state: State, actor: Actor, args: GuessArgs, now: int) -> list[Event]:
     """After a hidden round's discussion a unit may guess which strategy another unit held. The
     guess is told to nobody (not even whether it is right) until the game has ended."""
-    _phase(state, "deciding", "reflecting", doing="guess the other strategies")
     if not can_guess(state):
         raise Refusal(
             "invalid_phase",
@@ -669,7 +648,6 @@ def _guess(state: State, actor: Actor, args: GuessArgs, now: int) -> list[Event]
 
 
 def _show_answer(state: State, actor: Actor, args: ShowAnswerArgs, now: int) -> list[Event]:
-    _phase(state, "reflecting", doing="show answers on the screen")
     answer = state.answers.get(args.answer_id)
     if answer is None or answer.round != state.round:
         raise Refusal(
@@ -681,7 +659,6 @@ def _show_answer(state: State, actor: Actor, args: ShowAnswerArgs, now: int) -> 
 
 
 def _next_round(state: State, actor: Actor, args: NoArgs, now: int) -> list[Event]:
-    _phase(state, "deciding", "reflecting", doing="start the next round")
     _need_decision(state)
     if state.round >= state.settings.rounds:
         raise Refusal(
@@ -723,15 +700,6 @@ def _seated(state: State, player_id: str) -> None:
 
 def _seat_player(state: State, actor: Actor, args: SeatArgs, now: int) -> list[Event]:
     """A latecomer into a unit of one now, sharing its card, instead of at the next deal."""
-    _phase(
-        state,
-        "choosing",
-        "reading",
-        "discussing",
-        "deciding",
-        "reflecting",
-        doing="seat a latecomer",
-    )
     pid = _player(state, args.player_id)
     if state.players[pid].unit is not None:
         raise Refusal(
@@ -952,6 +920,7 @@ COMMANDS: Mapping[str, Command[Any]] = _registry(
         "for the next deal",
         _join,
         http=True,
+        workshop=True,
     ),
     Command(
         "claim_seat",
@@ -976,6 +945,7 @@ COMMANDS: Mapping[str, Command[Any]] = _registry(
         "the first facilitator (over HTTP: POST /api/sessions/{id}/facilitators)",
         _add_facilitator,
         http=True,
+        workshop=True,
     ),
     Command(
         "revoke_facilitator",
@@ -984,19 +954,73 @@ COMMANDS: Mapping[str, Command[Any]] = _registry(
         "the first facilitator (over HTTP: DELETE /api/sessions/{id}/facilitators/{fid})",
         _revoke_facilitator,
         http=True,
+        workshop=True,
     ),
-    Command("configure", _F, ConfigureArgs, "lobby", _configure),
-    Command("start_game", _F, NoArgs, "lobby, 3+ players: forms units (duos from 7)", _start_game),
-    Command("swap_players", _F, SwapArgs, "choosing (before the deal)", _swap),
-    Command("set_picker", _F, PlayerArgs, "choosing", _set_picker),
-    Command("pick_opdracht", _P, PickArgs, "choosing, the picker only", _pick),
-    Command("choose_opdracht", _F, ChooseArgs, "choosing; `{}` draws a card", _choose),
+    Command(
+        "configure",
+        _F,
+        ConfigureArgs,
+        "",
+        _configure,
+        phases=("lobby",),
+        doing="change the settings",
+        workshop=True,
+    ),
+    Command(
+        "start_game",
+        _F,
+        NoArgs,
+        "3+ players: forms units (duos from 7)",
+        _start_game,
+        phases=("lobby",),
+        doing="start the game",
+        table_wide=True,
+    ),
+    Command(
+        "swap_players",
+        _F,
+        SwapArgs,
+        "before the deal",
+        _swap,
+        phases=("choosing",),
+        doing="swap players (before the cards are dealt)",
+    ),
+    Command(
+        "set_picker",
+        _F,
+        PlayerArgs,
+        "",
+        _set_picker,
+        phases=("choosing",),
+        doing="name who picks the assignment",
+    ),
+    Command(
+        "pick_opdracht",
+        _P,
+        PickArgs,
+        "the picker only",
+        _pick,
+        phases=("choosing",),
+        doing="pick an assignment card",
+    ),
+    Command(
+        "choose_opdracht",
+        _F,
+        ChooseArgs,
+        "`{}` draws a card",
+        _choose,
+        phases=("choosing",),
+        doing="choose the assignment card",
+        table_wide=True,
+    ),
     Command(
         "ready",
         _UNIT_OR_FACILITATOR,
         ReadyArgs,
-        "reading; the facilitator for a unit on paper (`unit_id`)",
+        "the facilitator for a unit on paper (`unit_id`)",
         _ready,
+        phases=("reading",),
+        doing="say you understand your card",
     ),
     Command(
         "set_paper",
@@ -1009,47 +1033,153 @@ COMMANDS: Mapping[str, Command[Any]] = _registry(
         "reveal",
         _UNIT_OR_FACILITATOR,
         UnitArgs,
-        "reading/discussing of the open-card round; a member of the unit or the facilitator",
+        "the open-card round; a member of the unit or the facilitator",
         _reveal,
+        phases=(
+            "reading",
+            "discussing",
+        ),
+        doing="lay a card open",
     ),
-    Command("start_timer", _F, NoArgs, "reading (open-card round: every card open)", _start_timer),
-    Command("pause_timer", _F, NoArgs, "discussing", _pause),
-    Command("resume_timer", _F, NoArgs, "discussing, paused", _resume),
-    Command("extend_timer", _F, ExtendArgs, "discussing", _extend),
-    Command("end_discussion", _F, NoArgs, "discussing", _end_discussion),
-    Command("record_decision", _F, DecisionArgs, "deciding, reflecting", _record_decision),
-    Command("support", _P, SupportArgs, "deciding, reflecting, once recorded", _support),
-    Command("next_prompt", _F, NoArgs, "deciding (decision recorded), reflecting", _next_prompt),
+    Command(
+        "start_timer",
+        _F,
+        NoArgs,
+        "in the open-card round every card open",
+        _start_timer,
+        phases=("reading",),
+        doing="start the discussion",
+        table_wide=True,
+    ),
+    Command(
+        "pause_timer",
+        _F,
+        NoArgs,
+        "",
+        _pause,
+        phases=("discussing",),
+        doing="pause the timer",
+        table_wide=True,
+    ),
+    Command(
+        "resume_timer",
+        _F,
+        NoArgs,
+        "paused",
+        _resume,
+        phases=("discussing",),
+        doing="resume the timer",
+        table_wide=True,
+    ),
+    Command(
+        "extend_timer",
+        _F,
+        ExtendArgs,
+        "",
+        _extend,
+        phases=("discussing",),
+        doing="extend the timer",
+        table_wide=True,
+    ),
+    Command(
+        "end_discussion",
+        _F,
+        NoArgs,
+        "",
+        _end_discussion,
+        phases=("discussing",),
+        doing="end the discussion",
+        table_wide=True,
+    ),
+    Command(
+        "record_decision",
+        _F,
+        DecisionArgs,
+        "",
+        _record_decision,
+        phases=(
+            "deciding",
+            "reflecting",
+        ),
+        doing="record the decision",
+    ),
+    Command(
+        "support",
+        _P,
+        SupportArgs,
+        "once recorded",
+        _support,
+        phases=(
+            "deciding",
+            "reflecting",
+        ),
+        doing="say whether you stand behind the decision",
+    ),
+    Command(
+        "next_prompt",
+        _F,
+        NoArgs,
+        "the decision recorded",
+        _next_prompt,
+        phases=(
+            "deciding",
+            "reflecting",
+        ),
+        doing="show the next reflection question",
+        table_wide=True,
+    ),
     Command(
         "answer",
         _P,
         AnswerArgs,
-        "reflecting, questions asked so far; answering again edits",
+        "questions asked so far; answering again edits",
         _answer,
+        phases=("reflecting",),
+        doing="answer a reflection question",
     ),
     Command(
         "guess",
         _P,
         GuessArgs,
-        "deciding/reflecting of a closed-card round: which strategy another unit held",
+        "a closed-card round: which strategy another unit held",
         _guess,
+        phases=(
+            "deciding",
+            "reflecting",
+        ),
+        doing="guess the other strategies",
     ),
-    Command("show_answer", _F, ShowAnswerArgs, "reflecting, this round's answers", _show_answer),
+    Command(
+        "show_answer",
+        _F,
+        ShowAnswerArgs,
+        "this round's answers",
+        _show_answer,
+        phases=("reflecting",),
+        doing="show answers on the screen",
+    ),
     Command(
         "next_round",
         _F,
         NoArgs,
-        "deciding/reflecting, decision recorded, not the last round",
+        "the decision recorded, not the last round",
         _next_round,
+        phases=(
+            "deciding",
+            "reflecting",
+        ),
+        doing="start the next round",
+        table_wide=True,
     ),
-    Command("end_game", _F, NoArgs, "any phase but ended", _end_game),
-    Command("remove_player", _F, PlayerArgs, "any phase but ended", _remove_player),
+    Command("end_game", _F, NoArgs, "any phase but ended", _end_game, table_wide=True),
+    Command("remove_player", _F, PlayerArgs, "any phase but ended", _remove_player, workshop=True),
     Command(
         "restore_player",
         _F,
         PlayerArgs,
         "a removed player, while no deal happened since the removal",
         _restore_player,
+        workshop=True,
     ),
     Command(
         "call_facilitator",
@@ -1065,6 +1195,8 @@ COMMANDS: Mapping[str, Command[Any]] = _registry(
         MessageArgs,
         "any time: a short message on every phone and screen of the table",
         _message,
+        workshop=True,
+        table_wide=True,
     ),
     Command(
         "move_player",
@@ -1072,6 +1204,7 @@ COMMANDS: Mapping[str, Command[Any]] = _registry(
         MoveArgs,
         "a workshop's lobby, before the tables are formed",
         _move_player,
+        workshop=True,
     ),
     Command(
         "form_tables",
@@ -1080,26 +1213,22 @@ COMMANDS: Mapping[str, Command[Any]] = _registry(
         "a workshop's lobby (over HTTP: POST /api/sessions/{id}/tables)",
         _form_tables,
         http=True,
+        workshop=True,
     ),
     Command(
         "seat_player",
         _F,
         SeatArgs,
-        "after the start: a latecomer into a unit of one now (else at the next deal)",
+        "a latecomer into a unit of one now (else at the next deal)",
         _seat_player,
+        phases=(
+            "choosing",
+            "reading",
+            "discussing",
+            "deciding",
+            "reflecting",
+        ),
+        doing="seat a latecomer",
     ),
-)
-WORKSHOP_COMMANDS = frozenset(
-    {
-        "join",
-        "configure",
-        "remove_player",
-        "restore_player",
-        "move_player",
-        "form_tables",
-        "add_facilitator",
-        "revoke_facilitator",
-        "send_message",
-    }
 )
 SOCKET_COMMANDS: tuple[str, ...] = tuple(n for n, c in COMMANDS.items() if c.over_socket)

@@ -1,6 +1,6 @@
 """The bus port: what one server tells the others (a session's new version, who is online, a
 deletion) and the per-address counters they share. In one process there are no others: the local
-bus says nothing and counts in memory. Whether Redis is configured is asked once, in `open_bus`.
+bus says nothing and counts in memory.
 """
 
 import time
@@ -137,11 +137,3 @@ class LocalBus:
 
     async def close(self) -> None:
         """Nothing to close."""
-
-
-def open_bus(redis_url: str | None) -> Bus:
-    if redis_url is None:
-        return LocalBus()
-    from app.cluster.redis_bus import RedisBus  # redis only when asked for
-
-    return RedisBus(redis_url)

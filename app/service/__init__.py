@@ -8,11 +8,12 @@ from app.clock import Clock, SystemClock
 from app.cluster import open_bus
 from app.config import Config
 from app.errors import CODES, AppError, Failure, close_code, http_status
-from app.service.export import Download
+from app.reading.export import Download
+from app.results import Created, Joined
 from app.service.limits import TokenBucket
 from app.service.live import LiveTable, Seat
 from app.service.outbox import Outbox
-from app.service.service import Created, Joined, Service
+from app.service.service import Service
 from app.stores import open_store
 from game import COMMANDS, SOCKET_COMMANDS, Refusal, Role, Settings
 

@@ -15,18 +15,16 @@ import re
 import secrets
 from collections import Counter
 from collections.abc import Coroutine
-from dataclasses import dataclass
 from typing import Any
-
-import orjson
 
 from app.clock import Clock, SystemClock
 from app.cluster import Bus, Window
 from app.config import Config
-from app.errors import AppError, Failure, close_code
-from app.service.export import Download, render, render_workshop
-from app.service.insights import Language
-from app.service.library import Chart, Libraries, charts, still_filed
+from app.errors import AppError, close_code
+from app.reading.export import Download, render, render_workshop
+from app.reading.insights import Language
+from app.reading.library import Chart, Libraries, charts, still_filed
+from app.results import CoFacilitatorLink, Created, Joined, Reissued, TableResult
 from app.service.limits import GuessGate, TokenBucket
 from app.service.live import LiveTable, Seat
 from app.service.outbox import Outbox
@@ -39,8 +37,10 @@ from app.tokens import (
     new_session_id,
     new_token,
 )
+from app.wire.protocol import Welcome
 from cards import DeckError, available_decks, load_decks
 from game import (
+    COMMANDS,
     Actor,
     Event,
     Refusal,
@@ -63,62 +63,7 @@ log = logging.getLogger("theater.service")
 DAY_MS = 24 * 3600 * 1000
 SESSION_ID = re.compile(r"[0-9a-f]{16}")
 STAFF: tuple[Role, ...] = ("facilitator", "screen", "trainer")
-# A workshop's facilitator sends these to every table at once: none names a player or a unit.
-TABLE_WIDE = frozenset(
-    {
-        "start_game",
-        "choose_opdracht",
-        "start_timer",
-        "pause_timer",
-        "resume_timer",
-        "extend_timer",
-        "end_discussion",
-        "next_prompt",
-        "next_round",
-        "end_game",
-        "send_message",
-    }
-)
 LANGUAGES = ("nl", "en")
-
-
-@dataclass(frozen=True)
-class Created:
-    session_id: str
-    join_code: str
-    tokens: dict[Role, str]
-    workshop: bool = False
-
-
-@dataclass(frozen=True)
-class TableResult:
-    """One table's answer to a command sent to every table of a workshop."""
-
-    table: int
-    session_id: str
-    version: int | None = None
-    error: Failure | None = None
-
-
-@dataclass(frozen=True)
-class Joined:
-    session_id: str
-    player_id: str
-    player_token: str
-
-
-@dataclass(frozen=True)
-class Reissued:
-    player_id: str
-    claim: str  # one-time: exchanged for a new player token by the new device
-
-
-@dataclass(frozen=True)
-class CoFacilitatorLink:
-    facilitator_id: str
-    label: str
-    token: str
-    workshop: bool = False
 
 
 def answer_key(token: str) -> str:
@@ -473,11 +418,13 @@ class Service:
         """One command at every table of a workshop at once (start every timer, next round for
         all that are done, a message to the room): each table answers for itself."""
         workshop, _ = await self.staff_actor(session_id, token, "facilitator")
-        if name not in TABLE_WIDE:
+        command = COMMANDS.get(name)
+        if command is None or not command.table_wide:
+            every = sorted(n for n, c in COMMANDS.items() if c.table_wide)
             raise AppError(
                 "invalid_args",
                 f"{name[:40]!r} is not for every table at once; it names something of one "
-                f"table. Every table can: {', '.join(sorted(TABLE_WIDE))}.",
+                f"table. Every table can: {', '.join(every)}.",
             )
         assert token is not None
 
@@ -752,15 +699,15 @@ class Service:
             bucket=TokenBucket(self.config.commands_per_second, self.config.command_burst),
             language=language if language in LANGUAGES else None,
         )
-        welcome = {
-            "type": "welcome",
-            "role": actor.role,
-            "player_id": actor.player_id,
-            "facilitator_id": (actor.facilitator_id or FIRST_FACILITATOR)
+        welcome = Welcome(
+            role=actor.role,
+            player_id=actor.player_id,
+            facilitator_id=(actor.facilitator_id or FIRST_FACILITATOR)
             if actor.role == "facilitator"
             else None,
-        }
-        seat.outbox.put(orjson.dumps({**welcome, "session_id": session_id}).decode())
+            session_id=session_id,
+        )
+        seat.outbox.put(welcome.model_dump_json())
         table.attach(seat)
         return seat
 

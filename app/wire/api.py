@@ -8,8 +8,8 @@ from fastapi import APIRouter, Header, Path, Query, Request
 from fastapi.responses import Response
 
 from app import gcpause
+from app.results import Created as NewSession
 from app.service import AppError, Failure, Role, Service, Settings
-from app.service.service import Created as NewSession
 from app.wire.hosts import Hosts
 from app.wire.pages import qr_svg
 from app.wire.protocol import (

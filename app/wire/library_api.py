@@ -6,10 +6,10 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import Response
 
+from app.reading.charts import stylesheet
+from app.reading.insights import to_csv
+from app.reading.library import Chart, NewKey
 from app.service import Service
-from app.service.charts import stylesheet
-from app.service.insights import to_csv
-from app.service.library import Chart, NewKey
 from app.wire.api import ERRORS, bearer_token, client_address, created_response
 from app.wire.hosts import Hosts
 from app.wire.protocol import (

@@ -8,7 +8,7 @@ import io
 import pytest
 from markdown_it import MarkdownIt
 
-from app.service.export import md_text, to_csv, to_markdown
+from app.reading.export import md_text, to_csv, to_markdown
 from tests.game.play import Play
 from tests.insight_set import plays
 

@@ -5,8 +5,8 @@ import csv
 import io
 import xml.etree.ElementTree as ET
 
-from app.service.charts import chart, stylesheet
-from app.service.insights import Figure, insights, to_csv
+from app.reading.charts import chart, stylesheet
+from app.reading.insights import Figure, insights, to_csv
 from tests.insight_set import plays
 
 

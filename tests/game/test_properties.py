@@ -1,5 +1,5 @@
 """Thousands of random games, with random (often illegal) commands mixed in, against the rules'
-invariants: the dealing rules of GAME.md, secrecy of every player and screen view, the log folding
+invariants: the dealing rules of docs/RULES.md, secrecy of every player and screen view, the log folding
 back to the live state, and refusals that change nothing."""
 
 import json

@@ -151,7 +151,7 @@ def test_players_cannot_seat_or_restore(command: str) -> None:
 @given(t=tables(), data=st.data())
 def test_latecomers_at_random_moments_keep_every_dealing_rule(t: Play, data: st.DataObject) -> None:
     """Joins after the start in every unit shape, some seated at once, some players removed and
-    restored: every deal keeps the rules of GAME.md and no view shows a card it should not."""
+    restored: every deal keeps the rules of docs/RULES.md and no view shows a card it should not."""
     late = 0
     for _ in range(200):
         if t.state.phase == "ended":

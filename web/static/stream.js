@@ -2,7 +2,6 @@
 // like a WebSocket so the table socket need not know. Frames arrive as server-sent events on a
 // POST whose body is the hello (the token never goes in a URL); every other frame is a POST with
 // the token in its Authorization header, answered by its ack, error or pong. Loaded only then.
-import { h } from "./common.js";
 import { include, t } from "./i18n.js";
 
 await include("stream");
@@ -72,6 +71,8 @@ export class HttpStream {
 // Discreetly, in the header: this page goes the long way round.
 function say() {
   if (document.getElementById("via")) return;
-  const note = h("span", { id: "via", class: "org", "data-i18n": "conn.viaHttp", title: t("conn.viaHttpLong") }, t("conn.viaHttp"));
+  // (no h() from common.js: common.js imports this module)
+  const note = Object.assign(document.createElement("span"), { id: "via", className: "org", title: t("conn.viaHttpLong"), textContent: t("conn.viaHttp") });
+  note.dataset.i18n = "conn.viaHttp";
   document.getElementById("lang")?.before(note);
 }

@@ -16,7 +16,7 @@ from typing import Any
 import pygal  # type: ignore[import-untyped]
 from pygal.style import Style  # type: ignore[import-untyped]
 
-from app.service.insights import WORDS, Figure, Language
+from app.reading.insights import WORDS, Figure, Language
 
 # Dark enough on white for text (WCAG AA), told apart by more than hue where stacked.
 STYLE = Style(

@@ -4,22 +4,44 @@ revoked by whoever holds it. It opens the sessions filed in its own library as t
 link would, and nothing else: no other library, no player's seat, no screen.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import Literal, Protocol
 
+from app.clock import Clock
+from app.config import Config
 from app.errors import AppError
-from app.service.charts import chart, summary
-from app.service.insights import Figure, Language, insights
-from app.stores import FiledSession, LibraryRow
+from app.reading.charts import chart, summary
+from app.reading.insights import Figure, Language, insights
+from app.results import Created
+from app.stores import EventStore, FiledSession, LibraryRow
 from app.tokens import hash_token, matches, new_session_id, new_token
-from game import Settings, State, fold
+from game import Actor, Role, Settings, State, fold
 from game.commands import FIRST_FACILITATOR
 
-if TYPE_CHECKING:
-    from app.service.service import Created, Service
+
+class Held(Protocol):
+    """A live table, as far as a library looks at it."""
+
+    @property
+    def state(self) -> State: ...
+
+
+class Desk(Protocol):
+    """What a library asks of the sessions' side (the service is one)."""
+
+    store: EventStore
+    clock: Clock
+    config: Config
+
+    async def count_creation(self, client: str) -> None: ...
+    async def create(self, settings: Settings, client: str) -> Created: ...
+    async def staff_actor(
+        self, session_id: str, token: str | None, *roles: Role
+    ) -> tuple[Held, Actor]: ...
+    async def get(self, session_id: str) -> Held | None: ...
+    async def erase(self, session_id: str) -> None: ...
+
 
 DAY_MS = 24 * 3600 * 1000
 Status = Literal["lobby", "playing", "ended"]
@@ -91,7 +113,7 @@ def _day(text: str | None, end: bool = False) -> int | None:
 
 
 class Libraries:
-    def __init__(self, service: Service) -> None:
+    def __init__(self, service: Desk) -> None:
         self.service = service
         self.store = service.store
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from app.service.export import safe_cell
+from app.reading.export import safe_cell
 from game import State
 from game.deck import CONSENSUS, STRATEGY_IDS, Opdracht
 from game.guesses import recognition
