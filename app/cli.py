@@ -52,7 +52,7 @@ def _replay(config: Config, session_id: str, fmt: str) -> int:
         service = open_service(config)
         await service.store.open()
         try:
-            report = await service.debrief(session_id, fmt)
+            report = await service.logs.debrief(session_id, fmt)
             return report.body if report else None
         finally:
             await service.store.close()

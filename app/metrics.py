@@ -35,7 +35,8 @@ class Watched(Protocol):
     def tables(self) -> Mapping[str, Any]: ...
     @property
     def store(self) -> Any: ...
-    def open_streams(self) -> int: ...
+    @property
+    def seats(self) -> Any: ...
 
 
 log = logging.getLogger("theater.metrics")
@@ -126,7 +127,7 @@ class Live(Collector):
         yield GaugeMetricFamily(
             "theater_connections",
             "Sockets and streams open here, hello or not",
-            value=service.open_streams(),
+            value=service.seats.open_streams(),
         )
         yield GaugeMetricFamily(
             "theater_tables_held", "Tables held in this server's memory", value=len(service.tables)

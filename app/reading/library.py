@@ -27,6 +27,14 @@ class Held(Protocol):
     def state(self) -> State: ...
 
 
+class Door(Protocol):
+    """Who a link stands for at a table (refused unless one of `roles`)."""
+
+    async def staff_actor(
+        self, session_id: str, token: str | None, *roles: Role
+    ) -> tuple[Held, Actor]: ...
+
+
 class Desk(Protocol):
     """What a library asks of the sessions' side (the service is one)."""
 
@@ -36,9 +44,6 @@ class Desk(Protocol):
 
     async def count_creation(self, client: str) -> None: ...
     async def create(self, settings: Settings, client: str) -> Created: ...
-    async def staff_actor(
-        self, session_id: str, token: str | None, *roles: Role
-    ) -> tuple[Held, Actor]: ...
     async def get(self, session_id: str) -> Held | None: ...
     async def erase(self, session_id: str) -> None: ...
 
@@ -113,8 +118,8 @@ def _day(text: str | None, end: bool = False) -> int | None:
 
 
 class Libraries:
-    def __init__(self, service: Desk) -> None:
-        self.service = service
+    def __init__(self, service: Desk, door: Door) -> None:
+        self.service, self.door = service, door
         self.store = service.store
 
     async def create(self, label: str, client: str) -> NewKey:
@@ -162,7 +167,7 @@ class Libraries:
         tables. Only its first facilitator's token makes it the library's own (to delete) or
         moves it out of another library."""
         await self.open(library_id, key)
-        table, actor = await self.service.staff_actor(session_id, token, "facilitator", "trainer")
+        table, actor = await self.door.staff_actor(session_id, token, "facilitator", "trainer")
         owner = actor.role == "facilitator" and actor.facilitator_id in (None, FIRST_FACILITATOR)
         filed = await self.store.library_of(session_id)
         if filed is not None and filed[0].library_id != library_id and not owner:

@@ -92,10 +92,10 @@ def build_router(service: Service, hosts: Hosts) -> APIRouter:
         tags=["service"],
     )
     async def healthz(response: Response) -> Health:
-        if service.draining:
+        if service.tables.draining:
             response.status_code = 503
         return Health(
-            status="draining" if service.draining else "ok",
+            status="draining" if service.tables.draining else "ok",
             sessions=await service.health(),
             events_read=service.store.events_read,
             collector=CollectorHealth.model_validate(gcpause.STATS.health()),
@@ -224,7 +224,7 @@ def build_router(service: Service, hosts: Hosts) -> APIRouter:
     ) -> TablesFormedResponse:
         """A workshop's facilitator confirms the proposal: each table becomes a session with
         its own deal and log; the players' phones move to their table by themselves."""
-        ids = await service.form_tables(session_id, bearer_token(authorization))
+        ids = await service.workshops.form_tables(session_id, bearer_token(authorization))
         return TablesFormedResponse(
             tables=[TableRef(number=i, session_id=sid) for i, sid in enumerate(ids, 1)]
         )
@@ -240,7 +240,7 @@ def build_router(service: Service, hosts: Hosts) -> APIRouter:
     ) -> TablesCommandResponse:
         """One facilitator command at every table at once (e.g. `start_timer`, `next_round`,
         `send_message`). Each table answers for itself: a table that is behind says why."""
-        results = await service.command_tables(
+        results = await service.workshops.command_tables(
             session_id, bearer_token(authorization), body.name, body.args
         )
         return TablesCommandResponse(
@@ -260,7 +260,7 @@ def build_router(service: Service, hosts: Hosts) -> APIRouter:
         session_id: str, authorization: Annotated[str | None, Header()] = None
     ) -> list[dict[str, object]]:
         """The session's event log, oldest first (credentials and anonymous marks left out)."""
-        return await service.events(session_id, bearer_token(authorization))
+        return await service.logs.events(session_id, bearer_token(authorization))
 
     @router.get("/api/sessions/{session_id}/export", responses=ERRORS, tags=["trainers"])
     async def download(
@@ -270,7 +270,7 @@ def build_router(service: Service, hosts: Hosts) -> APIRouter:
     ) -> Response:
         """A debrief download: per round the assignment, who held which strategy, timings,
         decision, support and reflections."""
-        report = await service.export(session_id, bearer_token(authorization), format)
+        report = await service.logs.export(session_id, bearer_token(authorization), format)
         return Response(
             report.body,
             media_type=report.media_type,
@@ -287,7 +287,7 @@ def build_router(service: Service, hosts: Hosts) -> APIRouter:
         """The session as `viewer` (trainer, facilitator, screen or a player id) saw it right after
         event `version`. A player's anonymous answers are not marked as theirs here: only their
         own phone can tell."""
-        return await service.replay(session_id, bearer_token(authorization), version, viewer)
+        return await service.logs.replay(session_id, bearer_token(authorization), version, viewer)
 
     @router.delete(
         "/api/sessions/{session_id}", status_code=204, responses=ERRORS, tags=["sessions"]

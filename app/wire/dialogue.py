@@ -132,7 +132,7 @@ async def _dispatch(
         Ping.model_validate(data)
         return Pong(id=frame_id, server_now=service.clock.now()).model_dump_json()
     if kind == "language":
-        service.choose_language(seat, ChooseLanguage.model_validate(data).language)
+        service.seats.choose_language(seat, ChooseLanguage.model_validate(data).language)
         return None
     if kind == "hello":
         raise AppError("bad_message", "Already said hello on this socket.")
@@ -150,5 +150,5 @@ async def _dispatch(
             else f"There is no command called {name[:40]!r}.",
         )
     command = Command.model_validate(data)
-    version = await service.command(seat, command.name, command.args)
+    version = await service.seats.command(seat, command.name, command.args)
     return Ack(id=command.id, version=version).model_dump_json()

@@ -162,7 +162,7 @@ def build_library_router(service: Service, hosts: Hosts) -> APIRouter:
         authorization: Auth = None,
     ) -> Insights | Response:
         """The same charts for one session, or a workshop over its tables (the debrief's)."""
-        count, charts = await service.charts(session_id, bearer_token(authorization), language)
+        count, charts = await service.logs.charts(session_id, bearer_token(authorization), language)
         if format == "csv":
             return _csv(charts, language, f"theater-insights-{session_id}")
         return _insights(count, charts)

@@ -69,7 +69,9 @@ def create_app(config: Config | None = None, service: Service | None = None) -> 
             scrape.start()
         collector = (
             asyncio.create_task(
-                gcpause.collect_young(service.open_streams, lambda: service.streams_closed)
+                gcpause.collect_young(
+                    service.seats.open_streams, lambda: service.seats.streams_closed
+                )
             )
             if config.gc_young
             else None
@@ -163,7 +165,7 @@ class DrainingServer(uvicorn.Server):
     async def on_tick(self, counter: int) -> bool:
         if self.asked is not None and self.drained is None:
             log.info("stop signal: draining (at most %.1f s)", self.within_s)
-            self.drained = asyncio.create_task(self.service.drain(self.within_s))
+            self.drained = asyncio.create_task(self.service.tables.drain(self.within_s))
         if self.drained is not None and self.drained.done():
             self.should_exit = True  # (not re-raised at exit as uvicorn would: it was handled)
         return await super().on_tick(counter)

@@ -66,7 +66,7 @@ def build_stream_router(service: Service, hosts: Hosts) -> APIRouter:
                 yield _closing(close_code("bad_origin"), "this page may not open a stream here")
                 return
             try:
-                service.open_socket(client)
+                service.seats.open_socket(client)
             except AppError as e:
                 yield _closing(close_code(e.code), e.message)
                 return
@@ -74,7 +74,7 @@ def build_stream_router(service: Service, hosts: Hosts) -> APIRouter:
             try:
                 try:
                     hello = read_hello(raw.decode("utf-8", "replace"), limit)
-                    seat = await service.connect(session_id, hello.token, hello.language)
+                    seat = await service.seats.connect(session_id, hello.token, hello.language)
                 except AppError as e:
                     yield _closing(ends_hello(e) or close_code("no_hello"), e.message)
                     return
@@ -93,8 +93,8 @@ def build_stream_router(service: Service, hosts: Hosts) -> APIRouter:
                     yield b"data: " + frame.encode() + b"\n\n"
             finally:
                 if seat is not None:
-                    service.disconnect(seat)
-                service.close_socket(client)
+                    service.seats.disconnect(seat)
+                service.seats.close_socket(client)
 
         return StreamingResponse(frames(), media_type="text/event-stream", headers=STREAM_HEADERS)
 
@@ -116,11 +116,13 @@ def build_stream_router(service: Service, hosts: Hosts) -> APIRouter:
                 data = {}  # answer() says what is wrong with it
             token = bearer_token(authorization) or ""
             if data.get("type") == "ping":  # the server's clock is no secret: no table needed
-                if not service.http_budget(hash_token(token or client_address(request))).allow():
+                if not service.seats.http_budget(
+                    hash_token(token or client_address(request))
+                ).allow():
                     raise AppError("rate_limited", "Too many frames; slow down a second.")
                 pong = Pong(id=id_of(data), server_now=service.clock.now())
                 return Response(pong.model_dump_json(), media_type="application/json")
-            seat = await service.visitor(session_id, token)
+            seat = await service.seats.visitor(session_id, token)
             if data.get("type") in ("hello", "language"):
                 raise AppError(
                     "bad_message",

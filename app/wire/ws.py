@@ -21,7 +21,7 @@ from app.wire.hosts import Hosts
 
 async def serve_socket(ws: WebSocket, session_id: str, service: Service, hosts: Hosts) -> None:
     client = ws.client.host if ws.client else "?"
-    if service.draining:  # refused before the handshake: a balancer tries another server
+    if service.tables.draining:  # refused before the handshake: a balancer tries another server
         await ws.send_denial_response(PlainTextResponse("server restarting", status_code=503))
         return
     await ws.accept()
@@ -29,7 +29,7 @@ async def serve_socket(ws: WebSocket, session_id: str, service: Service, hosts: 
         await ws.close(close_code("bad_origin"), "this page may not open a socket here")
         return
     try:
-        service.open_socket(client)
+        service.seats.open_socket(client)
     except AppError as e:
         await ws.close(close_code(e.code), e.message)
         return
@@ -40,7 +40,7 @@ async def serve_socket(ws: WebSocket, session_id: str, service: Service, hosts: 
     except WebSocketDisconnect:
         pass
     finally:
-        service.close_socket(client)
+        service.seats.close_socket(client)
 
 
 def _text(message: MutableMapping[str, Any]) -> str | bytes | None:
@@ -67,7 +67,7 @@ async def _hello(ws: WebSocket, service: Service, session_id: str) -> Seat | Non
             return None
         try:
             hello = read_hello(_text(message) or b"", config.max_frame_bytes)
-            return await service.connect(session_id, hello.token, hello.language)
+            return await service.seats.connect(session_id, hello.token, hello.language)
         except AppError as e:
             if (code := ends_hello(e)) is not None:
                 await ws.close(code, e.message)
@@ -91,7 +91,7 @@ async def _converse(ws: WebSocket, service: Service, seat: Seat) -> None:
             if reply is not None:
                 seat.outbox.put(reply)
     finally:
-        service.disconnect(seat)
+        service.seats.disconnect(seat)
         with contextlib.suppress(Exception):
             await pump
 

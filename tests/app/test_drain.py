@@ -61,7 +61,7 @@ async def test_a_draining_server_lets_the_last_ack_out_and_takes_nothing_new(
         table = service.tables[g.session.id]
         while not table.lock.locked():
             await asyncio.sleep(0.005)
-        draining = asyncio.create_task(service.drain(5))
+        draining = asyncio.create_task(service.tables.drain(5))
         await asyncio.sleep(0.2)
         assert not draining.done() and g.fac.closed_code is None, "the drain waits for the write"
         gate.set()

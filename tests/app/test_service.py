@@ -3,17 +3,15 @@ clock: timers, restarts, presence, eviction, seats and outboxes, without a socke
 sleeping. The wire and the real processes are tested in the other modules here."""
 
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 
 from app.clock import FakeClock
 from app.cluster import LocalBus
-from app.config import Config
 from app.service import AppError, Outbox, Refusal, Seat, Service
-from app.stores import MemoryStore
 from game import Settings
+from tests.app.conftest import config
 
 DAY = 24 * 3600 * 1000
 
@@ -50,10 +48,10 @@ class Room:
         return self
 
     async def connect(self, who: str) -> Seat:
-        return await self.service.connect(self.session_id, self.tokens[who])
+        return await self.service.seats.connect(self.session_id, self.tokens[who])
 
     async def do(self, who: str, name: str, **args: Any) -> int:
-        return await self.service.command(self.seats[who], name, args)
+        return await self.service.seats.command(self.seats[who], name, args)
 
     def view(self, who: str) -> dict[str, Any]:
         return states(self.seats[who])[-1]
@@ -67,20 +65,9 @@ class Room:
 
     async def log(self) -> list[str]:
         return [
-            e["type"] for e in await self.service.events(self.session_id, self.tokens["trainer"])
+            e["type"]
+            for e in await self.service.logs.events(self.session_id, self.tokens["trainer"])
         ]
-
-
-def config(**overrides: Any) -> Config:
-    return Config(db="memory://", offline_grace_s=3, evict_after_s=60, **overrides)
-
-
-@pytest.fixture
-async def service() -> AsyncIterator[Service]:
-    svc = Service(config(), MemoryStore(), LocalBus(), FakeClock())
-    await svc.start()
-    yield svc
-    await svc.close()
 
 
 @pytest.fixture
@@ -102,13 +89,13 @@ async def test_a_hello_gets_welcome_then_state_and_commands_reach_every_viewer(r
 async def test_the_warning_and_time_up_fire_on_the_clock_exactly_once(room: Room) -> None:
     deadline = await room.discussing()
     room.clock.advance(deadline - room.clock.now() - 60_001)
-    await room.service.settled()
+    await room.service.tables.settled()
     assert "warning_given" not in await room.log()
     room.clock.advance(1)
-    await room.service.settled()
+    await room.service.tables.settled()
     assert room.view("screen")["timer"]["warned"]
     room.clock.advance(60_000)
-    await room.service.settled()
+    await room.service.tables.settled()
     assert room.view("p2")["phase"] == "deciding"
     log = await room.log()
     assert log.count("warning_given") == 1 and log.count("time_up") == 1
@@ -122,7 +109,7 @@ async def test_after_a_restart_past_the_deadline_time_up_comes_at_once(room: Roo
     again = Service(config(), store, LocalBus(), room.clock)
     assert await again.start() == 1
     room.clock.advance(0)
-    await again.settled()
+    await again.tables.settled()
     types = [e.type for e in await store.load(room.session_id)]
     assert types[-1] == "time_up" and "warning_given" not in types
     await again.close()
@@ -132,7 +119,7 @@ async def test_a_phone_that_drops_and_returns_quickly_costs_the_others_nothing(r
     frames(room.seats["facilitator"])
     frames(room.seats["p2"])
     for _ in range(30):  # a reconnect storm from one phone
-        room.service.disconnect(room.seats["p1"])
+        room.service.seats.disconnect(room.seats["p1"])
         room.seats["p1"] = await room.connect("p1")
     assert frames(room.seats["facilitator"]) == []
     assert frames(room.seats["p2"]) == []
@@ -142,7 +129,7 @@ async def test_a_phone_that_drops_and_returns_quickly_costs_the_others_nothing(r
             extra.append(await room.connect("p1"))
     assert info.value.code == "too_many_sockets"
     for seat in [room.seats["p1"], *extra]:
-        room.service.disconnect(seat)
+        room.service.seats.disconnect(seat)
     room.clock.advance(3000)
     [seen] = states(room.seats["facilitator"])
     assert not next(p for p in seen["players"] if p["id"] == "p1")["connected"]
@@ -182,11 +169,11 @@ async def test_idle_tables_leave_memory_and_come_back_whole(room: Room) -> None:
     service = room.service
     await room.do("facilitator", "configure", rounds=2)
     for seat in room.seats.values():
-        service.disconnect(seat)
+        service.seats.disconnect(seat)
     room.clock.advance(59_000)
-    assert service.evict() == 0
+    assert service.tables.evict() == 0
     room.clock.advance(1_000)
-    assert service.evict() == 1 and room.session_id not in service.tables
+    assert service.tables.evict() == 1 and room.session_id not in service.tables
     back = await room.connect("facilitator")
     assert states(back)[-1]["rounds"] == 2
 
@@ -194,9 +181,9 @@ async def test_idle_tables_leave_memory_and_come_back_whole(room: Room) -> None:
 async def test_a_running_timer_keeps_its_table_in_memory(room: Room) -> None:
     await room.discussing()
     for seat in room.seats.values():
-        room.service.disconnect(seat)
+        room.service.seats.disconnect(seat)
     room.clock.advance(60_000)
-    room.service.evict()
+    room.service.tables.evict()
     assert room.session_id in room.service.tables
 
 
@@ -204,7 +191,7 @@ async def test_unknown_session_ids_leave_nothing_behind(service: Service) -> Non
     for i in range(3000):
         assert await service.get(f"{i:016x}") is None
         assert await service.get(f"not an id {i}") is None
-    assert service.tables == {} and service._loading == {}
+    assert service.tables == {} and service.tables._loading == {}
 
 
 async def test_retention_counts_from_the_last_event_and_includes_unfinished(

@@ -3,26 +3,13 @@ the same service the real servers run, without a socket, so a change to either i
 second. The wire and several real servers are tried in `test_workshops.py`, `test_library.py`
 and `tests/scaled/`."""
 
-from collections.abc import AsyncIterator
-
 import pytest
 
-from app.clock import FakeClock
-from app.cluster import LocalBus
 from app.service import AppError, Refusal, Service
-from app.stores import MemoryStore
 from game import Settings
-from tests.app.test_service import config, states
+from tests.app.test_service import states
 
 HERE = "10.0.0.1"
-
-
-@pytest.fixture
-async def service() -> AsyncIterator[Service]:
-    svc = Service(config(), MemoryStore(), LocalBus(), FakeClock())
-    await svc.start()
-    yield svc
-    await svc.close()
 
 
 async def test_a_workshop_forms_its_tables_and_steers_them_together(service: Service) -> None:
@@ -30,19 +17,19 @@ async def test_a_workshop_forms_its_tables_and_steers_them_together(service: Ser
     fac = created.tokens["facilitator"]
     players = [await service.join(created.join_code, f"Deelnemer {i}", "", HERE) for i in range(8)]
     assert {p.session_id for p in players} == {created.session_id}, "all wait in the lobby"
-    lobby = await service.connect(created.session_id, players[0].player_token)
+    lobby = await service.seats.connect(created.session_id, players[0].player_token)
     workshop = await service.get(created.session_id)
     assert workshop is not None
-    actor = service.authenticate(workshop, fac)
+    actor = service.access.authenticate(workshop, fac)
     assert actor is not None
     with pytest.raises(Refusal) as lobby_only:  # the lobby takes only the workshop's commands
         await workshop.execute(actor, "start_game", {})
     assert (lobby_only.value.code, lobby_only.value.reason) == ("invalid_phase", "workshop_lobby")
 
-    tables = await service.form_tables(created.session_id, fac)
+    tables = await service.workshops.form_tables(created.session_id, fac)
     assert len(tables) == 2
     assert states(lobby)[-1]["workshop"]["tables"], "the lobby phone learns its table"
-    results = await service.command_tables(created.session_id, fac, "start_game", {})
+    results = await service.workshops.command_tables(created.session_id, fac, "start_game", {})
     assert [r.error for r in results] == [None, None]
     for session_id in tables:
         table = await service.get(session_id)
@@ -52,11 +39,11 @@ async def test_a_workshop_forms_its_tables_and_steers_them_together(service: Ser
     late = await service.join(created.join_code, "Laatkomer", "", HERE)
     assert late.session_id in tables, "a latecomer is sent to a table"
     with pytest.raises(AppError) as refused:  # one table's business is never sent to all
-        await service.command_tables(created.session_id, fac, "swap_players", {})
+        await service.workshops.command_tables(created.session_id, fac, "swap_players", {})
     assert refused.value.code == "invalid_args" and "start_game" in refused.value.message
     screen = created.tokens["screen"]
     with pytest.raises(AppError):  # only the facilitator steers every table
-        await service.command_tables(created.session_id, screen, "end_game", {})
+        await service.workshops.command_tables(created.session_id, screen, "end_game", {})
 
 
 async def test_a_library_files_lists_and_forgets_in_process(service: Service) -> None:

@@ -10,6 +10,7 @@ import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -65,6 +66,18 @@ async def _settle(roamers: list[Roamer], version: int) -> None:
     await asyncio.gather(*(r.reaches(version) for r in roamers))
 
 
+async def _judged(
+    what: str, database: str, roamers: list[Roamer], sent: Sent, before: int, deadline: int
+) -> tuple[dict[str, Any], dict[str, int]]:
+    """Every viewer at the log's last version, the history checked; what was measured, printed."""
+    events = await stored(database, roamers[0].session.id)
+    await _settle(roamers, len(events))
+    measured = check(events, before, sent, roamers)
+    late = timer_lateness(events, deadline, WARN_MS)
+    print(f"{what}: {measured}, timers late {late} ms")
+    return measured, late
+
+
 async def test_a_rolling_update_of_three_servers_mid_round(
     servers: list[Server], database: str
 ) -> None:
@@ -87,11 +100,8 @@ async def test_a_rolling_update_of_three_servers_mid_round(
         await asyncio.to_thread(server.start)
     await talking
 
-    events = await stored(database, fac.session.id)
-    await _settle(roamers, len(events))
-    measured = check(events, before, sent, roamers)
-    late = timer_lateness(events, deadline, WARN_MS)
-    print(f"rolling update: {measured}, timers late {late} ms, drains {restarts}")
+    measured, late = await _judged("rolling update", database, roamers, sent, before, deadline)
+    print(f"drains took {restarts} s")
     assert measured["moves"] >= len(roamers), "every viewer was moved at least once"
     assert measured["acked"] > 10
     assert 0 <= late["warning"] <= 500 and 0 <= late["time_up"] <= 500, late
@@ -128,13 +138,8 @@ async def test_a_server_frozen_past_its_claim_does_not_fire_a_second_time(
     assert a.proc is not None
     await _at(deadline - WARN_MS - 300)
     await _frozen(a.proc, 3.0)  # longer than the grace (0.5 s) and a claim's life (1.5 s)
-    events = await stored(database, roamers[0].session.id)
-    await _settle(roamers, len(events))
     await asyncio.sleep(1.0)  # time for a second time-up, if anything were to write one
-    events = await stored(database, roamers[0].session.id)
-    measured = check(events, before, Sent(), roamers)
-    late = timer_lateness(events, deadline, WARN_MS)
-    print(f"frozen server: {measured}, timers late {late} ms")
+    _, late = await _judged("frozen server", database, roamers, Sent(), before, deadline)
     assert late["time_up"] <= 500, "the server that took over armed the time-up itself"
     assert late["warning"] <= 1500, "the overdue warning: within the grace, a claim and a poll"
     assert "VersionConflict" not in a.logs() and "Traceback" not in a.logs()
@@ -155,11 +160,7 @@ async def test_redis_frozen_during_fan_out_and_a_timer_moment(
     await _at(deadline - WARN_MS - 500)
     await _frozen(redis_server.proc, 3.0)
     await talking
-    events = await stored(database, fac.session.id)
-    await _settle(roamers, len(events))
-    measured = check(events, before, sent, roamers)
-    late = timer_lateness(events, deadline, WARN_MS)
-    print(f"frozen Redis: {measured}, timers late {late} ms")
+    measured, late = await _judged("frozen Redis", database, roamers, sent, before, deadline)
     assert measured["acked"] > 10 and measured["moves"] == 0
     assert late["warning"] <= 500 and late["time_up"] <= 500, late
     for roamer in roamers:
@@ -194,14 +195,9 @@ async def test_postgresql_connections_cut_again_and_again_mid_round(
             cut += proxy.cut()
         await talking
         await asyncio.sleep(1.0)  # a write retried after the time-up lands meanwhile
-        events = await stored(database, fac.session.id)
-        await _settle(roamers, len(events))
-        measured = check(events, before, sent, roamers)
-        late = timer_lateness(events, deadline, WARN_MS)
-        logs = "".join(s.logs() for s in servers)
-        read_back = logs.count("reading the log back")
-        print(f"cut PostgreSQL: {cut} connections reset in {proxy.cuts} cuts, {measured}, "
-              f"{read_back} writes read back, timers late {late} ms")  # fmt: skip
+        measured, late = await _judged("cut PostgreSQL", database, roamers, sent, before, deadline)
+        read_back = "".join(s.logs() for s in servers).count("reading the log back")
+        print(f"{cut} connections reset in {proxy.cuts} cuts, {read_back} writes read back")
         assert cut > 10 and measured["acked"] > 10
         assert late["warning"] <= 1000 and late["time_up"] <= 1000, late
         for roamer in roamers:
@@ -249,11 +245,7 @@ async def test_a_server_whose_clock_jumps_ahead_fires_nothing_early(
         await _at(deadline - WARN_MS - 2000)
         clock_file.write_text("+30\n")
         await talking
-        events = await stored(database, fac.session.id)
-        await _settle(roamers, len(events))
-        measured = check(events, before, sent, roamers)
-        late = timer_lateness(events, deadline, WARN_MS)
-        print(f"clock jump: {measured}, timers late {late} ms")
+        _, late = await _judged("clock jump", database, roamers, sent, before, deadline)
         assert 0 <= late["warning"] <= 500 and 0 <= late["time_up"] <= 500, late
         assert "off the shared clock; following it" in servers[1].logs()
         on_b = [r for r in roamers if r.client is not None and r.client.server is servers[1]]
