@@ -17,6 +17,9 @@ class Code:
     http: int  # the status when it answers an HTTP request
     close: int | None = None  # the close code when it ends a socket; None: an error frame
     meaning: str = ""
+    # the pages' string when this close means "no seat here": they stop reconnecting and say it
+    # (`CLOSED` in web/static/common.js is written from this: python -m app.wire.asyncapi)
+    page: str | None = None
 
 
 CODES: dict[str, Code] = {
@@ -30,15 +33,15 @@ CODES: dict[str, Code] = {
     "game_started": Code(409, meaning="joins are for the lobby"),
     # the service
     "unknown_code": Code(404, meaning="no session has this join code"),
-    "not_found": Code(404, 4404, "no such session (or it was deleted)"),
-    "bad_token": Code(403, 4401, "this token does not open this session"),
+    "not_found": Code(404, 4404, "no such session (or it was deleted)", page="conn.gone"),
+    "bad_token": Code(403, 4401, "this token does not open this session", page="conn.badLink"),
     "rate_limited": Code(429, meaning="too many; the message says how long to wait"),
     "too_many_sockets": Code(429, 4429, "too many connections from this address or link"),
-    "replaced": Code(409, 4409, "a newer connection with the same link took over"),
-    "removed": Code(403, 4403, "the facilitator removed this player"),
-    "seat_moved": Code(403, 4411, "the facilitator moved this seat to another device"),
-    "revoked": Code(403, 4412, "the first facilitator revoked this facilitator link"),
-    "deleted": Code(410, 4410, "the session was deleted"),
+    "replaced": Code(409, 4409, "a newer connection with the same link took over", page="conn.replaced"),
+    "removed": Code(403, 4403, "the facilitator removed this player", page="conn.removed"),
+    "seat_moved": Code(403, 4411, "the facilitator moved this seat to another device", page="conn.seatMoved"),
+    "revoked": Code(403, 4412, "the first facilitator revoked this facilitator link", page="conn.revoked"),
+    "deleted": Code(410, 4410, "the session was deleted", page="conn.gone"),
     "too_slow": Code(503, 1013, "the client stopped reading; reconnect for a fresh state"),
     "restarting": Code(
         503, 1012, "this server stops (an update): reconnect at once, to any server"

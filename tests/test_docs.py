@@ -5,7 +5,7 @@ from pathlib import Path
 
 import jsonschema
 
-from app.wire.asyncapi import GUIDE, OUT, guide, render
+from app.wire.asyncapi import GUIDE, OUT, PAGES, guide, pages_codes, render
 from game import SOCKET_COMMANDS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,6 +25,12 @@ def test_the_guides_tables_of_codes_and_commands_are_the_generated_ones() -> Non
     text = GUIDE.read_text(encoding="utf-8")
     assert text == guide(text), "run: python -m app.wire.asyncapi"
     assert "| `bad_origin` | 403 | 4406 |" in text and "| `start_game` | facilitator |" in text
+
+
+def test_the_pages_know_the_close_codes_of_the_code_table() -> None:
+    text = PAGES.read_text(encoding="utf-8")
+    assert text == pages_codes(text), "run: python -m app.wire.asyncapi"
+    assert '4412: "conn.revoked"' in text
 
 
 def test_the_asyncapi_document_is_valid_asyncapi_3() -> None:

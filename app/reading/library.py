@@ -16,6 +16,7 @@ from app.reading.insights import Figure, Language, insights
 from app.results import Created
 from app.stores import EventStore, FiledSession, LibraryRow
 from app.tokens import hash_token, matches, new_session_id, new_token
+from app.wire.protocol import LibraryEntry
 from game import Actor, Role, Settings, State, fold
 from game.commands import FIRST_FACILITATOR
 
@@ -58,27 +59,6 @@ class NewKey:
     library_id: str
     label: str
     key: str
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One filed session as the library lists it."""
-
-    session_id: str
-    kind: Kind
-    label: str
-    owned: bool  # made in this library or filed by its first facilitator: deleting deletes it
-    created_at: int
-    updated_at: int
-    retention_until: int  # when the retention sweep deletes it, unless it is played on
-    players: int
-    tables: int
-    rounds_played: int
-    rounds: int
-    status: Status
-    language: str
-    workshop: str | None  # a table's workshop
-    table: int | None  # a table's number in its workshop
 
 
 @dataclass(frozen=True)
@@ -212,7 +192,9 @@ class Libraries:
                 out.append((filed, state, events[-1].at))
         return out
 
-    async def listing(self, library_id: str, key: str | None) -> tuple[LibraryRow, list[Entry]]:
+    async def listing(
+        self, library_id: str, key: str | None
+    ) -> tuple[LibraryRow, list[LibraryEntry]]:
         row = await self.open(library_id, key)
         keep_ms = int(self.service.config.retention_days * DAY_MS)
         entries = []
@@ -222,7 +204,7 @@ class Libraries:
                 "ended" if s.phase == "ended" else "lobby" if s.phase == "lobby" else "playing"
             )
             entries.append(
-                Entry(
+                LibraryEntry(
                     session_id=s.session_id,
                     kind=kind,
                     label=filed.label,

@@ -6,6 +6,7 @@ Run `python -m app.wire.asyncapi` after changing any of them; a test fails while
 """
 
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from game import COMMANDS, SOCKET_COMMANDS
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 OUT = DOCS / "asyncapi.json"
 GUIDE = DOCS / "PROTOCOL.md"
+PAGES = DOCS.parent / "web" / "static" / "common.js"  # the close codes the pages know
 REF = "#/components/schemas/{model}"
 
 
@@ -150,8 +152,17 @@ def guide(text: str) -> str:
     return text
 
 
+def pages_codes(text: str) -> str:
+    """web/static/common.js with its `CLOSED` line (close code -> what the page says, for the
+    closes that end a seat) written from the code table."""
+    pairs = sorted((c.close, c.page) for c in CODES.values() if c.close and c.page)
+    line = "const CLOSED = { " + ", ".join(f'{n}: "{k}"' for n, k in pairs) + " };"
+    return re.sub(r"^const CLOSED = .*;$", line, text, count=1, flags=re.M)
+
+
 if __name__ == "__main__":
     OUT.parent.mkdir(exist_ok=True)
     OUT.write_text(render(), encoding="utf-8")
     GUIDE.write_text(guide(GUIDE.read_text(encoding="utf-8")), encoding="utf-8")
-    sys.stdout.write(f"wrote {OUT} and the tables of {GUIDE}\n")
+    PAGES.write_text(pages_codes(PAGES.read_text(encoding="utf-8")), encoding="utf-8")
+    sys.stdout.write(f"wrote {OUT}, the tables of {GUIDE} and the close codes of {PAGES}\n")

@@ -18,7 +18,6 @@ from app.wire.protocol import (
     InsightChart,
     Insights,
     Language,
-    LibraryEntry,
     LibraryKey,
     LibraryListing,
     LibraryRequest,
@@ -79,7 +78,7 @@ def build_library_router(service: Service, hosts: Hosts) -> APIRouter:
             label=row.label,
             created_at=row.created_at,
             retention_days=service.config.retention_days,
-            sessions=[LibraryEntry.model_validate(e, from_attributes=True) for e in entries],
+            sessions=entries,
         )
 
     @router.post(
