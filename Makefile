@@ -48,7 +48,7 @@ budget: $(STAMP) node_modules/.installed
 	$(BIN)/python bench/page_budget.py
 
 bench: $(STAMP) services
-	$(BIN)/python bench/load.py
+	$(BIN)/python bench/load.py --repeat 3 --tables 500
 
 node_modules/.installed: package.json package-lock.json
 	scripts/system-packages.sh npm:npm chromium:chromium

@@ -38,6 +38,7 @@ import os
 import platform
 import random
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -757,22 +758,66 @@ def report(raw: dict[str, Any], game: dict[str, Any], args: argparse.Namespace) 
     }
 
 
+WINDOWS = ("storm", "half", "full")
+LOSSES = {"unreached", "unexpected_closes", "refused"}  # any run's loss counts, not the median's
+
+
+def median_of(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Window by window, each figure's median over the runs (a loss: the worst run's); the
+    rest (collector, recovery, loop turns) from the last run."""
+    out = dict(runs[-1])
+    for window in WINDOWS:
+        out[window] = {
+            key: (max if key in LOSSES else statistics.median)(r[window][key] for r in runs)
+            for key in runs[-1][window]
+        }
+    out["frames_lost"] = sum(r["frames_lost"] for r in runs)
+    return out
+
+
+def ratio_ranges(raws: list[dict[str, Any]], games: list[dict[str, Any]]) -> dict[str, list[float]]:
+    """Each ratio to raw, run by run (a run of ours against the raw run just before it):
+    name -> [median, lowest, highest]."""
+    keys = [(w, key) for w in ("half", "full") for _, key, _, has in ROWS if has]
+    keys += [("storm", "seated_per_s"), ("storm", "p99_s")]
+    out = {}
+    for window, key in keys:
+        each = [ratio(g[window][key], r[window][key]) for r, g in zip(raws, games, strict=True)]
+        out[f"{window}_{key}"] = [statistics.median(each), min(each), max(each)]
+    return out
+
+
 async def main(args: argparse.Namespace) -> dict[str, Any]:
     if (os.cpu_count() or 1) > LOAD_CPU:
         os.sched_setaffinity(0, {LOAD_CPU})
     gc.disable()  # the load generator's own collector pauses would be blamed on the server
     storm = args.storm_tables or args.tables // 2
+    raws: list[dict[str, Any]] = []
+    games: list[dict[str, Any]] = []
     with contextlib.ExitStack() as stack:
         tmp = args.workdir or stack.enter_context(tempfile.TemporaryDirectory(prefix="load-"))
-        raw = await run_raw(args.tables, storm, args.seconds, Path(tmp)) if args.raw else None
-        gc.collect()
-        game = await run_game(args.tables, storm, args.seconds, Path(tmp), args.loop_turns)
-        if args.two_server_tables:
+        for i in range(args.repeat):  # raw, ours, raw, ours…: a slow minute hits both alike
+            run = Path(tmp) / f"run{i + 1}"
+            run.mkdir(parents=True, exist_ok=True)
+            if args.raw:
+                raws.append(await run_raw(args.tables, storm, args.seconds, run))
             gc.collect()
+            games.append(await run_game(args.tables, storm, args.seconds, run, args.loop_turns))
+            gc.collect()
+        game = median_of(games)
+        if args.two_server_tables:
             game["two_servers"] = await run_two_servers(
                 args.two_server_tables, args.seconds, Path(tmp)
             )
-    return report(raw or {k: {} for k in ("storm", "half", "full")}, game, args)
+    raw = median_of(raws) if raws else {k: {} for k in WINDOWS}
+    result = report(raw, game, args)
+    if len(raws) > 1:
+        ranges = ratio_ranges(raws, games)
+        print(f"\nratios to raw over {len(raws)} runs, median [lowest, highest]:")
+        for name, (mid, low, high) in ranges.items():
+            print(f"  {name:32}{mid:>8.2f}  [{low:.2f}, {high:.2f}]")
+        result["ratios"] = ranges
+    return result
 
 
 if __name__ == "__main__":
@@ -784,6 +829,9 @@ if __name__ == "__main__":
         "--two-server-tables", type=int, default=200, help="0: skip the two-server run"
     )
     parser.add_argument("--no-raw", dest="raw", action="store_false", help="skip the baseline")
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="runs of raw and ours in turn; medians are judged"
+    )
     parser.add_argument(
         "--loop-turns",
         action="store_true",

@@ -1,4 +1,5 @@
-"""The load benchmark still plays real games: a few tables for a few seconds, both servers.
+"""The load benchmark still plays real games: a few tables for a few seconds, both servers, two
+runs of each in turn.
 
 Timings are not asserted here (a shared CI machine says nothing about speed); what is asserted
 is that the bots' every command was accepted, every phone got every state, and the report's
@@ -13,7 +14,17 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SMALL = ("--tables", "4", "--seconds", "3", "--two-server-tables", "6", "--loop-turns")
+SMALL = (
+    "--tables",
+    "4",
+    "--seconds",
+    "3",
+    "--two-server-tables",
+    "6",
+    "--loop-turns",
+    "--repeat",
+    "2",
+)
 
 
 @pytest.mark.timeout(420)
@@ -61,3 +72,8 @@ def test_the_load_benchmark_runs_a_small_load_end_to_end() -> None:
     assert {"storm_ge_0.7x_raw", "two_servers_p99_le_2x_one"} <= set(targets)
     assert targets["full_no_frames_lost"] and targets["two_servers_no_frames_lost"]
     assert "targets:" in run.stdout
+    ratios = result["ratios"]  # two runs of raw and ours in turn: each ratio's median and range
+    for name in ("half_p99_ms", "full_cpu_us_per_frame", "storm_seated_per_s"):
+        middle, low, high = ratios[name]
+        assert 0 < low <= middle <= high, (name, ratios[name])
+    assert "ratios to raw over 2 runs" in run.stdout
