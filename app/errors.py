@@ -37,10 +37,16 @@ CODES: dict[str, Code] = {
     "bad_token": Code(403, 4401, "this token does not open this session", page="conn.badLink"),
     "rate_limited": Code(429, meaning="too many; the message says how long to wait"),
     "too_many_sockets": Code(429, 4429, "too many connections from this address or link"),
-    "replaced": Code(409, 4409, "a newer connection with the same link took over", page="conn.replaced"),
+    "replaced": Code(
+        409, 4409, "a newer connection with the same link took over", page="conn.replaced"
+    ),
     "removed": Code(403, 4403, "the facilitator removed this player", page="conn.removed"),
-    "seat_moved": Code(403, 4411, "the facilitator moved this seat to another device", page="conn.seatMoved"),
-    "revoked": Code(403, 4412, "the first facilitator revoked this facilitator link", page="conn.revoked"),
+    "seat_moved": Code(
+        403, 4411, "the facilitator moved this seat to another device", page="conn.seatMoved"
+    ),
+    "revoked": Code(
+        403, 4412, "the first facilitator revoked this facilitator link", page="conn.revoked"
+    ),
     "deleted": Code(410, 4410, "the session was deleted", page="conn.gone"),
     "too_slow": Code(503, 1013, "the client stopped reading; reconnect for a fresh state"),
     "restarting": Code(
