@@ -195,13 +195,13 @@ if (!token) {
   socket = new TableSocket(sessionId, token, (v) => { view = v; render(); }, (online, code, key) => {
     showStatus(online, code, key);
     if (online) clearError();
-    if (code === 4403) {  // removed: the facilitator may bring them back, so keep the seat's token
+    if (key === "conn.removed") {  // the facilitator may bring them back, so keep the seat's token
       view = null;
       mount(document.getElementById("app"), h("p", {}, t(key)), h("p", {}, t("conn.removedRetry")),
         h("p", {}, h("button", { type: "button", key: "retry", onclick: () => location.reload() }, t("conn.retry"))));
       return;
     }
-    if (![4401, 4404, 4410, 4411].includes(code)) return;
+    if (!["conn.badLink", "conn.gone", "conn.seatMoved"].includes(key)) return;  // (common.js's CLOSED)
     localStorage.removeItem(`tvb:seat:${sessionId}`);  // no seat here any more: say so, once
     view = null;
     mount(document.getElementById("app"), h("p", {}, t(key)), h("p", {}, h("a", { class: "button", href: "/j" }, t("join.go"))));
