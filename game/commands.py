@@ -3,13 +3,14 @@ send it, its arguments and the rule that decides it); `game.decide.COMMANDS` is 
 server, the docs and the AsyncAPI document all read."""
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from game.errors import Refusal
 from game.events import Reached
 from game.state import Phase
 
@@ -218,3 +219,19 @@ class Command(Generic[A]):
     @property
     def over_socket(self) -> bool:
         return not self.http
+
+    def parse(self, args: Mapping[str, Any] | None) -> A:
+        """The arguments as this command's model; refused, naming the field, if they do not fit."""
+        try:
+            return self.args.model_validate(args or {})
+        except ValidationError as e:
+            problems = []
+            for item in e.errors()[:3]:
+                where = ".".join(str(p) for p in item["loc"]) or "args"
+                problems.append(f"{where}: {item['msg']}")
+            detail = f"Bad arguments for {self.name!r}: " + "; ".join(problems) + "."
+            raise Refusal("invalid_args", "bad_args", detail) from None
+
+    def make(self, **fields: Any) -> A:
+        """Typed arguments built by the server (checked as the wire's are)."""
+        return self.parse(fields)

@@ -7,8 +7,6 @@ command is declared once, at the bottom, in `COMMANDS`.
 from collections.abc import Mapping
 from typing import Any
 
-from pydantic import ValidationError
-
 from game import dealing
 from game.commands import (
     FACILITATOR_ONLY,
@@ -18,6 +16,7 @@ from game.commands import (
     Actor,
     AddFacilitatorArgs,
     AnswerArgs,
+    Args,
     ChooseArgs,
     ClaimArgs,
     Command,
@@ -165,9 +164,10 @@ def _check_settings(settings: Settings, deck: Deck) -> None:
 
 
 def decide(
-    state: State, actor: Actor, name: str, args: Mapping[str, Any] | None, now: int
+    state: State, actor: Actor, name: str, args: Mapping[str, Any] | Args | None, now: int
 ) -> list[Event]:
-    """The events a command causes, after any timer event that was already due at `now`."""
+    """The events a command causes, after any timer event that was already due at `now`.
+    `args` as they came over the wire (checked here) or already built as the command's model."""
     command = COMMANDS.get(name)
     if command is None:
         raise Refusal(
@@ -190,10 +190,12 @@ def decide(
             "own game once the tables are formed.",
             command=name,
         )
-    try:
-        parsed = command.args.model_validate(args or {})
-    except ValidationError as e:
-        raise Refusal("invalid_args", "bad_args", _describe(name, e)) from None
+    if isinstance(args, Args):  # built by the server: typed already
+        if not isinstance(args, command.args):
+            raise TypeError(f"{name!r} takes {command.args.__name__}, not {type(args).__name__}")
+        parsed = args
+    else:
+        parsed = command.parse(args)
     pending = due(state, now)
     for event in pending:
         state = evolve(state, event)
@@ -210,14 +212,6 @@ def decide(
         fid = actor.facilitator_id or FIRST_FACILITATOR
         events = [e.model_copy(update={"facilitator": fid}) for e in events]
     return [*pending, *events]
-
-
-def _describe(name: str, error: ValidationError) -> str:
-    problems = []
-    for item in error.errors()[:3]:
-        where = ".".join(str(p) for p in item["loc"]) or "args"
-        problems.append(f"{where}: {item['msg']}")
-    return f"Bad arguments for {name!r}: " + "; ".join(problems) + "."
 
 
 def _player(state: State, player_id: str) -> str:
@@ -911,51 +905,73 @@ def _registry(*commands: Command[Any]) -> dict[str, Command[Any]]:
 _F, _P, _N = FACILITATOR_ONLY, PLAYER_ONLY, NEWCOMER
 _UNIT_OR_FACILITATOR: frozenset[Role | None] = frozenset({"player", "facilitator"})
 
+# The commands the service sends itself (over HTTP, with a credential it makes), by name, so
+# that it builds typed arguments: `table.execute(actor, JOIN, JoinArgs(...))`.
+JOIN = Command(
+    "join",
+    _N,
+    JoinArgs,
+    "any phase but ended (over HTTP: POST /api/join); after the start the player waits "
+    "for the next deal",
+    _join,
+    http=True,
+    workshop=True,
+)
+
+CLAIM_SEAT = Command(
+    "claim_seat",
+    _N,
+    ClaimArgs,
+    "a seat moved to a new device (over HTTP: POST /api/sessions/{id}/claim)",
+    _claim_seat,
+    http=True,
+)
+
+REISSUE_SEAT = Command(
+    "reissue_seat",
+    _F,
+    ReissueArgs,
+    "any phase but ended (over HTTP: POST /api/sessions/{id}/players/{player_id}/seat)",
+    _reissue_seat,
+    http=True,
+)
+
+ADD_FACILITATOR = Command(
+    "add_facilitator",
+    _F,
+    AddFacilitatorArgs,
+    "the first facilitator (over HTTP: POST /api/sessions/{id}/facilitators)",
+    _add_facilitator,
+    http=True,
+    workshop=True,
+)
+
+REVOKE_FACILITATOR = Command(
+    "revoke_facilitator",
+    _F,
+    FacilitatorArgs,
+    "the first facilitator (over HTTP: DELETE /api/sessions/{id}/facilitators/{fid})",
+    _revoke_facilitator,
+    http=True,
+    workshop=True,
+)
+
+FORM_TABLES = Command(
+    "form_tables",
+    _F,
+    FormArgs,
+    "a workshop's lobby (over HTTP: POST /api/sessions/{id}/tables)",
+    _form_tables,
+    http=True,
+    workshop=True,
+)
+
 COMMANDS: Mapping[str, Command[Any]] = _registry(
-    Command(
-        "join",
-        _N,
-        JoinArgs,
-        "any phase but ended (over HTTP: POST /api/join); after the start the player waits "
-        "for the next deal",
-        _join,
-        http=True,
-        workshop=True,
-    ),
-    Command(
-        "claim_seat",
-        _N,
-        ClaimArgs,
-        "a seat moved to a new device (over HTTP: POST /api/sessions/{id}/claim)",
-        _claim_seat,
-        http=True,
-    ),
-    Command(
-        "reissue_seat",
-        _F,
-        ReissueArgs,
-        "any phase but ended (over HTTP: POST /api/sessions/{id}/players/{player_id}/seat)",
-        _reissue_seat,
-        http=True,
-    ),
-    Command(
-        "add_facilitator",
-        _F,
-        AddFacilitatorArgs,
-        "the first facilitator (over HTTP: POST /api/sessions/{id}/facilitators)",
-        _add_facilitator,
-        http=True,
-        workshop=True,
-    ),
-    Command(
-        "revoke_facilitator",
-        _F,
-        FacilitatorArgs,
-        "the first facilitator (over HTTP: DELETE /api/sessions/{id}/facilitators/{fid})",
-        _revoke_facilitator,
-        http=True,
-        workshop=True,
-    ),
+    JOIN,
+    CLAIM_SEAT,
+    REISSUE_SEAT,
+    ADD_FACILITATOR,
+    REVOKE_FACILITATOR,
     Command(
         "configure",
         _F,
@@ -1206,15 +1222,7 @@ COMMANDS: Mapping[str, Command[Any]] = _registry(
         _move_player,
         workshop=True,
     ),
-    Command(
-        "form_tables",
-        _F,
-        FormArgs,
-        "a workshop's lobby (over HTTP: POST /api/sessions/{id}/tables)",
-        _form_tables,
-        http=True,
-        workshop=True,
-    ),
+    FORM_TABLES,
     Command(
         "seat_player",
         _F,

@@ -1,11 +1,11 @@
 """The service: what HTTP, the socket endpoint and the command line call, and nothing else.
 
-`Service` holds the live tables and takes its ports (event store, bus, clock) in its constructor;
+`Service` holds the live tables and takes its ports (event store, the cluster's bus, timer ledger and limits, clock) in its constructor;
 `open_service` builds it from the settings, the one place that decides which adapters run.
 """
 
 from app.clock import Clock, SystemClock
-from app.cluster import open_bus
+from app.cluster import open_cluster
 from app.config import Config
 from app.errors import CODES, AppError, Failure, close_code, http_status
 from app.reading.export import Download
@@ -19,7 +19,9 @@ from game import COMMANDS, SOCKET_COMMANDS, Refusal, Role, Settings
 
 
 def open_service(config: Config, clock: Clock | None = None) -> Service:
-    return Service(config, open_store(config.db), open_bus(config.redis), clock or SystemClock())
+    return Service(
+        config, open_store(config.db), open_cluster(config.redis), clock or SystemClock()
+    )
 
 
 __all__ = [

@@ -4,7 +4,6 @@ by a library's key for the sessions filed there. Every use case asks here before
 import hashlib
 import hmac
 
-from app.cluster import Bus
 from app.errors import AppError
 from app.reading.library import still_filed
 from app.service.live import LiveTable
@@ -23,8 +22,8 @@ def answer_key(token: str) -> str:
 
 
 class Access:
-    def __init__(self, tables: Tables, store: EventStore, bus: Bus) -> None:
-        self.tables, self.store, self.bus = tables, store, bus
+    def __init__(self, tables: Tables, store: EventStore) -> None:
+        self.tables, self.store = tables, store
 
     def authenticate(self, table: LiveTable, token: str) -> Actor | None:
         """Which role (and player) a token stands for at this table, or None."""
@@ -41,10 +40,11 @@ class Access:
         return None
 
     async def identify(self, table: LiveTable, token: str) -> Actor | None:
-        """`authenticate`, and with other servers about: a phone that joined through one of
-        them a moment ago may be unknown here yet, so ask the store once before refusing."""
+        """`authenticate`, and where another server may have written the table: a phone that
+        joined through it a moment ago may be unknown here yet, so ask the store once before
+        refusing."""
         actor = self.authenticate(table, token)
-        if actor is None and self.bus.shared:
+        if actor is None and self.tables.bus.written_elsewhere(table.session_id):
             await table.catch_up()
             actor = self.authenticate(table, token)
         return actor

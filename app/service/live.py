@@ -12,17 +12,18 @@ import time
 from collections import Counter
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple, TypeVar, overload
 
 from app import metrics
 from app.clock import Clock, WakeUp
-from app.cluster import Bus
+from app.cluster import Cluster
 from app.errors import AppError, close_code
 from app.service.frames import state_frames
 from app.service.limits import TokenBucket
 from app.service.outbox import Outbox
 from app.stores import EventStore, VersionConflict
-from game import Actor, Event, Refusal, State, decide, due, evolve, next_deadline
+from game import Actor, Command, Event, Refusal, State, decide, due, evolve, next_deadline
+from game.commands import Args
 from game.events import TimeUp
 
 log = logging.getLogger("theater")
@@ -64,18 +65,34 @@ def _ended(state: State, seat: Seat) -> str | None:
     return None
 
 
+A = TypeVar("A", bound=Args)
+E = TypeVar("E", bound=Event)
+
+
+class Outcome(NamedTuple):
+    """What a command did: its events and the version the table reached."""
+
+    events: list[Event]
+    version: int
+
+    def one(self, kind: type[E]) -> E:
+        """The event of this kind the command caused (the rules promise exactly one)."""
+        return next(e for e in self.events if isinstance(e, kind))
+
+
 class LiveTable:
     def __init__(
         self,
         state: State,
         store: EventStore,
         clock: Clock,
-        bus: Bus,
+        cluster: Cluster,
         spawn: Spawn,
         offline_grace_ms: int = 3000,
     ) -> None:
         self.state = state
-        self.store, self.clock, self.bus, self.spawn = store, clock, bus, spawn
+        self.store, self.clock, self.spawn = store, clock, spawn
+        self.bus, self.timers = cluster.bus, cluster.timers
         self.offline_grace_ms = offline_grace_ms
         self.lock = asyncio.Lock()
         self.seats: list[Seat] = []  # oldest first
@@ -94,15 +111,21 @@ class LiveTable:
 
     # --- commands and time ----------------------------------------------------------------
 
+    @overload
+    async def execute(self, actor: Actor, command: Command[A], args: A) -> Outcome: ...
+    @overload
+    async def execute(self, actor: Actor, command: str, args: dict[str, Any] | None) -> Outcome: ...
     async def execute(
-        self, actor: Actor, name: str, args: dict[str, Any] | None
-    ) -> tuple[list[Event], int]:
+        self, actor: Actor, command: str | Command[A], args: A | dict[str, Any] | None
+    ) -> Outcome:
         """Decide, store, apply, tell everyone; return the events and the version they reached.
-        Raises `game.Refusal` and changes nothing on refusal."""
+        A command as the service builds it (typed) or as it came over the wire (a name and a
+        dict, checked by the rules). Raises `game.Refusal` and changes nothing on refusal."""
+        name = command if isinstance(command, str) else command.name
         async with self.lock:
             if self.closed:  # closed while this command waited its turn
                 raise self.gone
-            looked = not self.bus.shared
+            looked = not self.bus.written_elsewhere(self.session_id)
             for _ in range(8):  # each lost race means another server made progress
                 try:
                     events = decide(self.state, actor, name, args, self.clock.now())
@@ -124,7 +147,7 @@ class LiveTable:
                 except Exception as e:  # the store went away in the middle of the write
                     if not await self._landed(events, e):
                         continue
-                return events, self.state.version
+                return Outcome(events, self.state.version)
             raise AppError("rate_limited", "The table is busy; try again in a moment.", "busy")
 
     async def _landed(self, events: list[Event], error: Exception) -> bool:
@@ -195,7 +218,7 @@ class LiveTable:
             when = next_deadline(self.state)
             # a time-up is claimed for the deadline itself: this clock may have jumped past it
             up = self.state.timer.deadline if isinstance(events[-1], TimeUp) else None
-            if when is not None and not await self.bus.claim(self.session_id, when, up):
+            if when is not None and not await self.timers.claim(self.session_id, when, up):
                 return  # that server records them (its nudge brings them here), or not yet
             if when is not None:
                 metrics.TIMER_LATE.observe(max(0, self.clock.now() - when) / 1000)
@@ -217,7 +240,7 @@ class LiveTable:
         when = next_deadline(self.state)
         if when != self._noted and not self.closed:
             self._noted = when
-            self.bus.deadline(self.session_id, when)
+            self.timers.deadline(self.session_id, when)
         if when is not None and not self.closed:
             self._wake = self.clock.call_at(when, lambda: self.spawn(self.fire()))
 
@@ -226,7 +249,7 @@ class LiveTable:
         nothing running: it can leave memory."""
         return (
             not self.seats
-            and (self.bus.shared or next_deadline(self.state) is None)
+            and not self.timers.keeps(next_deadline(self.state))
             and not self.lock.locked()
             and now - self.last_active >= after_ms
         )

@@ -14,7 +14,7 @@ import logging
 import secrets
 
 from app.clock import Clock
-from app.cluster import Bus
+from app.cluster import Cluster
 from app.config import Config
 from app.errors import AppError
 from app.reading.library import Libraries
@@ -44,6 +44,7 @@ from game import (
     evolve,
 )
 from game.commands import FIRST_FACILITATOR
+from game.decide import ADD_FACILITATOR, CLAIM_SEAT, JOIN, REISSUE_SEAT, REVOKE_FACILITATOR
 from game.events import FacilitatorAdded, PlayerJoined, SeatClaimed
 
 log = logging.getLogger("theater.service")
@@ -52,16 +53,17 @@ DAY_MS = 24 * 3600 * 1000
 
 
 class Service:
-    def __init__(self, config: Config, store: EventStore, bus: Bus, clock: Clock) -> None:
-        self.config, self.store, self.bus, self.clock = config, store, bus, clock
-        self.tables = Tables(config, store, bus, clock)
-        self.access = Access(self.tables, store, bus)
+    def __init__(self, config: Config, store: EventStore, cluster: Cluster, clock: Clock) -> None:
+        self.config, self.store, self.cluster, self.clock = config, store, cluster, clock
+        self.tables = Tables(config, store, cluster, clock)
+        self.access = Access(self.tables, store)
         self.logs = Logs(self.access, store)
         self.workshops = Workshops(self.tables, self.access, store, clock)
         self.seats = Seats(self.tables, self.access, config, clock)
-        self.joins = bus.window("joins", config.joins_per_minute)
-        self.failed_joins = bus.window("failed_joins", config.failed_joins_per_minute)
-        self.creations = bus.window("sessions", config.sessions_per_minute)
+        limits = cluster.limits
+        self.joins = limits.window("joins", config.joins_per_minute)
+        self.failed_joins = limits.window("failed_joins", config.failed_joins_per_minute)
+        self.creations = limits.window("sessions", config.sessions_per_minute)
         self.guesses = GuessGate(config.guess_spacing_s)
         self.libraries = Libraries(self, self.access)
 
@@ -153,9 +155,8 @@ class Service:
         if table.state.tables:  # a workshop whose tables are formed: the smallest table
             table = await self.workshops.table_for_latecomer(table.state)
         token = new_token()
-        args = {"name": name, "organisation": organisation, "token_hash": hash_token(token)}
-        events, _ = await table.execute(Actor(None), "join", args)
-        joined = next(e for e in events if isinstance(e, PlayerJoined))
+        args = JOIN.make(name=name, organisation=organisation, token_hash=hash_token(token))
+        joined = (await table.execute(Actor(None), JOIN, args)).one(PlayerJoined)
         return Joined(table.session_id, joined.player_id, token)
 
     async def delete(self, session_id: str, token: str | None) -> None:
@@ -172,8 +173,8 @@ class Service:
         the facilitator (as a link and QR code) and works once."""
         table, actor = await self.access.staff_actor(session_id, token, "facilitator")
         claim = new_token()
-        args = {"player_id": player_id, "claim_hash": hash_token(claim)}
-        await table.execute(actor, "reissue_seat", args)
+        args = REISSUE_SEAT.make(player_id=player_id, claim_hash=hash_token(claim))
+        await table.execute(actor, REISSUE_SEAT, args)
         return Reissued(player_id, claim)
 
     async def claim_seat(self, session_id: str, claim: str, client: str) -> Joined:
@@ -182,9 +183,8 @@ class Service:
         if table is None:
             raise AppError("not_found", "There is no session with this id (it may be deleted).")
         token = new_token()
-        args = {"claim_hash": hash_token(claim), "token_hash": hash_token(token)}
-        events, _ = await table.execute(Actor(None), "claim_seat", args)
-        claimed = next(e for e in events if isinstance(e, SeatClaimed))
+        args = CLAIM_SEAT.make(claim_hash=hash_token(claim), token_hash=hash_token(token))
+        claimed = (await table.execute(Actor(None), CLAIM_SEAT, args)).one(SeatClaimed)
         return Joined(session_id, claimed.player_id, token)
 
     async def add_facilitator(
@@ -194,13 +194,11 @@ class Service:
         co-facilitator steers its tables too."""
         table, actor = await self.access.staff_actor(session_id, token, "facilitator")
         new = new_token()
-        args = {"label": label, "token_hash": hash_token(new)}
-        events, _ = await table.execute(actor, "add_facilitator", args)
-        added = next(e for e in events if isinstance(e, FacilitatorAdded))
+        args = ADD_FACILITATOR.make(label=label, token_hash=hash_token(new))
+        added = (await table.execute(actor, ADD_FACILITATOR, args)).one(FacilitatorAdded)
+        same = args.model_copy(update={"facilitator_id": added.facilitator_id})
         for child in await self.tables.of(table.state):
-            await child.execute(
-                actor, "add_facilitator", {**args, "facilitator_id": added.facilitator_id}
-            )
+            await child.execute(actor, ADD_FACILITATOR, same)
         return CoFacilitatorLink(
             added.facilitator_id, added.label, new, workshop=table.state.is_workshop
         )
@@ -210,7 +208,8 @@ class Service:
     ) -> None:
         table, actor = await self.access.staff_actor(session_id, token, "facilitator")
         gone = table.state.facilitators.get(facilitator_id)
-        await table.execute(actor, "revoke_facilitator", {"facilitator_id": facilitator_id})
+        revoke = REVOKE_FACILITATOR.make(facilitator_id=facilitator_id)
+        await table.execute(actor, REVOKE_FACILITATOR, revoke)
         for child in await self.tables.of(table.state):
             same = [
                 f.id
@@ -218,7 +217,9 @@ class Service:
                 if gone and f.token_hash == gone.token_hash
             ]
             for fid in same:
-                await child.execute(actor, "revoke_facilitator", {"facilitator_id": fid})
+                await child.execute(
+                    actor, REVOKE_FACILITATOR, REVOKE_FACILITATOR.make(facilitator_id=fid)
+                )
         for sid in (session_id, *(spec.session_id for spec in table.state.tables)):
             filed = await self.store.library_of(sid)
             if gone and filed and filed[1].filed_by == gone.token_hash:
@@ -228,8 +229,8 @@ class Service:
         """The session and its log, gone from this server, the store and every other server."""
         self.tables.forget(session_id)
         await self.store.delete(session_id)
-        self.bus.deadline(session_id, None)
-        await self.bus.deleted(session_id)
+        self.cluster.timers.deadline(session_id, None)
+        await self.cluster.bus.deleted(session_id)
 
     async def sweep(self) -> list[str]:
         """Delete sessions whose last event is older than the retention: their names and

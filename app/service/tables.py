@@ -12,7 +12,7 @@ from collections.abc import Coroutine, Iterator, Mapping
 from typing import Any
 
 from app.clock import Clock, SystemClock
-from app.cluster import Bus
+from app.cluster import Cluster
 from app.config import Config
 from app.errors import close_code
 from app.service.live import LiveTable
@@ -28,8 +28,10 @@ SESSION_ID = re.compile(r"[0-9a-f]{16}")
 class Tables(Mapping[str, LiveTable]):
     """Session id -> the live table held here (a read-only mapping; `load` fetches)."""
 
-    def __init__(self, config: Config, store: EventStore, bus: Bus, clock: Clock) -> None:
-        self.config, self.store, self.bus, self.clock = config, store, bus, clock
+    def __init__(self, config: Config, store: EventStore, cluster: Cluster, clock: Clock) -> None:
+        self.config, self.store, self.cluster, self.clock = config, store, cluster, clock
+        self.bus, self.timers = cluster.bus, cluster.timers
+        self.recovered = 0
         self.held: dict[str, LiveTable] = {}
         self._loading: dict[str, asyncio.Task[LiveTable | None]] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -64,26 +66,24 @@ class Tables(Mapping[str, LiveTable]):
             await asyncio.gather(*self._tasks, *self._loading.values(), return_exceptions=True)
 
     async def start(self) -> int:
-        """Open the store, recover the unfinished sessions (so their timers fire even if nobody
-        reconnects), then listen to the other servers. Returns how many were recovered."""
+        """Open the store, listen to the other servers and recover the unfinished sessions
+        (`resync`: one server, at once; several, once subscribed, so nothing falls between),
+        then follow the timer ledger and its clock. Returns how many were recovered by now."""
         await self.store.open()
-        # several servers: once subscribed to the others (`resync`), so nothing falls between
-        recovered = 0 if self.bus.shared else await self.recover()
-        self.bus.start(self)
-        if self.bus.shared:
-            loop = asyncio.get_running_loop()
-            self._watcher = loop.create_task(self.watch_deadlines())
-            self._keeper = loop.create_task(self.keep_time())
-        return recovered
+        await self.bus.start(self)
+        loop = asyncio.get_running_loop()
+        self._watcher = loop.create_task(self.watch_deadlines())
+        self._keeper = loop.create_task(self.keep_time())
+        return self.recovered
 
     async def keep_time(self, every_s: float = 1.0) -> None:
-        """Several servers: follow the shared clock (Redis's), so that one whose own clock
-        jumps is back in step within a second; its tables' wake-ups are set again by it."""
+        """Follow the ledger's shared clock (several servers: Redis's), so that a server whose
+        own clock jumps is back in step within a second; its tables' wake-ups are set again."""
         clock = self.clock
         if not isinstance(clock, SystemClock):
             return
         while True:
-            skew = await self.bus.skew()
+            skew = await self.timers.skew()
             if skew is not None and abs(skew - clock.offset) > 20:
                 if abs(skew - clock.offset) > 1000:
                     log.warning("clock: %+d ms off the shared clock; following it", -skew)
@@ -113,7 +113,7 @@ class Tables(Mapping[str, LiveTable]):
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(within_s):
                 await asyncio.gather(*(leave(t) for t in tables))
-        await self.bus.flush()
+        await self.cluster.flush()
         log.info("drained: %d tables handed on", len(tables))
 
     async def close(self) -> None:
@@ -128,7 +128,7 @@ class Tables(Mapping[str, LiveTable]):
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
-        await self.bus.close()
+        await self.cluster.close()
         await self.store.close()
 
     # --- loading, holding, letting go ----------------------------------------------------------
@@ -159,40 +159,43 @@ class Tables(Mapping[str, LiveTable]):
 
     def hold(self, state: State) -> LiveTable:
         grace = int(self.config.offline_grace_s * 1000)
-        table = LiveTable(state, self.store, self.clock, self.bus, self.spawn, grace)
+        table = LiveTable(state, self.store, self.clock, self.cluster, self.spawn, grace)
         self.held[table.session_id] = table
         table.schedule()
         return table
 
     async def recover(self) -> int:
-        """One server holds every unfinished session (its timers fire here). Several note each
-        one's next timer moment in the shared list instead, and hold nothing: whichever server
-        sees a moment come first claims it (`watch_deadlines`). One server does that reading."""
+        """Note every unfinished session's next timer moment in the ledger (one server does
+        this reading: the ledger's claim), and hold those the ledger says must be held for it
+        to fire (one server: each with a timer, armed to the millisecond; several: none, as
+        whoever sees a moment come claims it, `watch_deadlines`)."""
         rows = [r for r in await self.store.sessions() if not r.ended]
-        if not self.bus.shared:
-            for row in rows:
-                await self.load(row.session_id)
-        elif await self.bus.claim("recovery", 0):
+        if await self.timers.claim("recovery", 0):
             for row in rows:
                 try:
                     held = self.held.get(row.session_id)
                     events = [] if held else await self.store.load(row.session_id)
                     state = held.state if held else fold(events) if events else None
-                    if state is not None:  # (deleted meanwhile: nothing to note)
-                        self.bus.deadline(row.session_id, next_deadline(state), only_if_new=True)
+                    if state is None:  # deleted meanwhile: nothing to note
+                        continue
+                    when = next_deadline(state)
+                    self.timers.deadline(row.session_id, when, only_if_new=True)
+                    if held is None and self.timers.keeps(when) and row.session_id not in self:
+                        self.hold(state)
                 except Exception:
                     log.exception("recovery: session %s skipped", row.session_id)
+        self.recovered = len(rows)
         return len(rows)
 
     async def watch_deadlines(self, every_s: float = 0.25, grace_ms: int = 500) -> None:
-        """Several servers: fire every session's timer moment that has come, held here or not.
+        """Fire every session's timer moment in the ledger that has come, held here or not.
         A table's holder fires it on time; a moment overdue by `grace_ms` is claimed by whoever
         sees it, so a server that died holding a session hands its timers on within the grace,
         a claim's life (1.5 s, if it died holding the claim) and a poll."""
         while True:
             await asyncio.sleep(every_s)
             now = self.clock.now()
-            for session_id, when in await self.bus.due(now):
+            for session_id, when in await self.timers.due(now):
                 try:
                     held = self.held.get(session_id)
                     if held is not None:
@@ -200,10 +203,10 @@ class Tables(Mapping[str, LiveTable]):
                             self.spawn(held.fire())
                     elif (
                         when <= now - grace_ms
-                        and await self.bus.claim(session_id, when)
+                        and await self.timers.claim(session_id, when)
                         and await self.load(session_id) is None  # loading arms its timer
                     ):
-                        self.bus.deadline(session_id, None)  # deleted meanwhile
+                        self.timers.deadline(session_id, None)  # deleted meanwhile
                 except Exception:
                     log.exception("deadline watch: session %s failed", session_id)
 
@@ -243,7 +246,7 @@ class Tables(Mapping[str, LiveTable]):
         if (
             not self.draining
             and session_id not in self.held
-            and await self.bus.claim(session_id, 0)  # moment 0: the hand-over itself
+            and await self.timers.claim(session_id, 0)  # moment 0: the hand-over itself
         ):
             await self.load(session_id)
 

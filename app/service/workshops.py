@@ -16,6 +16,7 @@ from app.stores import EventStore
 from app.tokens import new_session_id
 from cards import load_decks
 from game import COMMANDS, Event, Refusal, State, create_session
+from game.decide import FORM_TABLES
 from game.events import FacilitatorAdded, PlayerJoined, TableSpec
 from game.tables import proposal, table_code
 
@@ -42,9 +43,9 @@ class Workshops:
         ]
         for spec in specs:
             await self._create_table(state, spec)
-        args = {"tables": [{"session_id": s.session_id, "players": s.players} for s in specs]}
+        formed = [{"session_id": s.session_id, "players": s.players} for s in specs]
         try:
-            await workshop.execute(actor, "form_tables", args)
+            await workshop.execute(actor, FORM_TABLES, FORM_TABLES.make(tables=formed))
         except (Refusal, AppError):  # a table too small, or a join meanwhile: no tables then
             for spec in specs:
                 await self.store.delete(spec.session_id)

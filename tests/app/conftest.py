@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from app.clock import FakeClock
-from app.cluster import LocalBus
+from app.cluster import local_cluster
 from app.config import Config
 from app.service import Service
 from app.stores import MemoryStore
@@ -19,7 +19,7 @@ def config(**overrides: Any) -> Config:
 
 @pytest.fixture
 async def service() -> AsyncIterator[Service]:
-    svc = Service(config(), MemoryStore(), LocalBus(), FakeClock())
+    svc = Service(config(), MemoryStore(), local_cluster(), FakeClock())
     await svc.start()
     yield svc
     await svc.close()

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from app.clock import FakeClock
-from app.cluster import LocalBus
+from app.cluster import local_cluster
 from app.service import AppError, Outbox, Refusal, Seat, Service
 from game import Settings
 from tests.app.conftest import config
@@ -106,7 +106,7 @@ async def test_after_a_restart_past_the_deadline_time_up_comes_at_once(room: Roo
     store = room.service.store
     await room.service.close()
     room.clock.advance(10 * 60_000)  # the server was down for ten minutes
-    again = Service(config(), store, LocalBus(), room.clock)
+    again = Service(config(), store, local_cluster(), room.clock)
     assert await again.start() == 1
     room.clock.advance(0)
     await again.tables.settled()
