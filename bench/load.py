@@ -53,6 +53,7 @@ sys.path.insert(0, str(ROOT))
 from bench.loadkit import Bot, Counters, Http, Room, ServerProcess, Together, pct  # noqa: E402
 from tests.app.server import free_port  # noqa: E402
 from tests.scaled.services import Redis, postgres_cluster  # noqa: E402
+from tests.viewing import Follower  # noqa: E402
 
 SCALE = 20
 ROUND_MINUTES = (2, 3, 4, 5)  # facilitators choose: tables' timers do not all end at once
@@ -84,6 +85,7 @@ class GameRoom(Room):
         super().__init__(index, counters)
         self.created = created
         self.view: dict[str, Any] = {}
+        self.follower = Follower()  # the facilitator's one socket
         self.by_pid: dict[str, Bot] = {}
         self.fac_moved = asyncio.Event()
         self.timer_events: list[tuple[str, float, int]] = []  # kind, when due (s), version
@@ -120,11 +122,12 @@ class GameRoom(Room):
             await self.senders[pid].open(f"{sender_base}/{body['session_id']}", token)
         return time.perf_counter() - begin
 
-    def seen(self, bot: Bot, version: int, now: float, msg: str) -> None:
-        super().seen(bot, version, now, msg)
+    def frame(self, bot: Bot, msg: str) -> None:
+        """The facilitator's view, patch by patch: the timer's moments and the next move."""
         if bot.role != "facilitator":
             return
-        view, old = json.loads(msg)["view"], self.view
+        frame = self.follower.take(json.loads(msg))
+        view, old, version = frame["view"], self.view, frame["version"]
         if old.get("phase") == "discussing" and old["timer"]["status"] == "running":
             deadline = old["timer"]["deadline"] / 1000
             if view["phase"] == "discussing" and view["timer"]["warned"]:
@@ -312,8 +315,10 @@ async def steady(
     await sleep_until(start)
     spy = _profile(server, seconds)
     cpu0, frames0, own0 = server.cpu_seconds(), counters.frames, _own_cpu()
+    chars0 = counters.characters
     await sleep_until(until)
     cpu1, frames1, own1 = server.cpu_seconds(), counters.frames, _own_cpu()
+    chars1 = counters.characters
     if spy:
         await asyncio.to_thread(spy.wait)
     await runner
@@ -353,6 +358,7 @@ async def steady(
         "cpu_share": (sum(cpu1) - sum(cpu0)) / seconds,
         "cpu_kernel_part": (cpu1[1] - cpu0[1]) / ((sum(cpu1) - sum(cpu0)) or NAN),
         "frames_per_s": delivered / seconds,
+        "bytes_per_frame": (chars1 - chars0) / delivered if delivered else NAN,
         "load_cpu_share": (own1 - own0) / seconds,
         "idle_cpu_share": idle,
         "warning_late_p99_ms": pct(timers["warning"], 99) * 1000,
@@ -611,6 +617,7 @@ ROWS: list[tuple[str, str, str, str]] = [
     ("unexpected closes", "unexpected_closes", "{:.0f}", ""),
     ("server RSS / conn (KB)", "rss_kb_per_conn", "{:.1f}", "ratio"),
     ("server CPU / frame (us)", "cpu_us_per_frame", "{:.1f}", "ratio"),
+    ("bytes / frame", "bytes_per_frame", "{:,.0f}", "ratio"),
     ("server CPU share, playing", "cpu_share", "{:.2f}", ""),
     ("  of which in the kernel", "cpu_kernel_part", "{:.2f}", ""),
     ("server CPU share, idle", "idle_cpu_share", "{:.3f}", ""),
@@ -638,6 +645,9 @@ def judge(raw: dict[str, Any], game: dict[str, Any]) -> dict[str, bool]:
             out[f"{name}_p99_le_3x_raw_or_15ms"] = ours["p99_ms"] <= max(3 * base["p99_ms"], 15)
             out[f"{name}_cpu_per_frame_le_1.5x_raw"] = (
                 ours["cpu_us_per_frame"] <= 1.5 * base["cpu_us_per_frame"]
+            )
+            out[f"{name}_bytes_per_frame_le_raw"] = (
+                ours["bytes_per_frame"] <= base["bytes_per_frame"]
             )
         if ours["cpu_share"] < 0.7:
             out[f"{name}_stall_p99_le_20ms"] = ours["stall_p99_ms"] <= 20

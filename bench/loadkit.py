@@ -23,6 +23,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 STATE_PREFIX = '{"type":"state","version":'
+PATCH_PREFIX = '{"type":"patch","version":'  # as long: the version starts at 26 in both
 TICK = os.sysconf("SC_CLK_TCK")
 
 
@@ -170,6 +171,7 @@ class Http:
 @dataclass
 class Counters:
     frames: int = 0  # every frame any bot received
+    characters: int = 0  # and their length
     unexpected_closes: int = 0
     errors: list[str] = field(default_factory=list)  # error frames answering our commands
 
@@ -207,9 +209,11 @@ class Bot:
             async for msg in self.ws:
                 now = time.time()
                 counters.frames += 1
+                counters.characters += len(msg)
                 assert isinstance(msg, str)
-                if msg.startswith(STATE_PREFIX):
+                if msg.startswith(STATE_PREFIX) or msg.startswith(PATCH_PREFIX):
                     version = int(msg[26 : msg.index(",", 26)])
+                    room.frame(self, msg)
                     if version > self.last_version:
                         if not self.first_version:
                             self.first_version = version
@@ -263,6 +267,9 @@ class Room:
         self.arrivals: dict[int, list[float]] = {}  # version -> [phones that got it, last time]
         self.sent: dict[int, float] = {}  # version a command produced -> when it was sent
         self.closing = False
+
+    def frame(self, bot: Bot, msg: str) -> None:
+        """Every state or patch frame a socket got (for a room that follows a view)."""
 
     def seen(self, bot: Bot, version: int, now: float, msg: str) -> None:
         if self.observers is None or bot.role in self.observers:

@@ -1,40 +1,152 @@
-"""State frames: `view()` for every viewer of a broadcast, with each part serialised once per group
-of viewers who share it (the shared part per language, the cards per access and language, the
-rest per viewer). A property test pins that every frame equals `{"type": "state", ..., "view":
-view(state, viewer)}`.
+"""State and patch frames: `view()` for every viewer of a broadcast, with each part serialised
+once per group of viewers who share it (the shared part per language, the cards per access and
+language, the rest per viewer), and after a viewer's first full view only what changed.
+
+A patch is computed between two outputs of the same viewer's view parts, never from the state,
+so it can hold nothing the viewer's next full view would not; it lists operations
+`[path, value]` (set) or `[path]` (remove) that turn the view of frame `base` into the view of
+frame `seq` (each connection numbers its frames from 1). Where a patch would be three quarters
+of the view or more, or the viewer's outbox is backed up (queued frames may be dropped), the full
+view goes instead. Property tests pin that every full frame equals `{"type": "state", ..., "view":
+view(state, viewer)}` and that the patches applied in turn give exactly that too.
 """
 
-from collections.abc import Callable, Collection
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import Any
 
 import orjson
 
 from game import Actor, State
 from game.view import card_access, own_part, shared_part, units_part
 
+Path = list[str | int]
+Op = list[Any]  # [path, value] or [path]
+
 
 def dumps(data: object) -> bytes:
     return orjson.dumps(data)
 
 
-def state_frames(
-    state: State, now: int, online: Collection[str]
-) -> Callable[[Actor, str | None], str]:
-    """A frame builder for this moment: call it per viewer (and their language)."""
-    heads: dict[str | None, bytes] = {}
-    cards: dict[tuple[str | None, str | None], bytes] = {}
-    start = b'{"type":"state","version":%d,"server_now":%d,"view":{' % (state.version, now)
+@dataclass
+class Held:
+    """What one connection's viewer holds: the number of its last state or patch frame, that
+    frame's version and the view parts it was made from (None: the next frame is a full one)."""
 
-    def frame(viewer: Actor, language: str | None) -> str:
-        head = heads.get(language)
-        if head is None:
-            head = heads[language] = start + dumps(shared_part(state, now, online, language))[1:-1]
-        access = card_access(state, viewer)
-        units = cards.get((access, language))
-        if units is None:
-            units = cards[access, language] = b',"units":' + dumps(
-                units_part(state, access, language)
-            )
-        own = dumps(own_part(state, viewer, language))
-        return b"".join((head, units, b"," if len(own) > 2 else b"", own[1:-1], b"}}")).decode()
+    seq: int = 0
+    version: int = -1
+    parts: tuple[Any, Any, Any] | None = None
 
-    return frame
+
+def diff(old: Any, new: Any, path: Path, ops: list[Op]) -> None:
+    """The operations that turn `old` into `new`: objects key by key, lists of equal length
+    item by item, anything else replaced whole."""
+    if old == new:
+        return
+    if isinstance(old, dict) and isinstance(new, dict):
+        for key, value in new.items():
+            if key in old:
+                diff(old[key], value, [*path, key], ops)
+            else:
+                ops.append([[*path, key], value])
+        ops.extend([[*path, key]] for key in old if key not in new)
+    elif isinstance(old, list | tuple) and isinstance(new, list | tuple) and len(old) == len(new):
+        for i, (a, b) in enumerate(zip(old, new, strict=True)):
+            diff(a, b, [*path, i], ops)
+    else:
+        ops.append([path, new])
+
+
+class Moment:
+    """The frames of one broadcast: build one per viewer with `full` or `next`."""
+
+    def __init__(self, state: State, now: int, online: Collection[str]) -> None:
+        self.state, self.now, self.online = state, now, online
+        self.shared: dict[str | None, tuple[Any, bytes]] = {}
+        self.units: dict[tuple[str | None, str | None], tuple[Any, bytes]] = {}
+        self.patches: dict[tuple[int, Any], bytes] = {}  # (id of the old part, group) -> ops
+
+    def _shared(self, language: str | None) -> tuple[Any, bytes]:
+        found = self.shared.get(language)
+        if found is None:
+            part = shared_part(self.state, self.now, self.online, language)
+            found = self.shared[language] = (part, dumps(part)[1:-1])
+        return found
+
+    def _units(self, access: str | None, language: str | None) -> tuple[Any, bytes]:
+        found = self.units.get((access, language))
+        if found is None:
+            part = units_part(self.state, access, language)
+            found = self.units[access, language] = (part, dumps(part))
+        return found
+
+    def _full(self, viewer: Actor, language: str | None, seq: int, own: Any) -> bytes:
+        shared, units = (
+            self._shared(language)[1],
+            self._units(card_access(self.state, viewer), language)[1],
+        )
+        own_bytes = dumps(own)
+        start = b'{"type":"state","version":%d,"server_now":%d,"seq":%d,"view":{' % (
+            self.state.version,
+            self.now,
+            seq,
+        )
+        comma = b"," if len(own_bytes) > 2 else b""
+        return b"".join((start, shared, b',"units":', units, comma, own_bytes[1:-1], b"}}"))
+
+    def full(self, viewer: Actor, language: str | None, held: Held | None = None) -> str:
+        """The viewer's whole view (and, given what the connection holds, the next number)."""
+        own = own_part(self.state, viewer, language)
+        seq = held.seq + 1 if held else 1
+        frame = self._full(viewer, language, seq, own)
+        if held is not None:
+            access = card_access(self.state, viewer)
+            held.seq, held.version = seq, self.state.version
+            held.parts = (self._shared(language)[0], self._units(access, language)[0], own)
+        return frame.decode()
+
+    def _ops(self, old: Any, new: Any, group: Any, path: Path) -> bytes:
+        """The operations of one shared part, computed once per group of viewers who hold the
+        same old part."""
+        key = (id(old), group)
+        found = self.patches.get(key)
+        if found is None:
+            ops: list[Op] = []
+            diff(old, new, path, ops)
+            found = self.patches[key] = dumps(ops)[1:-1]
+        return found
+
+    def next(self, viewer: Actor, language: str | None, held: Held, room: bool) -> str | None:
+        """What this connection gets now: a patch against what it holds, the full view (first,
+        when backed up, or when a patch would be larger), or None when nothing it sees changed."""
+        if held.parts is None or not room:
+            return self.full(viewer, language, held)
+        access = card_access(self.state, viewer)
+        shared, units = self._shared(language)[0], self._units(access, language)[0]
+        own = own_part(self.state, viewer, language)
+        old_shared, old_units, old_own = held.parts
+        own_ops: list[Op] = []
+        diff(old_own, own, [], own_ops)
+        parts = [
+            self._ops(old_shared, shared, language, []),
+            self._ops(old_units, units, (access, language), ["units"]),
+            dumps(own_ops)[1:-1],
+        ]
+        ops = b",".join(p for p in parts if p)
+        if not ops and held.version == self.state.version:
+            held.parts = (shared, units, own)
+            return None
+        seq = held.seq + 1
+        frame = b'{"type":"patch","version":%d,"server_now":%d,"seq":%d,"base":%d,"ops":[%s]}' % (
+            self.state.version,
+            self.now,
+            seq,
+            held.seq,
+            ops,
+        )
+        if len(ops) > 512:  # a big change: most of the view goes whole (replaced, not patched)
+            whole = self._full(viewer, language, seq, own)
+            if len(whole) * 3 <= len(frame) * 4:
+                frame = whole
+        held.seq, held.version, held.parts = seq, self.state.version, (shared, units, own)
+        return frame.decode()

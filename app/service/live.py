@@ -18,7 +18,7 @@ from app import metrics
 from app.clock import Clock, WakeUp
 from app.cluster import Cluster
 from app.errors import AppError, close_code
-from app.service.frames import state_frames
+from app.service.frames import Held, Moment
 from app.service.limits import TokenBucket
 from app.service.outbox import Outbox
 from app.stores import EventStore, VersionConflict
@@ -40,6 +40,7 @@ class Seat:
     bucket: TokenBucket
     language: str | None = None
     table: "LiveTable | None" = field(default=None, repr=False)
+    held: Held = field(default_factory=Held, repr=False)  # the view its client holds
 
 
 UNNOTED = -1  # no moment told yet (None means: told "no moment")
@@ -260,13 +261,17 @@ class LiveTable:
         return self.shown | self.elsewhere if self.elsewhere else self.shown
 
     def broadcast(self) -> None:
-        frame = state_frames(self.state, self.clock.now(), self.connected())
+        """Each seat what changed in its view (a patch), or all of it where needed."""
+        moment = Moment(self.state, self.clock.now(), self.connected())
         for seat in self.seats:
-            seat.outbox.put(frame(seat.actor, seat.language), is_state=True)
+            frame = moment.next(seat.actor, seat.language, seat.held, seat.outbox.has_room())
+            if frame is not None:
+                seat.outbox.put(frame, is_state=True)
 
     def send_state(self, seat: Seat) -> None:
-        frame = state_frames(self.state, self.clock.now(), self.connected())
-        seat.outbox.put(frame(seat.actor, seat.language), is_state=True)
+        """The seat's whole view (on connecting, a language switch, a resync)."""
+        moment = Moment(self.state, self.clock.now(), self.connected())
+        seat.outbox.put(moment.full(seat.actor, seat.language, seat.held), is_state=True)
 
     def set_elsewhere(self, online: frozenset[str]) -> None:
         if online != self.elsewhere:

@@ -1,8 +1,9 @@
 """One viewer's outbox: bounded, so a slow phone never holds up the others, and transport-neutral
 (a WebSocket pump or a server-sent-events stream reads it the same way).
 
-Every state frame carries the viewer's whole view, so a newer state makes older queued ones
-worthless: when the queue is full the queued states are dropped and only the latest is kept. A
+A full state frame carries the viewer's whole view, so it makes older queued states and patches
+worthless: when the queue is full they are dropped and only the latest is kept. Patches go only
+into an outbox with room (`has_room`), so none is ever dropped from under the one after it. A
 client that reads nothing at all while other frames pile up is let go (it can reconnect).
 """
 
@@ -29,6 +30,10 @@ class Outbox:
         self.dropped = 0  # stale state frames dropped for a slow reader
         self._waiter: asyncio.Future[None] | None = None
         self._drained = asyncio.Event()
+
+    def has_room(self) -> bool:
+        """Room for one more frame without dropping anything."""
+        return len(self.queue) < self.limit
 
     def put(self, frame: str, *, is_state: bool = False) -> None:
         if self.closed:

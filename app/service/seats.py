@@ -130,6 +130,12 @@ class Seats:
         _, version = await table.execute(seat.actor, name, args)
         return version
 
+    def resync(self, seat: Seat) -> None:
+        """The client lost track of its view (a patch that does not fit what it holds): the
+        whole view again, and patches from there."""
+        if seat.table is not None:
+            seat.table.send_state(seat)
+
     def choose_language(self, seat: Seat, language: str) -> None:
         """The viewer switched language: their cards and questions follow."""
         seat.language = language if language in LANGUAGES else None

@@ -70,15 +70,17 @@ def build() -> dict[str, Any]:
             "payload": {"$ref": f"#/components/schemas/{name}"},
         }
 
-    hello, command, ping, language = CLIENT_FRAMES
-    welcome, state, ack, error, pong = SERVER_FRAMES
+    hello, command, ping, language, resync = CLIENT_FRAMES
+    welcome, state, patch, ack, error, pong = SERVER_FRAMES
     messages = {
         "Hello": message(hello, "First frame: authenticate with any session token."),
         "Command": message(command, "Ask the table to do something. Commands:\n" + command_lines),
         "Ping": message(ping, "Ask for the server's clock."),
         "Language": message(language, "Switch the language of cards and questions."),
+        "Resync": message(resync, "Lost track of the view: send all of it again."),
         "Welcome": message(welcome, "Answer to a good hello: your role."),
-        "StateFrame": message(state, "Your whole view, after every change."),
+        "StateFrame": message(state, "Your whole view: first, and whenever a patch will not do."),
+        "PatchFrame": message(patch, "What changed in your view, after every change."),
         "Ack": message(ack, "The command was applied (its state frame came first)."),
         "Error": message(error, "The frame or command was refused; nothing changed."),
         "Pong": message(pong, "The server's clock."),
@@ -112,12 +114,14 @@ def build() -> dict[str, Any]:
             "sendToTable": {
                 "action": "send",
                 "channel": {"$ref": "#/channels/table"},
-                "messages": [ref[n] for n in ("Hello", "Command", "Ping", "Language")],
+                "messages": [ref[n] for n in ("Hello", "Command", "Ping", "Language", "Resync")],
             },
             "receiveFromTable": {
                 "action": "receive",
                 "channel": {"$ref": "#/channels/table"},
-                "messages": [ref[n] for n in ("Welcome", "StateFrame", "Ack", "Error", "Pong")],
+                "messages": [
+                    ref[n] for n in ("Welcome", "StateFrame", "PatchFrame", "Ack", "Error", "Pong")
+                ],
             },
         },
         "components": {"schemas": schemas},

@@ -16,7 +16,7 @@ from app import metrics
 from app.errors import CODES
 from app.logs import COMMANDS as COMMANDS_LOG
 from app.service import SOCKET_COMMANDS, AppError, Failure, Refusal, Seat, Service
-from app.wire.protocol import Ack, ChooseLanguage, Command, Error, Hello, Ping, Pong
+from app.wire.protocol import Ack, ChooseLanguage, Command, Error, Hello, Ping, Pong, Resync
 from game import COMMANDS
 
 log = logging.getLogger(COMMANDS_LOG)
@@ -71,8 +71,8 @@ def id_of(data: dict[str, Any]) -> Any:
 
 
 async def answer(service: Service, seat: Seat, raw: str | bytes, limit: int) -> str | None:
-    """The reply to one frame after the hello (None for a language switch: a fresh state
-    frame answers it)."""
+    """The reply to one frame after the hello (None for a language switch or a resync: a fresh
+    state frame answers it)."""
     frame_id = None
     data: dict[str, Any] = {}
     began = time.perf_counter()
@@ -133,6 +133,10 @@ async def _dispatch(
         return Pong(id=frame_id, server_now=service.clock.now()).model_dump_json()
     if kind == "language":
         service.seats.choose_language(seat, ChooseLanguage.model_validate(data).language)
+        return None
+    if kind == "resync":
+        Resync.model_validate(data)
+        service.seats.resync(seat)
         return None
     if kind == "hello":
         raise AppError("bad_message", "Already said hello on this socket.")

@@ -249,6 +249,14 @@ class ChooseLanguage(BaseModel):
     language: Language
 
 
+class Resync(BaseModel):
+    """The client's view went astray (a patch whose `base` is not the frame it holds): send the
+    whole view again (a `state` frame answers it)."""
+
+    model_config = ConfigDict(extra="forbid")
+    type: Literal["resync"]
+
+
 # --- WebSocket frames: server to client ----------------------------------------------------
 
 
@@ -291,8 +299,24 @@ class StateFrame(BaseModel):
     type: Literal["state"] = "state"
     version: int
     server_now: int = Field(description="Server time (ms) when sent: correct the phone's clock")
+    seq: int = Field(description="This connection's frame number (1 for its first state frame)")
     view: View
 
 
-CLIENT_FRAMES: tuple[type[BaseModel], ...] = (Hello, Command, Ping, ChooseLanguage)
-SERVER_FRAMES: tuple[type[BaseModel], ...] = (Welcome, StateFrame, Ack, Error, Pong)
+class PatchFrame(BaseModel):
+    """What changed in the viewer's view since frame `base` of this connection: apply `ops` in
+    order to the view held after frame `base` to get the view after frame `seq` (= base + 1).
+    Each op is `[path, value]` (set the key or list item at `path`, a list of keys and indexes,
+    to `value`) or `[path]` (remove that key). A patch whose `base` is not the frame held: send
+    `resync`, ignore patches until the `state` frame that answers it."""
+
+    type: Literal["patch"] = "patch"
+    version: int
+    server_now: int
+    seq: int
+    base: int
+    ops: list[list[Any]]
+
+
+CLIENT_FRAMES: tuple[type[BaseModel], ...] = (Hello, Command, Ping, ChooseLanguage, Resync)
+SERVER_FRAMES: tuple[type[BaseModel], ...] = (Welcome, StateFrame, PatchFrame, Ack, Error, Pong)

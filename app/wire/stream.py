@@ -123,10 +123,11 @@ def build_stream_router(service: Service, hosts: Hosts) -> APIRouter:
                 pong = Pong(id=id_of(data), server_now=service.clock.now())
                 return Response(pong.model_dump_json(), media_type="application/json")
             seat = await service.seats.visitor(session_id, token)
-            if data.get("type") in ("hello", "language"):
+            if data.get("type") in ("hello", "language", "resync"):
                 raise AppError(
                     "bad_message",
-                    "Over HTTP the hello and the language go in the stream's opening body.",
+                    "Over HTTP the hello and the language go in the stream's opening body "
+                    "(open it again to switch language or to get the whole view again).",
                 )
             reply = await answer(service, seat, text, limit)
         except AppError as e:

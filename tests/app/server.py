@@ -19,6 +19,7 @@ import httpx
 import websockets
 
 from app.wire.protocol import StateFrame
+from tests.viewing import Follower
 
 T = TypeVar("T")
 FAST = {"THEATER_CLOCK_SCALE": "60"}  # a 3-minute round lasts 3 s, the warning 1 s before
@@ -118,6 +119,7 @@ class Client:
         self.raw: list[str] = []
         self.view: dict[str, Any] = {}
         self.version = 0
+        self.follower = Follower()
         self.welcome: dict[str, Any] = {}
         self.changed = asyncio.Condition()
         self.ws: Any = None
@@ -126,6 +128,7 @@ class Client:
         self._ids = 0
 
     async def connect(self) -> "Client":
+        self.follower = Follower()  # a new connection numbers its frames from 1
         self.ws = await websockets.connect(
             f"{self.server.ws}/ws/{self.session_id}", max_size=2**22, compression=None
         )
@@ -136,7 +139,7 @@ class Client:
         return self
 
     async def _take(self, raw: str) -> None:
-        frame = json.loads(raw)
+        frame = self.follower.take(json.loads(raw))  # a patch: the state frame it stands for
         async with self.changed:
             self.raw.append(raw)
             self.frames.append(frame)

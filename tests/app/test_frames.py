@@ -1,16 +1,18 @@
 """The state frame every socket gets is exactly `view()` for that viewer, although the server
-serialises its parts once per group of viewers and joins them: over random games, for every
-viewer and language."""
+serialises its parts once per group of viewers and joins them; and the patches that follow it,
+applied in turn as a page applies them, give exactly the viewer's latest `view()` too: over
+random games, for every viewer and language."""
 
 import json
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.service.frames import state_frames
+from app.service.frames import Held, Moment
 from game import FACILITATOR, Actor, view
 from tests.game.play import Play, seat
 from tests.game.test_properties import progress, tables
+from tests.viewing import Follower
 
 
 def viewers(t: Play) -> list[Actor]:
@@ -19,10 +21,10 @@ def viewers(t: Play) -> list[Actor]:
 
 
 def check_frames(t: Play, online: set[str]) -> None:
-    frame = state_frames(t.state, t.now, online)
+    moment = Moment(t.state, t.now, online)
     for actor in viewers(t):
         for language in (None, "nl", "en"):
-            sent = json.loads(frame(actor, language))
+            sent = json.loads(moment.full(actor, language))
             assert (sent["type"], sent["version"], sent["server_now"]) == (
                 "state",
                 t.state.version,
@@ -48,3 +50,51 @@ def test_every_frame_is_the_viewers_view(t: Play, data: st.DataObject) -> None:
                     pid, "answer", {"prompt_id": prompt["id"], "text": "Ja", "anonymous": True}
                 )
     check_frames(t, set())
+
+
+def expected(t: Play, actor: Actor, online: set[str], language: str | None) -> object:
+    return json.loads(json.dumps(view(t.state, actor, t.now, online, language)))
+
+
+@settings(max_examples=40, deadline=None)
+@given(t=tables(), data=st.data())
+def test_patches_applied_in_turn_give_each_viewers_view(t: Play, data: st.DataObject) -> None:
+    """Every viewer follows a whole game frame by frame, as a page does; now and then its outbox
+    is backed up (the full view goes instead). After each frame it holds exactly its view."""
+    followed = [(a, lang, Held(), Follower()) for a in viewers(t) for lang in (None, "en")]
+    while True:
+        online = set(data.draw(st.sets(st.sampled_from([*t.state.players, "p99"]))))
+        moment = Moment(t.state, t.now, online)
+        for actor, language, held, follower in followed:
+            room = data.draw(st.booleans()) or data.draw(st.booleans())  # backed up: 1 in 4
+            frame = moment.next(actor, language, held, room)
+            if frame is None:  # nothing this viewer sees changed
+                assert follower.view == expected(t, actor, online, language)
+                continue
+            sent = json.loads(frame)
+            assert follower.take(sent)["view"] == expected(t, actor, online, language), actor
+            assert sent["version"] == t.state.version and sent["server_now"] == t.now
+        if t.state.phase == "ended":
+            break
+        actor, name, args = progress(t)
+        t.do(actor, name, args)
+
+
+def test_a_patch_carries_the_change_and_a_change_of_everything_goes_whole() -> None:
+    t = Play.new(8)
+    t.fac("start_game")
+    held, follower = Held(), Follower()
+    whole = Moment(t.state, t.now, set()).full(FACILITATOR, None, held)
+    follower.take(json.loads(whole))
+    patch = Moment(t.state, t.now, {"p3"}).next(FACILITATOR, None, held, room=True)
+    assert patch is not None and len(patch) < len(whole) / 10, (len(patch), len(whole))
+    frame = json.loads(patch)
+    assert frame["type"] == "patch" and frame["ops"] == [[["players", 2, "connected"], True]]
+    assert follower.take(frame)["view"] == expected(t, FACILITATOR, {"p3"}, None)
+    # the same presence again: nothing this viewer sees changed, so nothing is sent
+    assert Moment(t.state, t.now, {"p3"}).next(FACILITATOR, None, held, room=True) is None
+    # a patch that would be larger than the view (here: another session's view altogether)
+    other = Play.new(2, session_id="s2", seed=3, language="en")
+    frame = json.loads(Moment(other.state, t.now, set()).next(FACILITATOR, None, held, True) or "")
+    assert frame["type"] == "state" and frame["seq"] == 3
+    assert follower.take(frame)["view"] == expected(other, FACILITATOR, set(), None)

@@ -12,13 +12,19 @@ from app.cluster import local_cluster
 from app.service import AppError, Outbox, Refusal, Seat, Service
 from game import Settings
 from tests.app.conftest import config
+from tests.viewing import Follower
 
 DAY = 24 * 3600 * 1000
 
 
+FOLLOWERS: dict[int, Follower] = {}  # per seat (by id): the view its client holds
+
+
 def frames(seat: Seat) -> list[dict[str, Any]]:
-    """What this viewer was sent since the last look (the outbox, drained as a transport would)."""
-    out = [json.loads(frame) for _, frame in seat.outbox.queue]
+    """What this viewer was sent since the last look (the outbox, drained as a transport would),
+    each patch as the state frame it stands for."""
+    follower = FOLLOWERS.setdefault(id(seat), Follower())
+    out = [follower.take(json.loads(frame)) for _, frame in seat.outbox.queue]
     seat.outbox.queue.clear()
     return out
 
@@ -54,7 +60,9 @@ class Room:
         return await self.service.seats.command(self.seats[who], name, args)
 
     def view(self, who: str) -> dict[str, Any]:
-        return states(self.seats[who])[-1]
+        """The view this viewer's client holds now."""
+        frames(self.seats[who])
+        return FOLLOWERS[id(self.seats[who])].view
 
     async def discussing(self) -> int:
         """Start the game and the discussion; the deadline."""

@@ -39,7 +39,7 @@ frames = st.one_of(
     json_values.map(json.dumps),
     commands.map(json.dumps),
     st.fixed_dictionaries(
-        {"type": st.sampled_from(["ping", "hello", "language", "state", ""])},
+        {"type": st.sampled_from(["ping", "hello", "language", "resync", "state", ""])},
         optional={"id": json_values, "token": json_values, "language": json_values},
     ).map(json.dumps),
     st.text(max_size=200),
@@ -48,7 +48,7 @@ frames = st.one_of(
     st.integers(1, 3000).map(lambda n: '{"a":' * n + "1" + "}" * n),
     st.integers(15_000, 20_000).map(lambda n: json.dumps({"type": "command", "name": "x" * n})),
 )
-ANSWERS = {"error", "pong", "state"}
+ANSWERS = {"error", "pong", "state", "patch"}
 
 
 @pytest.fixture(scope="module")
@@ -105,7 +105,7 @@ def test_any_frame_gets_a_documented_answer_and_changes_nothing(
             if answer["type"] == "error":
                 assert answer["code"] in CODES and CODES[answer["code"]].close is None
                 assert answer["message"] and answer["reason"]
-            if answer["type"] == "state":
+            if answer["type"] in ("state", "patch"):
                 assert answer["version"] == 4, "a fuzzed frame changed the game"
             if answer.get("id") == f"fence-{i}" and answer["type"] == "pong":
                 break

@@ -1,6 +1,7 @@
 """The fallback transport for networks that block WebSockets, against a real server: a whole
-game with some phones and the screen on server-sent events and the rest on sockets (every frame
-scanned for hidden cards), and the socket's refusals and limits said the same way over HTTP."""
+game with some phones and the screen on server-sent events and the rest on sockets (every frame,
+patches too, scanned for hidden cards), and the socket's refusals and limits said the same way
+over HTTP."""
 
 import json
 
@@ -23,6 +24,8 @@ async def test_a_whole_game_with_phones_and_the_screen_on_the_fallback(
     check_guesses(g)
     on_stream = [c for c in g.players.values() if isinstance(c, StreamClient)]
     assert all(c.view["phase"] == "ended" and c.view["summary"] for c in on_stream)
+    # the stream carries the socket's frames: after the first view, patches (each checked to fit)
+    assert all(c.follower.patches > 50 for c in g.everyone if isinstance(c, StreamClient))
     await g.close()
 
 
@@ -65,6 +68,7 @@ async def test_the_stream_refuses_what_the_socket_refuses_with_the_same_codes(
     assert (await frame("x" * 17_000, token))["code"] == "too_large"
     assert (await frame('{"type": "hello", "token": "t"}', token))["code"] == "bad_message"
     assert (await frame('{"type": "language", "language": "en"}', token))["code"] == "bad_message"
+    assert (await frame('{"type": "resync"}', token))["code"] == "bad_message"  # reopen instead
     assert (await frame('{"type": "command", "name": "ready"}'))["code"] == "bad_token"
     wrong_role = await frame('{"type": "command", "id": "x", "name": "start_game"}', token)
     assert (wrong_role["id"], wrong_role["code"]) == ("x", "forbidden")

@@ -5,6 +5,7 @@ a phone's first screen, the shared screens need no scrolling, no text runs out o
 card leaks, axe finds nothing, every tap is confirmed; and a screenshot per phase per viewer."""
 
 import re
+from collections import Counter
 from typing import Any
 
 import httpx
@@ -21,6 +22,7 @@ NL = load_deck("standaard", "nl")
 EN = load_deck("standaard", "en")
 STRATEGY_TEXT = {s.id: s.text for s in NL.strategies}
 PAGE_ERRORS: list[str] = []  # uncaught errors and CSP reports in any page of the game
+KINDS: Counter[str] = Counter()  # the state frames' kinds the pages got: "state", "patch"
 
 FIRST_SCREEN = """() => {
   const bottom = (el) => el ? el.getBoundingClientRect().bottom : 0;
@@ -137,8 +139,14 @@ async def _context(
 async def _page(ctx: BrowserContext, url: str) -> Page:
     page = await ctx.new_page()
     page.on("console", lambda m: PAGE_ERRORS.append(m.text) if m.type == "error" else None)
+    page.on("websocket", lambda ws: ws.on("framereceived", _count))
     await page.goto(url)
     return page
+
+
+def _count(payload: str | bytes) -> None:
+    kind = str(payload)[:16]
+    KINDS[kind.removeprefix('{"type":"').removesuffix('",')] += 1
 
 
 async def _seat_everyone(browser: Browser, server: Server) -> Room:
@@ -387,5 +395,6 @@ async def test_a_seven_player_game_played_through_the_pages(
         await room.fac.get_by_role("button", name="Verslag (tekst)").click()
     report = (await (await info.value).path()).read_text()
     assert [e for e in PAGE_ERRORS if "favicon" not in e] == []
+    assert KINDS["patch"] > 10 * KINDS["state"] > 0, KINDS  # played on patches
     assert "## Ronde 2 — ronde met open kaarten" in report and "Fatima" in report
     assert "Karten \\<b>in\\</b> Zeeland" in report

@@ -8,7 +8,7 @@ import re
 import time
 
 import httpx
-from playwright.async_api import Browser, BrowserContext, Page, expect
+from playwright.async_api import Browser, BrowserContext, Page, WebSocketRoute, expect
 
 from cards import load_deck
 from tests.app.server import Server
@@ -143,3 +143,69 @@ async def test_the_room_stays_awake_in_a_round_unless_a_player_says_no(
     await expect(tired.get_by_label("Scherm aan laten tijdens een ronde")).not_to_be_checked()
     assert await tired.evaluate("window.__locks") == 0
     await g.close()
+
+
+async def test_a_patch_lost_on_the_way_makes_the_page_ask_for_the_whole_view(
+    browser: Browser, web_server: Server
+) -> None:
+    """The page holds its view as patches come; one is lost (a proxy drops it here): the next
+    does not fit, so the page asks for the whole view (`resync`), never shows a wrong screen, and
+    goes on with patches from there."""
+    g = await _table(web_server)
+    s = g.session
+    ctx = await _context(
+        browser, 412, 915, **{f"tvb:seat:{s.id}": s.players["Anouk"]["player_token"]}
+    )
+    page = await ctx.new_page()
+    heard: list[str] = []  # what the server sent the page (the lost one too)
+    said: list[str] = []  # what the page sent the server
+    lose = {"next": False}
+
+    async def between(ws: WebSocketRoute) -> None:
+        server = ws.connect_to_server()
+
+        def down(message: str | bytes) -> None:
+            heard.append(str(message))
+            if lose["next"] and str(message).startswith('{"type":"patch"'):
+                lose["next"] = False
+                return
+            ws.send(message)
+
+        def up(message: str | bytes) -> None:
+            said.append(str(message))
+            server.send(message)
+
+        server.on_message(down)
+        ws.on_message(up)
+
+    await page.route_web_socket(re.compile(r"/ws/"), between)
+    await page.goto(f"{web_server.http}/p/{s.id}")
+    await expect(page.locator("#who")).to_have_text("Anouk")
+    await g.fac.ok("start_game")
+    await expect(page.locator(".phase")).to_contain_text("Opdracht kiezen")
+    assert heard[-1].startswith('{"type":"patch"')  # the change came as a patch
+    lose["next"] = True
+    await g.fac.ok("choose_opdracht")  # lost: the page still shows the choosing
+    await page.wait_for_timeout(300)
+    await expect(page.locator(".phase")).to_contain_text("Opdracht kiezen")
+    assert not [m for m in said if '"resync"' in m]
+    bram = next(c for c in g.players.values() if c.name == "Bram")
+    await bram.ok("ready")  # the next patch does not fit what the page holds
+    await expect(page.locator(".phase")).to_contain_text("Strategiekaart lezen")
+    assert len([m for m in said if '"resync"' in m]) == 1
+    assert heard[-1].startswith('{"type":"state"')  # the whole view answered it
+    anouk = next(c for c in g.players.values() if c.name == "Anouk")
+    mine = next(u for u in anouk.view["units"] if u["id"] == anouk.view["me"]["unit"])
+    await expect(page.locator(".card.strategy").first).to_contain_text(
+        TEXTS[mine["strategy"]["id"]][:30]
+    )
+    before = len(heard)
+    await anouk.ok("ready")  # and patches again from there
+    while len(heard) == before:
+        await page.wait_for_timeout(50)
+    assert heard[-1].startswith('{"type":"patch"')
+    await page.wait_for_timeout(300)
+    assert len([m for m in said if '"resync"' in m]) == 1
+    await expect(page.locator(".phase")).to_contain_text("Strategiekaart lezen")
+    await g.close()
+    await ctx.close()

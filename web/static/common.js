@@ -91,6 +91,19 @@ export function formatMs(ms) {
   return `${Math.floor(total / 60)}:${String(total % 60).padStart(2, "0")}`;
 }
 
+// A patch frame's operations applied to a view: `[path, value]` sets, `[path]` removes. The
+// containers along each path are copied, so the view held before stays as it was.
+export function patched(view, ops) {
+  const root = { ...view };
+  for (const [path, ...value] of ops) {
+    let node = root;
+    for (const key of path.slice(0, -1)) node = node[key] = Array.isArray(node[key]) ? [...node[key]] : { ...node[key] };
+    const last = path[path.length - 1];
+    if (value.length) node[last] = value[0]; else delete node[last];
+  }
+  return root;
+}
+
 const HEARTBEAT_MS = 4000;
 let Stream = null;
 const CLOSED = { 4401: "conn.badLink", 4403: "conn.removed", 4404: "conn.gone", 4409: "conn.replaced", 4410: "conn.gone", 4411: "conn.seatMoved", 4412: "conn.revoked" };
@@ -181,12 +194,22 @@ export class TableSocket {
       this.onStatus(true);
       return;
     }
+    if (frame.type === "patch") {  // what changed since the frame we hold; else all of it again
+      if (this.view && !this.lost && frame.base === this.seq) {
+        frame = { ...frame, type: "state", view: patched(this.view, frame.ops) };
+      } else {
+        if (!this.lost) this.ws?.send(JSON.stringify({ type: "resync" }));
+        this.lost = true;  // until the state frame that answers it
+        return;
+      }
+    }
     if (frame.type === "state") {
+      // held at once (the patch right behind it applies to it), shown once its language is in
+      const before = this.before;
+      Object.assign(this, { seq: frame.seq, lost: false, before: null, view: frame.view });
       await adopt(frame.view.language);  // the session's language, until the viewer chose one
-      const missed = this.before ? meanwhile(this.before, frame.view) : [];
-      this.before = null;
-      this.view = frame.view;
-      this.onState(frame.view, frame.version);
+      const missed = before ? meanwhile(before, frame.view) : [];
+      if (this.view === frame.view) this.onState(frame.view, frame.version);  // else a newer one shows
       if (missed.length) notice(t("conn.back", { what: missed.join(" · ") }));
       return;
     }

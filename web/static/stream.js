@@ -18,8 +18,8 @@ export class HttpStream {
   send(text) {
     if (this.readyState !== 1) return;
     const frame = JSON.parse(text);
-    if (frame.type === "hello" || frame.type === "language") {  // both open the stream (again)
-      this.hello = frame.type === "hello" ? frame : { ...this.hello, language: frame.language };
+    if (["hello", "language", "resync"].includes(frame.type)) {  // each opens the stream (again)
+      if (frame.type !== "resync") this.hello = frame.type === "hello" ? frame : { ...this.hello, language: frame.language };
       this.listen(JSON.stringify(this.hello));
       return;
     }
