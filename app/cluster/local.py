@@ -5,6 +5,7 @@ import time
 from collections import deque
 
 from app.cluster.ports import Cluster, Limit, Listener
+from game import Event
 
 
 class LocalBus:
@@ -13,7 +14,7 @@ class LocalBus:
     async def start(self, listener: Listener) -> None:
         await listener.resync()
 
-    def version(self, session_id: str, version: int) -> None:
+    def appended(self, session_id: str, version: int, events: list[Event]) -> None:
         """Every socket of the session is on this server and was told already."""
 
     def written_elsewhere(self, session_id: str) -> bool:

@@ -1,8 +1,8 @@
 """The ports between servers, each with a local implementation (one server: nobody to tell, or
 count in memory) and a Redis one (several servers), chosen together in `open_cluster`:
 
-- the bus: a session's new version, its deletion, a hand-over (fan-out) and who is online where
-  (presence), all over one channel;
+- the bus: a session's appended events with their version, its deletion, a hand-over (fan-out)
+  and who is online where (presence), all over one channel;
 - the timer ledger: every session's next timer moment, which server fires it (the claim), and the
   shared clock;
 - the limits: per-address sliding windows every server counts in.
@@ -14,11 +14,16 @@ service looks at.
 from dataclasses import dataclass
 from typing import Protocol
 
+from game import Event
+
 
 class Listener(Protocol):
     """What a server does with what the others say (the table registry implements it)."""
 
-    async def on_version(self, session_id: str, version: int) -> None: ...
+    async def on_version(self, session_id: str, version: int, events: list[Event] | None) -> None:
+        """Another server appended `events` (None: not carried), reaching `version`."""
+        ...
+
     def on_presence(self, session_id: str, online_elsewhere: frozenset[str]) -> None: ...
     async def on_deleted(self, session_id: str) -> None: ...
     async def on_handed_over(self, session_id: str) -> None: ...
@@ -38,7 +43,11 @@ class Bus(Protocol):
         """Listen to the others; `listener.resync()` runs once listening (one server: now)."""
         ...
 
-    def version(self, session_id: str, version: int) -> None: ...
+    def appended(self, session_id: str, version: int, events: list[Event]) -> None:
+        """This server appended `events`, reaching `version`: the others holding the session
+        apply them (or read the store, if they missed one)."""
+        ...
+
     def written_elsewhere(self, session_id: str) -> bool:
         """May another server have appended to this session since this one last read it (its
         nudge still on the way)? Then the store, not memory, has the last word."""

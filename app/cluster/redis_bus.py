@@ -1,7 +1,8 @@
 """The bus over Redis: several servers, one game.
 
-After an append the writer publishes "session S is at version N"; every server that holds S
-catches up from the store (the store is the truth, a message is only a nudge) and pushes views.
+After an append the writer publishes "session S reached version N with these events"; every
+server that holds S applies them if they follow the version it holds, and reads the store only
+when they do not (a message lost or overtaken, or too large to carry): the store is the truth.
 Who is online travels the same way, so a facilitator on one server sees the phones on another;
 each server repeats its presence every few seconds and a server not heard from for a while counts
 as gone. Redis going away loses nothing: the subscriber reconnects with backoff and, once back,
@@ -25,12 +26,14 @@ from app import metrics
 from app.cluster.ports import Cluster, Listener
 from app.cluster.redis_ledger import RedisLedger
 from app.cluster.redis_limits import RedisLimits
+from game import Event, parse_event, to_json
 
 log = logging.getLogger("theater.cluster")
 
 CHANNEL = "theater:tables"
 PRESENCE_EVERY_S = 5.0
 PRESENCE_TTL_S = 15.0
+CARRY_BYTES = 32_768  # larger appends travel as a bare version: the others read the store
 KINDS = ("version", "presence", "deleted", "handed_over")  # a message's key: the kind's initial
 
 
@@ -58,8 +61,10 @@ class RedisBus:
         except (RedisError, OSError) as e:  # the others catch up when Redis is back
             log.warning("bus: could not publish (%s)", e)
 
-    def version(self, session_id: str, version: int) -> None:
-        self._spawn(self._publish({"s": session_id, "v": version}))
+    def appended(self, session_id: str, version: int, events: list[Event]) -> None:
+        body = b"[" + b",".join(to_json(e).encode() for e in events) + b"]"
+        carried = orjson.Fragment(body) if len(body) <= CARRY_BYTES else None
+        self._spawn(self._publish({"s": session_id, "v": version, "e": carried}))
 
     def written_elsewhere(self, session_id: str) -> bool:
         return True
@@ -111,7 +116,9 @@ class RedisBus:
                     kind = next((k for k in KINDS if k[0] in data), "other")
                     metrics.BUS_MESSAGES.labels(kind).inc()
                     if "v" in data:
-                        await listener.on_version(session_id, int(data["v"]))
+                        carried = data.get("e")
+                        events = None if carried is None else [parse_event(e) for e in carried]
+                        await listener.on_version(session_id, int(data["v"]), events)
                     elif "p" in data:
                         seen = (time.monotonic(), frozenset(data["p"]))
                         self.remote.setdefault(session_id, {})[data["from"]] = seen

@@ -169,7 +169,7 @@ class LiveTable:
             self._changed()
         ours = stored[: len(events)] == events
         if ours:
-            self.bus.version(self.session_id, self.state.version)
+            self.bus.appended(self.session_id, self.state.version, stored)
         return ours
 
     async def _commit(self, events: list[Event]) -> None:
@@ -181,7 +181,7 @@ class LiveTable:
         for event in events:
             self.state = evolve(self.state, event)
         self._changed()
-        self.bus.version(self.session_id, self.state.version)
+        self.bus.appended(self.session_id, self.state.version, events)
 
     def _changed(self) -> None:
         self.last_active = self.clock.now()
@@ -192,6 +192,19 @@ class LiveTable:
                 seat.outbox.close(close_code(ended), CLOSE_REASONS[ended])
         self.broadcast()
         self.schedule()
+
+    async def take(self, version: int, events: list[Event] | None) -> None:
+        """Another server's append, from the bus: applied as it is if it follows the version
+        held here, else (a message missed, overtaken or not carried) read from the store."""
+        async with self.lock:
+            if self.closed or self.state.version >= version:
+                return
+            if events is not None and self.state.version == version - len(events):
+                for event in events:
+                    self.state = evolve(self.state, event)
+                self._changed()
+            else:
+                await self._catch_up()
 
     async def catch_up(self) -> None:
         """Take the events other servers appended since our version (the bus's nudge)."""

@@ -17,7 +17,7 @@ from app.config import Config
 from app.errors import close_code
 from app.service.live import LiveTable
 from app.stores import EventStore
-from game import State, fold
+from game import Event, State, fold
 from game.timer import next_deadline
 
 log = logging.getLogger("theater.service")
@@ -226,11 +226,11 @@ class Tables(Mapping[str, LiveTable]):
 
     # --- what the other servers say (the bus's listener) ------------------------------------
 
-    async def on_version(self, session_id: str, version: int) -> None:
-        """Only a table held here catches up: a server with nobody at a table reads none of it."""
+    async def on_version(self, session_id: str, version: int, events: list[Event] | None) -> None:
+        """Only a table held here takes it: a server with nobody at a table reads none of it."""
         table = self.held.get(session_id)
         if table is not None and table.state.version < version:
-            await table.catch_up()
+            await table.take(version, events)
 
     def on_presence(self, session_id: str, online_elsewhere: frozenset[str]) -> None:
         table = self.held.get(session_id)

@@ -10,6 +10,8 @@ import asyncpg
 import httpx
 import pytest
 
+from app.stores.postgres import PostgresStore
+from game.events import MessageSent
 from tests.app.server import FAST, Client, Server, new_session
 from tests.app.wire import WireGame, check_deals, check_no_leaks, names, play_game
 from tests.conftest import GENEROUS, new_database
@@ -384,3 +386,57 @@ async def test_a_hand_over_while_postgresql_is_down_happens_once_it_is_back(
             assert sorted([await _held(b), await _held(c)]) == [0, 1]  # one took it over
             for client in clients:
                 await client.close()
+
+
+async def test_events_travel_on_the_bus_and_a_lost_message_is_repaired_from_the_store(
+    servers: list[Server], database: str
+) -> None:
+    """A table played through A and watched on B: B applies what the bus carries (the appended
+    events with their version) and reads nothing from PostgreSQL after its first load. An append
+    nobody announced (a server that died between its write and its message) leaves B one behind:
+    the next message does not follow what B holds, so B reads the two events it lacks."""
+    a, b, _ = servers
+    players = names(4)
+    async with httpx.AsyncClient(base_url=a.http) as on_a:
+        s = await new_session(a, on_a, rounds=1, open_card_last_round=False)
+        for name, org in players:
+            await s.join(on_a, name, org)
+    watching = [await s.client(name, b).connect() for name, _ in players]
+    watching.append(await s.client("screen", b).connect())
+    senders = [await s.client(name, a).connect() for name, _ in players]
+    fac = await s.client("facilitator", a).connect()
+
+    async def b_caught_up() -> None:
+        for client in watching:
+            await client.until(lambda v, c=client: c.version == fac.version)
+
+    await b_caught_up()
+    read = (await _health(b))["events_read"]
+    await fac.ok("start_game")
+    await fac.ok("choose_opdracht")
+    for sender in senders:
+        await sender.ok("ready")
+    await fac.ok("start_timer")
+    await fac.ok("send_message", text="Koffie om elf uur")
+    await b_caught_up()
+    assert watching[-1].view["phase"] == "discussing"
+    assert watching[-1].view["message"] == "Koffie om elf uur"
+    assert (await _health(b))["events_read"] == read  # every change came over the bus
+
+    store = PostgresStore(database)  # the lost message: an append nobody announces
+    await store.open()
+    try:
+        lost = MessageSent(at=int(time.time() * 1000), text="Niemand hoorde dit")
+        await store.append(s.id, fac.version, [lost])
+    finally:
+        await store.close()
+    before = fac.version
+    await fac.ok("send_message", text="Na de stilte")  # A meets the conflict, reads, appends again
+    assert fac.version == before + 2
+    await b_caught_up()
+    assert all(c.view["message"] == "Na de stilte" for c in watching)
+    assert (await _health(b))["events_read"] == read + 2  # repaired from the store, once
+    log = await log_of(database, s.id)
+    assert_no_gap_no_duplicate(log)
+    for client in [*watching, *senders, fac]:
+        await client.close()
