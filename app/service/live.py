@@ -24,7 +24,7 @@ from app.service.outbox import Outbox
 from app.stores import EventStore, VersionConflict
 from game import Actor, Command, Event, Refusal, State, decide, due, evolve, next_deadline
 from game.commands import Args
-from game.events import TimeUp
+from game.events import PlayerJoined, TimeUp
 
 log = logging.getLogger("theater")
 Spawn = Callable[[Coroutine[Any, Any, None]], None]
@@ -43,6 +43,7 @@ class Seat:
     held: Held = field(default_factory=Held, repr=False)  # the view its client holds
 
 
+PRESENCE_TICK_MS = 50
 UNNOTED = -1  # no moment told yet (None means: told "no moment")
 CLOSE_REASONS = {
     "removed": "removed from the table",
@@ -105,6 +106,7 @@ class LiveTable:
         self.last_active = clock.now()
         self._wake: WakeUp | None = None
         self._noted: int | None = UNNOTED  # the deadline last told to the other servers
+        self._soon: WakeUp | None = None  # a broadcast due within a tick
 
     @property
     def session_id(self) -> str:
@@ -180,17 +182,22 @@ class LiveTable:
         metrics.STORE_APPEND_SECONDS.observe(time.perf_counter() - began)
         for event in events:
             self.state = evolve(self.state, event)
-        self._changed()
+        self._changed(events)
         self.bus.appended(self.session_id, self.state.version, events)
 
-    def _changed(self) -> None:
+    def _changed(self, events: list[Event] | None = None) -> None:
+        """After new events: end the seats they end, tell the rest, arm the timer. A burst of
+        joins is told in one frame per tick (`soon`); everything else at once."""
         self.last_active = self.clock.now()
         for seat in list(self.seats):
             ended = _ended(self.state, seat)
             if ended is not None:
                 self.detach(seat)
                 seat.outbox.close(close_code(ended), CLOSE_REASONS[ended])
-        self.broadcast()
+        if events and all(isinstance(e, PlayerJoined) for e in events):
+            self.soon()
+        else:
+            self.broadcast()
         self.schedule()
 
     async def take(self, version: int, events: list[Event] | None) -> None:
@@ -202,7 +209,7 @@ class LiveTable:
             if events is not None and self.state.version == version - len(events):
                 for event in events:
                     self.state = evolve(self.state, event)
-                self._changed()
+                self._changed(events)
             else:
                 await self._catch_up()
 
@@ -275,6 +282,9 @@ class LiveTable:
 
     def broadcast(self) -> None:
         """Each seat what changed in its view (a patch), or all of it where needed."""
+        if self._soon is not None:  # this frame tells what the tick would have
+            self._soon.cancel()
+            self._soon = None
         moment = Moment(self.state, self.clock.now(), self.connected())
         for seat in self.seats:
             frame = moment.next(seat.actor, seat.language, seat.held, seat.outbox.has_room())
@@ -286,13 +296,24 @@ class LiveTable:
         moment = Moment(self.state, self.clock.now(), self.connected())
         seat.outbox.put(moment.full(seat.actor, seat.language, seat.held), is_state=True)
 
+    def soon(self) -> None:
+        """Broadcast within one tick (PRESENCE_TICK_MS): phones coming, going and joining in a
+        burst cost each seat one frame per tick, not one per phone."""
+        if self._soon is None and not self.closed:
+            self._soon = self.clock.call_at(self.clock.now() + PRESENCE_TICK_MS, self._tick)
+
+    def _tick(self) -> None:
+        self._soon = None
+        if not self.closed:
+            self.broadcast()
+
     def set_elsewhere(self, online: frozenset[str]) -> None:
         if online != self.elsewhere:
             self.elsewhere = online
-            self.broadcast()
+            self.soon()
 
     def _presence_changed(self) -> None:
-        self.broadcast()
+        self.soon()
         self.bus.presence(self.session_id, frozenset(self.shown))
 
     def attach(self, seat: Seat) -> None:
@@ -303,8 +324,7 @@ class LiveTable:
             self.online[pid] += 1
             if pid not in self.shown:
                 self.shown.add(pid)
-                self._presence_changed()  # this seat's first state is in the broadcast
-                return
+                self._presence_changed()  # the others within a tick; this seat at once:
         self.send_state(seat)
 
     def detach(self, seat: Seat) -> None:
@@ -328,8 +348,9 @@ class LiveTable:
     def release(self) -> None:
         """Leave memory: the timer is disarmed (another load, here or elsewhere, arms it)."""
         self.closed = True
-        if self._wake is not None:
-            self._wake.cancel()
+        for wake in (self._wake, self._soon):
+            if wake is not None:
+                wake.cancel()
 
     def close(self, code: int, reason: str, *, flush: bool = False) -> None:
         """Leave memory and end every seat's stream with `code` (after what is queued for it,

@@ -10,6 +10,7 @@ import pytest
 from app.clock import FakeClock
 from app.cluster import local_cluster
 from app.service import AppError, Outbox, Refusal, Seat, Service
+from app.service.live import PRESENCE_TICK_MS
 from game import Settings
 from tests.app.conftest import config
 from tests.viewing import Follower
@@ -51,6 +52,7 @@ class Room:
             self.tokens[joined.player_id] = joined.player_token
         for who in self.tokens:
             self.seats[who] = await self.connect(who)
+        self.clock.advance(PRESENCE_TICK_MS)  # everyone has heard who came
         return self
 
     async def connect(self, who: str) -> Seat:
@@ -138,9 +140,38 @@ async def test_a_phone_that_drops_and_returns_quickly_costs_the_others_nothing(r
     assert info.value.code == "too_many_sockets"
     for seat in [room.seats["p1"], *extra]:
         room.service.seats.disconnect(seat)
-    room.clock.advance(3000)
+    room.clock.advance(3000)  # the grace, then one tick: the others hear of it in one frame
+    assert states(room.seats["facilitator"]) == []
+    room.clock.advance(PRESENCE_TICK_MS)
     [seen] = states(room.seats["facilitator"])
     assert not next(p for p in seen["players"] if p["id"] == "p1")["connected"]
+
+
+async def test_a_burst_of_phones_costs_each_seat_one_frame_per_tick(room: Room) -> None:
+    """Twelve phones coming back at once: each gets its own view at once; the others hear of
+    all of them in one frame a tick later. A command is never held back for the tick."""
+    players = ["p1", "p2", "p3", "p4"]
+    for pid in players:
+        room.service.seats.disconnect(room.seats[pid])
+    room.clock.advance(3000 + PRESENCE_TICK_MS)
+    frames(room.seats["facilitator"])
+    devices = []
+    for pid in players * 3:  # each phone on three devices, all within one tick
+        devices.append(seat := await room.connect(pid))
+        assert [f["type"] for f in frames(seat)] == ["welcome", "state"]
+        assert next(p for p in FOLLOWERS[id(seat)].view["players"] if p["id"] == pid)["connected"]
+    assert frames(room.seats["facilitator"]) == []
+    room.clock.advance(PRESENCE_TICK_MS)
+    [seen] = states(room.seats["facilitator"])
+    assert all(p["connected"] for p in seen["players"])
+    for seat in devices[::4]:  # p1 goes: shown offline after the grace, told within a tick...
+        room.service.seats.disconnect(seat)
+    room.clock.advance(3000)
+    await room.do("facilitator", "start_game")  # ...but a command in that tick goes at once
+    [seen] = states(room.seats["facilitator"])
+    assert seen["phase"] == "choosing" and not seen["players"][0]["connected"]
+    room.clock.advance(PRESENCE_TICK_MS)
+    assert states(room.seats["facilitator"]) == []  # and the tick has nothing left to say
 
 
 async def test_a_link_opened_on_a_fifth_device_takes_over_from_the_oldest(room: Room) -> None:

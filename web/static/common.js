@@ -335,17 +335,6 @@ export function unitNames(view, unit) {
   return unit.members.map((m) => nameOf(view, m)).join(" & ");
 }
 
-// Tick every visible clock without rebuilding the page.
-// A workshop's tables, each on its own socket with the same token (console, plenary screen).
-export function followTables(view, tables, token, render) {
-  for (const ref of view.workshop?.tables ?? []) {
-    if (tables.has(ref.session_id)) continue;
-    const entry = { number: ref.number, view: null };
-    entry.socket = new TableSocket(ref.session_id, token, (tv) => { entry.view = tv; render(); }, () => {});
-    tables.set(ref.session_id, entry);
-  }
-}
-
 // The facilitator's message to the room, on every phone and screen while it stands.
 export function messageBanner(view) {
   if (!view.message) return null;

@@ -1,6 +1,5 @@
 // The pieces every page draws the same way, written once: cards (the printed game's red
-// strategy and purple assignment cards), the timer, players, the join panel, decisions and
-// support, the ending.
+// strategy and purple assignment cards), the timer, players, decisions and support, the ending.
 import { announce, formatMs, h, remainingMs, warningText } from "./common.js";
 import { t } from "./i18n.js";
 
@@ -71,22 +70,6 @@ export function playerList(view, remove = null) {
       p.organisation ? h("span", { class: "org" }, ` · ${p.organisation}`) : null,
       h("span", { class: "visually-hidden" }, ` (${t(p.connected ? "players.online" : "players.offline")})`),
       remove ? h("button", { type: "button", class: "icon", key: `remove-${p.id}`, "aria-label": t("fac.remove", { name: p.name }), onclick: () => remove(p) }, "×") : null)));
-}
-
-export function joinPanel(view, { big = false } = {}) {
-  const url = `${location.host}/j`;
-  return h("section", { class: `join-panel${big ? " big" : ""}` },
-    h("img", { class: "qr", src: `/qr/${encodeURIComponent(view.join_code)}.svg`, alt: `QR: ${location.origin}/j/${view.join_code}`, width: 224, height: 224 }),
-    h("div", {},
-      h("p", { class: "label" }, t("screen.code")),
-      h("p", { class: "code", "data-testid": "join-code" }, view.join_code),
-      h("p", {}, t("screen.join", { url }))));
-}
-
-// Said in people, not in units: a room of seven hears "3 of 7", not "1 of 4".
-export function readyLine(view) {
-  const people = (units) => units.reduce((n, u) => n + u.members.length, 0);
-  return t("ready.count", { ready: people(view.units.filter((u) => u.ready)), players: people(view.units) });
 }
 
 export function supportCounts(view) {

@@ -2,8 +2,9 @@
 // people, then form them), then every table at a glance (phase, round, clock, who is ready, the
 // decision, a call from a table) and the steps that run at every table at once.
 import { confirmButton, linksPanel } from "./staff.js";
-import { errorText, followTables, formatMs, h, keepAwake, mount, nameOf, phaseLine, remainingMs, ROUND, sessionIdFromPath, setupChrome, showError, showStatus, startClock, TableSocket, takeToken } from "./common.js";
-import { joinPanel, playerList, readyLine } from "./components.js";
+import { errorText, formatMs, h, keepAwake, mount, nameOf, phaseLine, remainingMs, ROUND, sessionIdFromPath, setupChrome, showError, showStatus, startClock, TableSocket, takeToken } from "./common.js";
+import { playerList } from "./components.js";
+import { followTables, joinPanel, readyLine } from "./room.js";
 import { coFacilitators } from "./cofacilitators.js";
 import { t } from "./i18n.js";
 

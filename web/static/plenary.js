@@ -1,8 +1,9 @@
 // The plenary screen of a workshop (projector or shared video-call screen): the one code while
 // people join, then every table side by side (phase, clock, decision, the answers each table put
 // on its screen). Public things only: it reads with the screen's link.
-import { followTables, formatMs, h, keepAwake, messageBanner, mount, phaseLine, remainingMs, ROUND, sessionIdFromPath, setupChrome, showStatus, startClock, TableSocket, takeToken } from "./common.js";
-import { decisionBlock, joinPanel } from "./components.js";
+import { formatMs, h, keepAwake, messageBanner, mount, phaseLine, remainingMs, ROUND, sessionIdFromPath, setupChrome, showStatus, startClock, TableSocket, takeToken } from "./common.js";
+import { decisionBlock } from "./components.js";
+import { followTables, joinPanel } from "./room.js";
 import { t } from "./i18n.js";
 
 const sessionId = sessionIdFromPath();
