@@ -10,6 +10,7 @@ import asyncio
 import bisect
 import contextlib
 import json
+import math
 import os
 import re
 import socket
@@ -311,10 +312,11 @@ class Room:
 
     def lost(self, settled_s: float = 1.0) -> int:
         """State frames a phone should have had and did not get: every version its server sent
-        from the phone's first on, up to those first seen `settled_s` ago (a later one may still
-        be on its way)."""
-        cutoff = time.time() - settled_s
-        ordered = sorted(v for v, seen in self.versions.items() if seen <= cutoff)
+        from the phone's first on, and from the room's first command on (before, phones join in
+        a burst the server tells in one frame per tick, so a phone may skip a join's version),
+        up to those first seen `settled_s` ago (a later one may still be on its way)."""
+        cutoff, began = time.time() - settled_s, min(self.sent.values(), default=math.inf)
+        ordered = sorted(v for v, seen in self.versions.items() if began <= seen <= cutoff)
         missing = 0
         for phone in self.phones:
             if phone.first_version:
