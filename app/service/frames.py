@@ -118,7 +118,8 @@ class Moment:
 
     def next(self, viewer: Actor, language: str | None, held: Held, room: bool) -> str | None:
         """What this connection gets now: a patch against what it holds, the full view (first,
-        when backed up, or when a patch would be larger), or None when nothing it sees changed."""
+        when backed up, or when a patch would be most of it), or None when nothing it sees
+        changed."""
         if held.parts is None or not room:
             return self.full(viewer, language, held)
         access = card_access(self.state, viewer)
