@@ -2,9 +2,23 @@
 the wire (which turns them into the protocol's models)."""
 
 from dataclasses import dataclass
+from typing import NamedTuple, TypeVar
 
 from app.errors import Failure
-from game import Role
+from game import Event, Role
+
+E = TypeVar("E", bound=Event)
+
+
+class Outcome(NamedTuple):
+    """What a command did to its table: its events and the version the table reached."""
+
+    events: list[Event]
+    version: int
+
+    def one(self, kind: type[E]) -> E:
+        """The event of this kind the command caused (the rules promise exactly one)."""
+        return next(e for e in self.events if isinstance(e, kind))
 
 
 @dataclass(frozen=True)

@@ -1,26 +1,25 @@
 """A live table: one session's state, its seats (connected viewers) and its timer.
 
 Commands run one at a time (a lock); each event is in the store before anyone is told; every
-seat gets its own view. Who is online is shown with a little patience: a phone that drops and
-comes back within a few seconds never flickers on the other screens, so a reconnecting phone
-costs the rest of the table nothing.
+seat gets its own view; who is online is kept in `presence.py`.
 """
 
 import asyncio
 import logging
 import time
-from collections import Counter
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple, TypeVar, overload
+from typing import Any, TypeVar, overload
 
 from app import metrics
 from app.clock import Clock, WakeUp
 from app.cluster import Cluster
 from app.errors import AppError, close_code
+from app.results import Outcome
 from app.service.frames import Held, Moment
 from app.service.limits import TokenBucket
 from app.service.outbox import Outbox
+from app.service.presence import CLOSE_REASONS, Presence, ended
 from app.stores import EventStore, VersionConflict
 from game import Actor, Command, Event, Refusal, State, decide, due, evolve, next_deadline
 from game.commands import Args
@@ -45,41 +44,7 @@ class Seat:
 
 PRESENCE_TICK_MS = 50
 UNNOTED = -1  # no moment told yet (None means: told "no moment")
-CLOSE_REASONS = {
-    "removed": "removed from the table",
-    "seat_moved": "this seat moved to another device",
-    "revoked": "this facilitator link was revoked",
-}
-
-
-def _ended(state: State, seat: Seat) -> str | None:
-    """Why a connected viewer's link no longer opens this table, if it does not."""
-    actor = seat.actor
-    if actor.player_id is not None:
-        player = state.players.get(actor.player_id)
-        if player is None:
-            return "removed"
-        return "seat_moved" if player.token_hash != seat.token_hash else None
-    if actor.facilitator_id is not None:  # a co-facilitator: revoked, or the id reused
-        co = state.facilitators.get(actor.facilitator_id)
-        if co is None or co.token_hash != seat.token_hash:
-            return "revoked"
-    return None
-
-
 A = TypeVar("A", bound=Args)
-E = TypeVar("E", bound=Event)
-
-
-class Outcome(NamedTuple):
-    """What a command did: its events and the version the table reached."""
-
-    events: list[Event]
-    version: int
-
-    def one(self, kind: type[E]) -> E:
-        """The event of this kind the command caused (the rules promise exactly one)."""
-        return next(e for e in self.events if isinstance(e, kind))
 
 
 class LiveTable:
@@ -98,9 +63,7 @@ class LiveTable:
         self.offline_grace_ms = offline_grace_ms
         self.lock = asyncio.Lock()
         self.seats: list[Seat] = []  # oldest first
-        self.online: Counter[str] = Counter()  # player id -> open seats here
-        self.shown: set[str] = set()  # player ids shown as online (with patience)
-        self.elsewhere: frozenset[str] = frozenset()  # players online on other servers
+        self.presence = Presence()
         self.closed = False
         self.gone = AppError("restarting", "This server is restarting; send it again.")
         self.last_active = clock.now()
@@ -190,10 +153,10 @@ class LiveTable:
         joins is told in one frame per tick (`soon`); everything else at once."""
         self.last_active = self.clock.now()
         for seat in list(self.seats):
-            ended = _ended(self.state, seat)
-            if ended is not None:
+            why = ended(self.state, seat.actor, seat.token_hash)
+            if why is not None:
                 self.detach(seat)
-                seat.outbox.close(close_code(ended), CLOSE_REASONS[ended])
+                seat.outbox.close(close_code(why), CLOSE_REASONS[why])
         if events and all(isinstance(e, PlayerJoined) for e in events):
             self.soon()
         else:
@@ -277,15 +240,12 @@ class LiveTable:
 
     # --- seats ----------------------------------------------------------------------------
 
-    def connected(self) -> frozenset[str] | set[str]:
-        return self.shown | self.elsewhere if self.elsewhere else self.shown
-
     def broadcast(self) -> None:
         """Each seat what changed in its view (a patch), or all of it where needed."""
         if self._soon is not None:  # this frame tells what the tick would have
             self._soon.cancel()
             self._soon = None
-        moment = Moment(self.state, self.clock.now(), self.connected())
+        moment = Moment(self.state, self.clock.now(), self.presence.connected())
         for seat in self.seats:
             frame = moment.next(seat.actor, seat.language, seat.held, seat.outbox.has_room())
             if frame is not None:
@@ -293,7 +253,7 @@ class LiveTable:
 
     def send_state(self, seat: Seat) -> None:
         """The seat's whole view (on connecting, a language switch, a resync)."""
-        moment = Moment(self.state, self.clock.now(), self.connected())
+        moment = Moment(self.state, self.clock.now(), self.presence.connected())
         seat.outbox.put(moment.full(seat.actor, seat.language, seat.held), is_state=True)
 
     def soon(self) -> None:
@@ -308,23 +268,20 @@ class LiveTable:
             self.broadcast()
 
     def set_elsewhere(self, online: frozenset[str]) -> None:
-        if online != self.elsewhere:
-            self.elsewhere = online
+        if online != self.presence.elsewhere:
+            self.presence.elsewhere = online
             self.soon()
 
     def _presence_changed(self) -> None:
         self.soon()
-        self.bus.presence(self.session_id, frozenset(self.shown))
+        self.bus.presence(self.session_id, frozenset(self.presence.shown))
 
     def attach(self, seat: Seat) -> None:
         seat.table = self
         self.seats.append(seat)
         pid = seat.actor.player_id
-        if pid:
-            self.online[pid] += 1
-            if pid not in self.shown:
-                self.shown.add(pid)
-                self._presence_changed()  # the others within a tick; this seat at once:
+        if pid and self.presence.arrive(pid):
+            self._presence_changed()  # the others within a tick; this seat at once:
         self.send_state(seat)
 
     def detach(self, seat: Seat) -> None:
@@ -333,16 +290,12 @@ class LiveTable:
         self.seats.remove(seat)
         self.last_active = self.clock.now()
         pid = seat.actor.player_id
-        if pid:
-            self.online[pid] -= 1
-            if self.online[pid] <= 0:
-                del self.online[pid]
-                when = self.clock.now() + self.offline_grace_ms
-                self.clock.call_at(when, lambda: self._maybe_offline(pid))
+        if pid and self.presence.leave(pid):
+            when = self.clock.now() + self.offline_grace_ms
+            self.clock.call_at(when, lambda: self._maybe_offline(pid))
 
     def _maybe_offline(self, pid: str) -> None:
-        if pid not in self.online and pid in self.shown and not self.closed:
-            self.shown.discard(pid)
+        if not self.closed and self.presence.expire(pid):
             self._presence_changed()
 
     def release(self) -> None:

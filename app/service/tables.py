@@ -256,4 +256,6 @@ class Tables(Mapping[str, LiveTable]):
         await self.recover()
 
     def local_presence(self) -> dict[str, frozenset[str]]:
-        return {sid: frozenset(t.shown) for sid, t in self.held.items() if t.shown}
+        return {
+            sid: frozenset(t.presence.shown) for sid, t in self.held.items() if t.presence.shown
+        }
