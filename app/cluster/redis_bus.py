@@ -44,6 +44,7 @@ class RedisBus:
         self.remote: dict[str, dict[str, tuple[float, frozenset[str]]]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._loops: set[asyncio.Task[None]] = set()  # for the bus's life (the rest: publishes)
+        self._last: asyncio.Task[None] | None = None  # the newest publish: the next waits for it
 
     def _spawn(self, coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
         task = asyncio.get_running_loop().create_task(coro)
@@ -55,6 +56,18 @@ class RedisBus:
         for loop in (self._listen(listener), self._repeat_presence(listener)):
             self._loops.add(self._spawn(loop))
 
+    def _send(self, message: dict[str, Any]) -> None:
+        """Publish after what was told before, so the others get appends in their order (one
+        overtaken would cost them a read of the store)."""
+        previous = self._last
+
+        async def publish() -> None:
+            if previous is not None:
+                await asyncio.gather(previous, return_exceptions=True)
+            await self._publish(message)
+
+        self._last = self._spawn(publish())
+
     async def _publish(self, message: dict[str, Any]) -> None:
         try:
             await self.redis.publish(CHANNEL, orjson.dumps({**message, "from": self.server_id}))
@@ -64,19 +77,19 @@ class RedisBus:
     def appended(self, session_id: str, version: int, events: list[Event]) -> None:
         body = b"[" + b",".join(to_json(e).encode() for e in events) + b"]"
         carried = orjson.Fragment(body) if len(body) <= CARRY_BYTES else None
-        self._spawn(self._publish({"s": session_id, "v": version, "e": carried}))
+        self._send({"s": session_id, "v": version, "e": carried})
 
     def written_elsewhere(self, session_id: str) -> bool:
         return True
 
     def presence(self, session_id: str, online: frozenset[str]) -> None:
-        self._spawn(self._publish({"s": session_id, "p": sorted(online)}))
+        self._send({"s": session_id, "p": sorted(online)})
 
     async def deleted(self, session_id: str) -> None:
         await self._publish({"s": session_id, "d": True})
 
     def hand_over(self, session_id: str) -> None:
-        self._spawn(self._publish({"s": session_id, "h": True}))
+        self._send({"s": session_id, "h": True})
 
     async def flush(self) -> None:
         """The publishes under way, given a few seconds at most."""
