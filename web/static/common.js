@@ -77,6 +77,16 @@ export function takeToken(kind, sessionId) {
   return localStorage.getItem(key);
 }
 
+// This device's reading choices (set on the phone): text up to 200 % and high contrast, which
+// follows the system's `prefers-contrast: more` until the person chose.
+export function applyLook() {
+  const root = document.documentElement;
+  const contrast = localStorage.getItem("tvb:contrast");
+  root.style.fontSize = `${localStorage.getItem("tvb:text") || 100}%`;
+  root.classList.toggle("contrast", contrast ? contrast === "on" : matchMedia("(prefers-contrast: more)").matches);
+}
+applyLook();
+
 // The server owns time: offset = server clock - our clock, from every frame's server_now.
 let offset = 0;
 export function serverNow() { return Date.now() + offset; }

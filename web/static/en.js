@@ -168,4 +168,6 @@ export default {
   "summary.yours": "Your strategy cards:",
   "conn.back": "You're connected again. Meanwhile: {what}",
   "awake.label": "Keep the screen on during a round",
+  "look.text": "Text size",
+  "look.contrast": "High contrast",
 };

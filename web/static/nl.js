@@ -168,4 +168,6 @@ export default {
   "summary.yours": "Jouw strategiekaarten:",
   "conn.back": "Je bent weer verbonden. Intussen: {what}",
   "awake.label": "Scherm aan laten tijdens een ronde",
+  "look.text": "Tekstgrootte",
+  "look.contrast": "Hoog contrast",
 };

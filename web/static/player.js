@@ -1,6 +1,6 @@
 // The phone: what to do now and its one action first, your own strategy card right below it
 // (in every phase that has one), then the rest. Every tap gets a visible confirmation.
-import { announce, clearError, commander, h, keepAwake, messageBanner, mount, nameOf, phaseLine, ROUND, sessionIdFromPath, setupChrome, showStatus, startClock, TableSocket, takeToken, unitNames } from "./common.js";
+import { announce, applyLook, clearError, commander, h, keepAwake, messageBanner, mount, nameOf, phaseLine, ROUND, sessionIdFromPath, setupChrome, showStatus, startClock, TableSocket, takeToken, unitNames } from "./common.js";
 import { decisionBlock, faceDown, mine, opdrachtCard, playerList, promptCard, strategyCard, summary, timerBlock } from "./components.js";
 import { t } from "./i18n.js";
 
@@ -174,9 +174,19 @@ function toggle(id, key, label, on, changed = () => {}) {
   return h("label", { class: "check small", for: id }, box, t(label));
 }
 
+// Text size and contrast, remembered on this phone (common.js applies them on every page).
+function look() {
+  const size = localStorage.getItem("tvb:text") || "100";
+  return h("fieldset", { class: "look" }, h("legend", {}, t("look.text")),
+    h("div", { class: "row" }, ["100", "150", "200"].map((n) => h("button", { type: "button", key: `text-${n}`, class: "secondary", "aria-pressed": String(size === n),
+      onclick: () => { localStorage.setItem("tvb:text", n); applyLook(); render(); } }, `${n} %`))),
+    toggle("contrast", "tvb:contrast", "look.contrast", document.documentElement.classList.contains("contrast"), applyLook));
+}
+
 function choices() {
   return [toggle("sound", "tvb:sound", "sound.label", localStorage.getItem("tvb:sound") === "on"),
-    toggle("awake", "tvb:awake", "awake.label", localStorage.getItem("tvb:awake") !== "off", () => keepAwake(ROUND.includes(view?.phase)))];
+    toggle("awake", "tvb:awake", "awake.label", localStorage.getItem("tvb:awake") !== "off", () => keepAwake(ROUND.includes(view?.phase))),
+    look()];
 }
 
 function render() {
