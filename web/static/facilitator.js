@@ -2,7 +2,8 @@
 // what cannot be undone or skips part of the game set apart and confirmed; counters; the links.
 import { confirmButton, exportButtons, linksPanel, personSelect } from "./staff.js";
 import { announce, clearError, commander, h, keepAwake, mount, nameOf, phaseLine, ROUND, sessionIdFromPath, setupChrome, showError, showStatus, startClock, TableSocket, takeToken, unitNames } from "./common.js";
-import { decisionBlock, opdrachtCard, playerList, promptCard, summary, supportCounts, timerBlock } from "./components.js";
+import { decisionBlock, opdrachtCard, playerList, promptCard, supportCounts, timerBlock } from "./components.js";
+import { summary } from "./ending.js";
 import { joinPanel, readyLine } from "./room.js";
 import { coFacilitators, copyable } from "./cofacilitators.js";
 import { t } from "./i18n.js";

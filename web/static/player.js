@@ -1,7 +1,7 @@
 // The phone: what to do now and its one action first, your own strategy card right below it
 // (in every phase that has one), then the rest. Every tap gets a visible confirmation.
 import { announce, applyLook, clearError, commander, h, keepAwake, messageBanner, mount, nameOf, phaseLine, ROUND, sessionIdFromPath, setupChrome, showStatus, startClock, TableSocket, takeToken, unitNames } from "./common.js";
-import { decisionBlock, faceDown, mine, opdrachtCard, playerList, promptCard, strategyCard, summary, timerBlock } from "./components.js";
+import { decisionBlock, faceDown, opdrachtCard, playerList, promptCard, strategyCard, timerBlock } from "./components.js";
 import { t } from "./i18n.js";
 
 const sessionId = sessionIdFromPath();
@@ -10,6 +10,7 @@ let view = null;
 let socket = null;
 const act = commander(() => socket);
 let alerted = "";
+let ending = null;  // the ending's pieces: loaded when the game ends, not before
 
 function myUnit(v) { return v.units.find((u) => u.id === v.me.unit); }
 
@@ -132,7 +133,7 @@ function body(v) {
   const reflecting = v.phase === "reflecting";
   return [
     messageBanner(v),
-    v.phase === "ended" ? mine(v) ?? step(t("ended.thanks")) : current(v, unit),
+    v.phase === "ended" ? ending?.mine(v) ?? step(t("ended.thanks")) : current(v, unit),
     reflecting ? null : guessStep(v, unit),
     ownCard(v, unit),
     mates.length && v.phase !== "ended" ? h("p", { class: "partner" }, t("me.partner", { names: mates.join(", ") })) : null,
@@ -141,7 +142,7 @@ function body(v) {
     reflecting && v.decision ? supportStep(v) : null,
     reflecting ? guessStep(v, unit) : null,
     others.length ? h("section", {}, h("h2", {}, t("card.open")), others.map((u) => strategyCard(u.strategy, { names: u.members.map((m) => nameOf(v, m)).join(" & ") }))) : null,
-    v.phase === "ended" ? summary(v) : null,
+    v.phase === "ended" ? ending?.summary(v) : null,
     v.phase === "lobby" ? playerList(v) : null,
     callButton(v),
   ];
@@ -191,6 +192,7 @@ function choices() {
 
 function render() {
   if (!view) return;
+  if (view.phase === "ended" && !ending) import("./ending.js").then((m) => { ending = m; render(); });
   const name = document.getElementById("who");
   if (name) { name.textContent = view.me.name; name.hidden = false; }
   mount(document.getElementById("app"), h("p", { class: "phase" }, phaseLine(view)), body(view), choices());

@@ -2,7 +2,8 @@
 // any participant saw. Anonymous answers stay anonymous here too.
 import { call, exportButtons } from "./staff.js";
 import { h, mount, phaseLine, sessionIdFromPath, setupChrome, showError, takeToken, unitNames } from "./common.js";
-import { decisionBlock, opdrachtCard, promptCard, summary } from "./components.js";
+import { decisionBlock, opdrachtCard, promptCard } from "./components.js";
+import { summary } from "./ending.js";
 import { t } from "./i18n.js";
 
 const sessionId = sessionIdFromPath();

@@ -1,7 +1,8 @@
 // The shared screen (projector or video call) carries the room: large, one thing at a time, no
 // scrolling, public things only. It never holds a secret.
 import { h, keepAwake, messageBanner, mount, nameOf, phaseLine, ROUND, sessionIdFromPath, setupChrome, showStatus, startClock, TableSocket, takeToken, unitNames } from "./common.js";
-import { decisionBlock, faceDown, opdrachtCard, promptCard, strategyCard, summary, timerBlock } from "./components.js";
+import { decisionBlock, faceDown, opdrachtCard, promptCard, strategyCard, timerBlock } from "./components.js";
+import { summary } from "./ending.js";
 import { joinPanel, readyLine } from "./room.js";
 import { t } from "./i18n.js";
 
