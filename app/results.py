@@ -42,7 +42,7 @@ class TableResult:
 @dataclass(frozen=True)
 class Joined:
     session_id: str
-    player_id: str
+    player_id: str | None  # None while waiting for the facilitator (a locked table)
     player_token: str
 
 

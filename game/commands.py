@@ -63,6 +63,24 @@ class JoinArgs(Args):
     name: str = Field(min_length=1, max_length=NAME_MAX)
     organisation: str = Field(default="", max_length=ORGANISATION_MAX)
     token_hash: str = Field(min_length=1)
+    knock: bool = Field(default=False, description="Ask the facilitator (a locked workshop)")
+
+
+class LockArgs(Args):
+    locked: bool
+
+
+class KnockArgs(Args):
+    knock_id: str = Field(max_length=40)
+
+
+class ReadingTimeArgs(Args):
+    player_id: str | None = Field(default=None, max_length=40, description="null: everyone")
+    more: bool = True
+
+
+class StartTimerArgs(Args):
+    anyway: bool = Field(default=False, description="Start although someone given time reads")
 
 
 class ConfigureArgs(Args):

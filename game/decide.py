@@ -27,17 +27,21 @@ from game.commands import (
     FormArgs,
     GuessArgs,
     JoinArgs,
+    KnockArgs,
+    LockArgs,
     MessageArgs,
     MoveArgs,
     NoArgs,
     PaperArgs,
     PickArgs,
     PlayerArgs,
+    ReadingTimeArgs,
     ReadyArgs,
     ReissueArgs,
     Role,
     SeatArgs,
     ShowAnswerArgs,
+    StartTimerArgs,
     SupportArgs,
     SwapArgs,
     UnitArgs,
@@ -60,6 +64,9 @@ from game.events import (
     GameEnded,
     GameStarted,
     GuessGiven,
+    JoiningLocked,
+    Knocked,
+    KnockRefused,
     MessageSent,
     OpdrachtChosen,
     PickerSet,
@@ -70,6 +77,7 @@ from game.events import (
     PlayerSeated,
     PlayersSwapped,
     PromptShown,
+    ReadingTimeGiven,
     RoundStarted,
     SeatClaimed,
     SeatReissued,
@@ -90,7 +98,7 @@ from game.events import (
 from game.guesses import can_guess
 from game.prompts import prompt_ids
 from game.settings import MAX_TABLES, Settings
-from game.state import State, evolve
+from game.state import Knock, Phase, State, evolve
 from game.tables import proposal, table_code
 from game.text import clean, name_key
 from game.timer import WARNING_SECONDS, due, remaining_ms, round_duration_ms, scaled_ms
@@ -264,15 +272,12 @@ def _join(state: State, actor: Actor, args: JoinArgs, now: int) -> list[Event]:
         )
     name = clean(args.name, "name", name=True)
     organisation = clean(args.organisation, "organisation") if args.organisation.strip() else ""
-    key = name_key(name)
-    if any(name_key(p.name) == key for p in state.players.values()):
-        raise Refusal(
-            "name_taken",
-            "name_taken",
-            f"Someone at this table is already called {name!r} (or a name that looks the same); "
-            "add an initial.",
-            name=name,
-        )
+    _name_free(state, name)
+    returning = any(name_key(p.name) == name_key(name) for p in state.departed.values())
+    if state.locked or args.knock or returning:  # the facilitator lets them in, or not
+        knock_id = f"k{state.knock_count + 1}"
+        return [Knocked(at=now, knock_id=knock_id, name=name, organisation=organisation,
+                        token_hash=args.token_hash, returning=returning)]  # fmt: skip
     return [
         PlayerJoined(
             at=now,
@@ -281,6 +286,78 @@ def _join(state: State, actor: Actor, args: JoinArgs, now: int) -> list[Event]:
             organisation=organisation,
             token_hash=args.token_hash,
         )
+    ]
+
+
+def _name_free(state: State, name: str) -> None:
+    key = name_key(name)
+    waiting = (k.name for k in state.knocking.values())
+    if any(name_key(n) == key for n in (*(p.name for p in state.players.values()), *waiting)):
+        raise Refusal(
+            "name_taken",
+            "name_taken",
+            f"Someone at this table is already called {name!r} (or a name that looks the same); "
+            "add an initial.",
+            name=name,
+        )
+
+
+def _lock(state: State, actor: Actor, args: LockArgs, now: int) -> list[Event]:
+    return [] if state.locked == args.locked else [JoiningLocked(at=now, locked=args.locked)]
+
+
+def _knock(state: State, knock_id: str) -> Knock:
+    knock = state.knocking.get(knock_id)
+    if knock is None:
+        raise Refusal(
+            "invalid_args",
+            "no_such_knock",
+            f"Nobody is waiting as {knock_id[:40]!r} (let in or turned away already).",
+        )
+    return knock
+
+
+def _admit(state: State, actor: Actor, args: KnockArgs, now: int) -> list[Event]:
+    knock = _knock(state, args.knock_id)
+    if len(state.players) >= _seats(state):
+        raise Refusal("table_full", "table_full", "The table is full now.", seats=_seats(state))
+    if any(name_key(p.name) == name_key(knock.name) for p in state.players.values()):
+        raise Refusal(
+            "name_taken", "name_taken", f"Someone here is called {knock.name!r} now.",
+            name=knock.name,
+        )  # fmt: skip
+    return [
+        PlayerJoined(
+            at=now,
+            player_id=f"p{state.joined_count + 1}",
+            name=knock.name,
+            organisation=knock.organisation,
+            token_hash=knock.token_hash,
+            knock_id=knock.id,
+        )
+    ]
+
+
+def _refuse(state: State, actor: Actor, args: KnockArgs, now: int) -> list[Event]:
+    return [KnockRefused(at=now, knock_id=_knock(state, args.knock_id).id)]
+
+
+def _reading_time(state: State, actor: Actor, args: ReadingTimeArgs, now: int) -> list[Event]:
+    if args.player_id is None:
+        same = state.more_time == args.more
+    else:
+        same = state.players[_player(state, args.player_id)].more_time == args.more
+    return [] if same else [ReadingTimeGiven(at=now, player_id=args.player_id, more=args.more)]
+
+
+def still_reading(state: State) -> list[str]:
+    """Names of players the discussion waits for: not ready, and given time (or all were)."""
+    return [
+        state.name(m)
+        for u in state.units.values()
+        if not u.ready and not u.paper
+        for m in u.members
+        if state.more_time or any(state.players[p].more_time for p in u.members)
     ]
 
 
@@ -479,7 +556,15 @@ def _reveal(state: State, actor: Actor, args: UnitArgs, now: int) -> list[Event]
     return [] if unit.revealed else [CardRevealed(at=now, unit_id=unit.id, by=by)]
 
 
-def _start_timer(state: State, actor: Actor, args: NoArgs, now: int) -> list[Event]:
+def _start_timer(state: State, actor: Actor, args: StartTimerArgs, now: int) -> list[Event]:
+    reading = still_reading(state)
+    if reading and not args.anyway:
+        raise Refusal(
+            "invalid_phase",
+            "still_reading",
+            f"Given more time, still reading: {', '.join(reading)}. Wait, or start anyway.",
+            names=reading,
+        )
     closed = [u for u in state.units.values() if not u.revealed]
     if state.open_card and closed:
         names = [" & ".join(state.name(m) for m in u.members) for u in closed]
@@ -903,6 +988,14 @@ def _registry(*commands: Command[Any]) -> dict[str, Command[Any]]:
 
 
 _F, _P, _N = FACILITATOR_ONLY, PLAYER_ONLY, NEWCOMER
+_NOT_ENDED: tuple[Phase, ...] = (
+    "lobby",
+    "choosing",
+    "reading",
+    "discussing",
+    "deciding",
+    "reflecting",
+)
 _UNIT_OR_FACILITATOR: frozenset[Role | None] = frozenset({"player", "facilitator"})
 
 # The commands the service sends itself (over HTTP, with a credential it makes), by name, so
@@ -1060,8 +1153,8 @@ COMMANDS: Mapping[str, Command[Any]] = _registry(
     Command(
         "start_timer",
         _F,
-        NoArgs,
-        "in the open-card round every card open",
+        StartTimerArgs,
+        "in the open-card round every card open; those given more time ready (or `anyway`)",
         _start_timer,
         phases=("reading",),
         doing="start the discussion",
@@ -1188,6 +1281,45 @@ COMMANDS: Mapping[str, Command[Any]] = _registry(
         table_wide=True,
     ),
     Command("end_game", _F, NoArgs, "any phase but ended", _end_game, table_wide=True),
+    Command(
+        "lock_joining",
+        _F,
+        LockArgs,
+        "newcomers ask and wait until admitted",
+        _lock,
+        phases=_NOT_ENDED,
+        doing="lock the table",
+        workshop=True,
+    ),
+    Command(
+        "admit",
+        _F,
+        KnockArgs,
+        "someone waiting to join: seated as a new player",
+        _admit,
+        phases=_NOT_ENDED,
+        doing="let someone in",
+        workshop=True,
+    ),
+    Command(
+        "refuse",
+        _F,
+        KnockArgs,
+        "someone waiting to join: their phone is told",
+        _refuse,
+        phases=_NOT_ENDED,
+        doing="turn someone away",
+        workshop=True,
+    ),
+    Command(
+        "give_reading_time",
+        _F,
+        ReadingTimeArgs,
+        "the discussion waits for that player (null: everyone) to be ready",
+        _reading_time,
+        phases=_NOT_ENDED,
+        doing="give more reading time",
+    ),
     Command("remove_player", _F, PlayerArgs, "any phase but ended", _remove_player, workshop=True),
     Command(
         "restore_player",

@@ -51,6 +51,38 @@ class PlayerJoined(_Event):
     name: str
     organisation: str
     token_hash: str
+    knock_id: str | None = None  # admitted by the facilitator after asking to join
+
+
+class JoiningLocked(_Event):
+    """The facilitator closed (or opened) the table: a newcomer asks to join and waits."""
+
+    type: Literal["joining_locked"] = "joining_locked"
+    locked: bool
+
+
+class Knocked(_Event):
+    """Someone asked to join a locked table, or a removed player's name came back."""
+
+    type: Literal["knocked"] = "knocked"
+    knock_id: str
+    name: str
+    organisation: str
+    token_hash: str
+    returning: bool = False
+
+
+class KnockRefused(_Event):
+    type: Literal["knock_refused"] = "knock_refused"
+    knock_id: str
+
+
+class ReadingTimeGiven(_Event):
+    """More time to read: the discussion waits for this player (or, `player_id` None, all)."""
+
+    type: Literal["reading_time_given"] = "reading_time_given"
+    player_id: str | None
+    more: bool
 
 
 class PlayerRemoved(_Event):
@@ -294,6 +326,10 @@ Event = Annotated[
     SessionCreated
     | SettingsChanged
     | PlayerJoined
+    | JoiningLocked
+    | Knocked
+    | KnockRefused
+    | ReadingTimeGiven
     | PlayerRemoved
     | PlayerRestored
     | PlayerSeated

@@ -24,6 +24,9 @@ from game.events import (
     GameEnded,
     GameStarted,
     GuessGiven,
+    JoiningLocked,
+    Knocked,
+    KnockRefused,
     MessageSent,
     OpdrachtChosen,
     PickerSet,
@@ -35,6 +38,7 @@ from game.events import (
     PlayersSwapped,
     PromptShown,
     Reached,
+    ReadingTimeGiven,
     RoundStarted,
     SeatClaimed,
     SeatReissued,
@@ -69,6 +73,19 @@ class Player:
     history: tuple[str, ...] = ()  # every strategy card this player has held, oldest first
     claim_hash: str | None = None  # a new device's one-time claim, until it is used
     left_at_deal: int | None = None  # removed players: deals so far when they left (see restore)
+    more_time: bool = False  # given more time to read: the discussion waits for them
+
+
+@dataclass(frozen=True)
+class Knock:
+    """Someone waiting to be let in: the facilitator admits (a new player) or refuses."""
+
+    id: str
+    name: str
+    organisation: str
+    token_hash: str
+    at: int
+    returning: bool = False  # a removed player's name
 
 
 @dataclass(frozen=True)
@@ -163,6 +180,10 @@ class State:
     moves: Mapping[str, int] = field(default_factory=dict)  # workshop proposal: player -> table
     call: str | None = None  # the player who called the facilitator, until answered
     message: str | None = None  # the facilitator's message on every phone and screen
+    locked: bool = False  # newcomers knock and wait for the facilitator
+    knocking: Mapping[str, Knock] = field(default_factory=dict)
+    knock_count: int = 0
+    more_time: bool = False  # everyone may take their time to read: the discussion waits
 
     @property
     def is_workshop(self) -> bool:
@@ -265,6 +286,28 @@ def evolve(state: State | None, event: Event) -> State:
                 state,
                 players=_put(state.players, player.id, player),
                 joined_count=state.joined_count + 1,
+                knocking={k: v for k, v in state.knocking.items() if k != event.knock_id},
+            )
+        case JoiningLocked(locked=locked):
+            return replace(state, locked=locked)
+        case Knocked():
+            knock = Knock(
+                event.knock_id,
+                event.name,
+                event.organisation,
+                event.token_hash,
+                event.at,
+                event.returning,
+            )
+            knocking = _put(state.knocking, knock.id, knock)
+            return replace(state, knocking=knocking, knock_count=state.knock_count + 1)
+        case KnockRefused(knock_id=kid):
+            return replace(state, knocking={k: v for k, v in state.knocking.items() if k != kid})
+        case ReadingTimeGiven(player_id=None, more=more):
+            return replace(state, more_time=more)
+        case ReadingTimeGiven(player_id=str(pid), more=more):
+            return replace(
+                state, players=_put(state.players, pid, replace(state.players[pid], more_time=more))
             )
         case PlayerRemoved(player_id=pid):
             leaving = replace(state.players[pid], left_at_deal=state.deals, claim_hash=None)

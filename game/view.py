@@ -144,10 +144,20 @@ class AnswerView(TypedDict):
 
 
 @_closed
+class KnockView(TypedDict):
+    id: str
+    name: str
+    organisation: str
+    returning: Annotated[bool, Field(description="A removed player's name came back")]
+    at: int
+
+
+@_closed
 class MeView(TypedDict):
     player_id: str
     unit: str | None
     name: str
+    more_time: Annotated[bool, Field(description="Given more time to read: the table waits")]
     support: Reached | None
     is_picker: bool
     guesses: Annotated[
@@ -247,6 +257,10 @@ class SharedView(TypedDict):
     ]
     call: Annotated[str | None, Field(description="The player who called the facilitator")]
     message: Annotated[str | None, Field(description="The facilitator's message to the room")]
+    locked: Annotated[bool, Field(description="Newcomers ask the facilitator and wait")]
+    more_time: Annotated[
+        bool, Field(description="Everyone may take their time to read: the discussion waits")
+    ]
 
 
 @_closed
@@ -286,6 +300,14 @@ class OwnView(TypedDict):
         Annotated[
             list[str],
             Field(description="Facilitator, trainer: players whose new-device link is unused"),
+        ]
+    ]
+    knocking: NotRequired[
+        Annotated[list[KnockView], Field(description="Facilitator, trainer: waiting to join")]
+    ]
+    given_time: NotRequired[
+        Annotated[
+            list[str], Field(description="Facilitator, trainer: players given more reading time")
         ]
     ]
 
@@ -465,6 +487,8 @@ def shared_part(
         else None,
         "call": state.call,
         "message": state.message,
+        "locked": state.locked,
+        "more_time": state.more_time,
     }
 
 
@@ -557,6 +581,17 @@ def own_part(state: State, viewer: Actor, language: str | None = None) -> OwnVie
                 for p in state.departed.values()
             ],
             "moving": [p.id for p in state.players.values() if p.claim_hash is not None],
+            "knocking": [
+                {
+                    "id": k.id,
+                    "name": k.name,
+                    "organisation": k.organisation,
+                    "returning": k.returning,
+                    "at": k.at,
+                }
+                for k in state.knocking.values()
+            ],
+            "given_time": [p.id for p in state.players.values() if p.more_time],
             "last_by": state.last_by,
             "guessed": sorted({by for by, _ in record.guesses}) if record else [],
         }
@@ -574,6 +609,7 @@ def own_part(state: State, viewer: Actor, language: str | None = None) -> OwnVie
                 "player_id": me.id,
                 "unit": me.unit,
                 "name": me.name,
+                "more_time": me.more_time,
                 "support": record.supports.get(me.id) if record else None,
                 "is_picker": state.picker == me.id,
                 "guesses": {

@@ -45,7 +45,7 @@ from game import (
 )
 from game.commands import FIRST_FACILITATOR
 from game.decide import ADD_FACILITATOR, CLAIM_SEAT, JOIN, REISSUE_SEAT, REVOKE_FACILITATOR
-from game.events import FacilitatorAdded, PlayerJoined, SeatClaimed
+from game.events import FacilitatorAdded, Knocked, PlayerJoined, SeatClaimed
 
 log = logging.getLogger("theater.service")
 
@@ -152,12 +152,31 @@ class Service:
                 "unknown_code",
                 f"No session has the code {join_code[:8]!r}; check it with your facilitator.",
             )
+        knock = table.state.locked  # a locked workshop: its tables' newcomers ask too
         if table.state.tables:  # a workshop whose tables are formed: the smallest table
             table = await self.workshops.table_for_latecomer(table.state)
         token = new_token()
-        args = JOIN.make(name=name, organisation=organisation, token_hash=hash_token(token))
-        joined = (await table.execute(Actor(None), JOIN, args)).one(PlayerJoined)
-        return Joined(table.session_id, joined.player_id, token)
+        args = JOIN.make(
+            name=name, organisation=organisation, token_hash=hash_token(token), knock=knock
+        )
+        outcome = await table.execute(Actor(None), JOIN, args)
+        if isinstance(outcome.events[0], Knocked):
+            return Joined(table.session_id, None, token)
+        return Joined(table.session_id, outcome.one(PlayerJoined).player_id, token)
+
+    async def admission(self, session_id: str, token: str | None) -> tuple[str, str | None]:
+        """A newcomer who asked to join: ("waiting", None), ("admitted", player id), or
+        ("refused", None) once the facilitator turned them away."""
+        table = await self.get(session_id)
+        if table is None or not token:
+            raise AppError("not_found", "There is no session with this id (it may be deleted).")
+        state = table.state
+        for player in state.players.values():
+            if matches(token, player.token_hash):
+                return "admitted", player.id
+        if any(matches(token, k.token_hash) for k in state.knocking.values()):
+            return "waiting", None
+        return "refused", None
 
     async def delete(self, session_id: str, token: str | None) -> None:
         """The first facilitator deletes a session; a workshop goes with every table."""

@@ -13,6 +13,7 @@ from app.service import AppError, Failure, Role, Service, Settings
 from app.wire.hosts import Hosts
 from app.wire.pages import qr_svg
 from app.wire.protocol import (
+    Admission,
     ClaimRequest,
     CollectorHealth,
     ErrorBody,
@@ -142,17 +143,34 @@ def build_router(service: Service, hosts: Hosts) -> APIRouter:
         "/api/join", status_code=201, response_model=JoinResponse, responses=ERRORS,
         tags=["sessions"],
     )  # fmt: skip
-    async def join(request: Request, body: JoinRequest) -> JoinResponse:
-        """Take a seat by join code. Keep `player_token`: it brings you back to your seat."""
+    async def join(request: Request, response: Response, body: JoinRequest) -> JoinResponse:
+        """Take a seat by join code. Keep `player_token`: it brings you back to your seat. At a
+        locked table (or under a removed player's name) the answer is 202 with `waiting`: the
+        facilitator lets you in or not (`GET /api/sessions/{id}/admission`)."""
         code = "".join(ch for ch in body.join_code.upper() if ch.isalnum())
         joined = await service.join(
             code, body.name, body.organisation or "", client_address(request)
         )
+        if joined.player_id is None:
+            response.status_code = 202
         return JoinResponse(
             session_id=joined.session_id,
             player_id=joined.player_id,
             player_token=joined.player_token,
+            waiting=joined.player_id is None,
         )
+
+    @router.get(
+        "/api/sessions/{session_id}/admission", response_model=Admission, responses=ERRORS,
+        tags=["sessions"],
+    )  # fmt: skip
+    async def admission(
+        session_id: str, authorization: Annotated[str | None, Header()] = None
+    ) -> Admission:
+        """A newcomer waiting at a locked table (bearer: the `player_token` of the join) asks
+        whether the facilitator let them in; `refused` once turned away."""
+        status, player_id = await service.admission(session_id, bearer_token(authorization))
+        return Admission(status=status, player_id=player_id)
 
     @router.post(
         "/api/sessions/{session_id}/players/{player_id}/seat", status_code=201,

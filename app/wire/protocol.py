@@ -52,8 +52,18 @@ class JoinRequest(BaseModel):
 
 class JoinResponse(BaseModel):
     session_id: str
-    player_id: str
+    player_id: str | None = Field(description="null while waiting to be let in")
     player_token: str
+    waiting: bool = Field(
+        default=False,
+        description="The table is locked (or the name was removed): the facilitator lets you "
+        "in or not; ask GET /api/sessions/{id}/admission with this token",
+    )
+
+
+class Admission(BaseModel):
+    status: Literal["waiting", "admitted", "refused"]
+    player_id: str | None = None
 
 
 class ClaimRequest(BaseModel):

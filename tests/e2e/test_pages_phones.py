@@ -258,6 +258,7 @@ async def test_a_player_reads_at_200_percent_in_high_contrast_and_the_phone_reme
 
     await looked("Wachten tot het spel begint")
     await g.fac.ok("start_game")
+    await looked("Opdracht kiezen")
     await g.fac.ok("choose_opdracht")
     await looked("Strategiekaart lezen")
     for client in g.players.values():
@@ -269,6 +270,10 @@ async def test_a_player_reads_at_200_percent_in_high_contrast_and_the_phone_reme
     await g.fac.ok("end_discussion")
     await g.fac.ok("record_decision", text="We kiezen samen het park.", reached="yes")
     await looked("Besluit")
+    await g.fac.ok("next_prompt")
+    await looked("Reflectie")
+    await g.fac.ok("end_game")
+    await looked("Afgelopen")
 
     system = await _context(
         browser, 412, 915, **{f"tvb:seat:{s.id}": s.players["Bram"]["player_token"]}

@@ -463,10 +463,65 @@ def test_removing_a_duo_member_keeps_the_unit_and_a_solo_unit_leaves_the_deal() 
     assert isinstance(dealt, StrategiesDealt) and set(dealt.deal) == set(t.state.units)
 
 
-def test_a_removed_players_name_is_free_again_in_the_lobby() -> None:
+def test_a_removed_player_who_tries_the_code_again_waits_for_the_facilitator() -> None:
     t = Play.new(3)
     t.fac("remove_player", {"player_id": "p2"})
-    assert t.join("Speler 2") == "p4"
+    [knock] = t.do(Actor(None), "join", {"name": "speler 2", "token_hash": "again"})
+    assert knock.type == "knocked" and knock.returning  # type: ignore[union-attr]
+    assert [p["name"] for p in t.view_of(FACILITATOR)["players"]] == ["Speler 1", "Speler 3"]
+    waiting = t.view_of(FACILITATOR)["knocking"]
+    assert [(k["name"], k["returning"]) for k in waiting] == [("speler 2", True)]
+    [joined] = t.fac("admit", {"knock_id": waiting[0]["id"]})
+    assert joined.player_id == "p4" and t.state.players["p4"].token_hash == "again"  # type: ignore[union-attr]
+    assert t.view_of(FACILITATOR)["knocking"] == []
+
+
+def test_a_locked_table_lets_newcomers_in_one_by_one_or_turns_them_away() -> None:
+    t = Play.new(3)
+    t.fac("lock_joining", {"locked": True})
+    assert t.view_of(seat("p1"))["locked"] is True
+    for name in ("Dirk", "Eva"):
+        t.do(Actor(None), "join", {"name": name, "token_hash": f"h-{name}"})
+    assert len(t.state.players) == 3
+    assert refused(t, Actor(None), "join", {"name": "dirk", "token_hash": "x"}).code == "name_taken"
+    assert "knocking" not in t.view_of(seat("p1"))  # players do not see who waits
+    dirk, eva = (k["id"] for k in t.view_of(FACILITATOR)["knocking"])
+    t.fac("admit", {"knock_id": dirk})
+    t.fac("refuse", {"knock_id": eva})
+    assert [p.name for p in t.state.players.values()][-1] == "Dirk"
+    assert "h-Eva" not in {p.token_hash for p in t.state.players.values()}
+    assert refused(t, FACILITATOR, "admit", {"knock_id": eva}).reason == "no_such_knock"
+    t.fac("lock_joining", {"locked": False})
+    assert t.join("Femke") == "p5"
+    assert refused(t, seat("p1"), "lock_joining", {"locked": True}).code == "forbidden"
+
+
+def test_the_discussion_waits_for_a_player_given_more_time_to_read() -> None:
+    t = Play.new(4)
+    t.fac("give_reading_time", {"player_id": "p2"})
+    assert t.view_of(seat("p2"))["me"]["more_time"] is True
+    assert t.view_of(seat("p1"))["me"]["more_time"] is False
+    assert t.view_of(FACILITATOR)["given_time"] == ["p2"]
+    t.fac("start_game")
+    t.fac("choose_opdracht")
+    no = refused(t, FACILITATOR, "start_timer")
+    assert no.reason == "still_reading" and no.params["names"] == ["Speler 2"]
+    t.player("p2", "ready")
+    t.fac("start_timer")  # the others may still read: only p2 was given time
+    assert t.state.phase == "discussing"
+
+
+def test_everyone_given_time_the_discussion_waits_for_all_unless_started_anyway() -> None:
+    t = Play.new(3, open_card_last_round=False)
+    t.fac("start_game")
+    t.fac("choose_opdracht")
+    t.fac("give_reading_time", {"player_id": None})
+    assert t.view_of(seat("p1"))["more_time"] is True
+    t.player("p1", "ready")
+    no = refused(t, FACILITATOR, "start_timer")
+    assert sorted(no.params["names"]) == ["Speler 2", "Speler 3"]
+    t.fac("start_timer", {"anyway": True})
+    assert t.state.phase == "discussing"
 
 
 # --- secrecy in views ----------------------------------------------------------------------

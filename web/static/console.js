@@ -1,8 +1,8 @@
 // A workshop's console on the facilitator's laptop: the lobby with its proposal of tables (move
 // people, then form them), then every table at a glance (phase, round, clock, who is ready, the
 // decision, a call from a table) and the steps that run at every table at once.
-import { confirmButton, linksPanel } from "./staff.js";
-import { errorText, formatMs, h, keepAwake, mount, nameOf, phaseLine, remainingMs, ROUND, sessionIdFromPath, setupChrome, showError, showStatus, startClock, TableSocket, takeToken } from "./common.js";
+import { confirmButton, door, linksPanel } from "./staff.js";
+import { announce, errorText, formatMs, h, keepAwake, mount, nameOf, phaseLine, remainingMs, ROUND, sessionIdFromPath, setupChrome, showError, showStatus, startClock, TableSocket, takeToken } from "./common.js";
 import { playerList } from "./components.js";
 import { followTables, joinPanel, readyLine } from "./room.js";
 import { coFacilitators } from "./cofacilitators.js";
@@ -66,22 +66,32 @@ function clock(v) {
   return h("p", { class: "table-clock", "data-deadline": running ? String(v.timer.deadline) : null }, formatMs(remainingMs(v.timer)));
 }
 
+// A call from a table, said once to screen readers (the polite live region) when it comes: the
+// card shows it until answered, and a role=alert drawn again at every render would say it again.
+const calls = new Map();  // table session id -> the call last said
+function sayCall(v) {
+  if (v.call && calls.get(v.session_id) !== v.call) announce(t("console.called", { name: nameOf(v, v.call) }));
+  calls.set(v.session_id, v.call);
+}
+
 function tableCard(entry) {
   const v = entry.view;
   const heading = h("h2", {}, t("console.table", { n: entry.number }));
   if (!v) return h("section", { class: "table-card" }, heading, h("p", {}, t("console.offline")));
   const answer = answers?.find((a) => a.session_id === v.session_id);
   const waiting = v.players.filter((p) => p.waiting).length;
+  sayCall(v);
   return h("section", { class: `table-card${v.call ? " calling" : ""}`, "aria-label": t("console.table", { n: entry.number }) }, heading,
     h("p", { class: "phase" }, phaseLine({ ...v, workshop: null })),
-    v.call ? h("p", { class: "call", role: "alert" }, t("console.called", { name: nameOf(v, v.call) }), " ",
+    v.call ? h("p", { class: "call" }, t("console.called", { name: nameOf(v, v.call) }), " ",
       h("button", { type: "button", class: "primary small", key: `answer-${entry.number}`, onclick: () => entry.socket.command("answer_call").catch(showError) }, t("console.answer"))) : null,
+    door(v, (name, args) => entry.socket.command(name, args).catch(showError), `lock-${entry.number}`, false),
     ["discussing", "deciding"].includes(v.phase) ? clock(v) : null,
     v.phase === "reading" ? h("p", {}, readyLine(v)) : null,
     v.decision ? h("p", {}, h("strong", {}, v.decision.text), ` — ${t("decision.reached", { value: t(`reached.${v.decision.reached}`) })}`) : null,
     h("p", {}, t("players.count", { n: v.players.length }), waiting ? ` · ${t("console.waiting", { n: waiting })}` : ""),
     answer?.error ? h("p", { class: "behind" }, h("strong", {}, t("console.behind")), " ", errorText(answer.error)) : null,
-    h("p", {}, h("a", { class: "button secondary", href: `/f/${v.session_id}#${token}`, target: "_blank", rel: "noopener" }, t("console.open", { n: entry.number }))));
+    h("p", {}, h("a", { class: "button secondary", key: `open-${entry.number}`, href: `/f/${v.session_id}#${token}`, target: "_blank", rel: "noopener" }, t("console.open", { n: entry.number }))));
 }
 
 function toolbar() {
@@ -111,10 +121,11 @@ function render() {
   keepAwake([...tables.values()].some((e) => ROUND.includes(e.view?.phase)));
   const formed = v.workshop?.tables.length > 0;
   mount(document.getElementById("app"),
+    door(v, (name, args) => socket.command(name, args).catch(showError)),
     formed ? [toolbar(), h("div", { class: "tables" }, [...tables.values()].map(tableCard))] : lobbyPage(v),
     formed ? null : h("h2", {}, t("players.count", { n: v.players.length })),
     formed ? null : playerList(v),
-    links ? h("details", { class: "links-box", key: "links" }, h("summary", {}, t("links.heading")), linksPanel(links),
+    links ? h("details", { class: "links-box", key: "links" }, h("summary", { key: "links-summary" }, t("links.heading")), linksPanel(links),
       coFacilitators(v, { api, me: socket?.welcome?.facilitator_id, render })) : null);
 }
 

@@ -170,4 +170,10 @@ export default {
   "awake.label": "Keep the screen on during a round",
   "look.text": "Text size",
   "look.contrast": "High contrast",
+  "read.still": "Still reading: {names}",
+  "read.takeTime": "Take your time: the discussion starts only when you understand your card.",
+  "read.allTime": "Take your time: the discussion starts only when everyone understands their card.",
+  "card.laidOpen": "{names} laid their card open: {title}",
+  "join.waiting": "One moment: the facilitator sees your name and will let you in. Ask the facilitator if it takes long.",
+  "join.refused": "The facilitator did not let you in. Ask what you can do.",
 };

@@ -1,6 +1,6 @@
 // The facilitator's laptop: one obvious next step that follows the printed script, with its cue;
 // what cannot be undone or skips part of the game set apart and confirmed; counters; the links.
-import { confirmButton, exportButtons, linksPanel, personSelect } from "./staff.js";
+import { confirmButton, door, exportButtons, linksPanel, personSelect } from "./staff.js";
 import { announce, clearError, commander, h, keepAwake, mount, nameOf, phaseLine, ROUND, sessionIdFromPath, setupChrome, showError, showStatus, startClock, TableSocket, takeToken, unitNames } from "./common.js";
 import { decisionBlock, opdrachtCard, playerList, promptCard, supportCounts, timerBlock } from "./components.js";
 import { summary } from "./ending.js";
@@ -23,8 +23,9 @@ function primary(key, name, args, { disabled = false } = {}) {
   return h("button", { type: "button", class: "primary", key, disabled, onclick: () => run(name, args) }, t(key));
 }
 
-function button(key, name, args, params) {
-  return h("button", { type: "button", class: "secondary", key, onclick: () => run(name, args) }, t(key, params));
+// `id`: the data-key, when two buttons take turns in one place (the focus stays on it)
+function button(key, name, args, params, id = key) {
+  return h("button", { type: "button", class: "secondary", key: id, onclick: () => run(name, args) }, t(key, params));
 }
 
 function select(id, options) {
@@ -37,11 +38,11 @@ function unitsTable(v) {
     h("table", {}, h("tbody", {}, v.units.map((u) => h("tr", {},
       h("th", { scope: "row" }, unitNames(v, u)),
       h("td", {}, u.ready ? "✓" : u.paper && v.phase === "reading"
-        ? h("button", { type: "button", class: "secondary small", key: `ready-${u.id}`, onclick: () => run("ready", { unit_id: u.id }) }, t("fac.paperReady")) : ""),
+        ? h("button", { type: "button", class: "secondary small", key: `ready-${u.id}`, onclick: () => run("ready", { unit_id: u.id }) }, t("fac.paperReady"), h("span", { class: "visually-hidden" }, ` · ${unitNames(v, u)}`)) : ""),
       h("td", {}, peek || u.revealed ? (u.strategy?.title ?? "") : t("card.hidden")),
       h("td", {}, h("label", { class: "check small", for: `paper-${u.id}` },
         h("input", { id: `paper-${u.id}`, type: "checkbox", checked: u.paper, onchange: (e) => run("set_paper", { unit_id: u.id, paper: e.target.checked }) }),
-        t("fac.paper"))))))));
+        t("fac.paper"), h("span", { class: "visually-hidden" }, ` · ${unitNames(v, u)}`))))))));
 }
 
 function choosingTools(v) {
@@ -117,7 +118,7 @@ function settingsForm(v) {
     if (minutes.value) args.round_seconds = Math.round(Number(minutes.value) * 60);
     run("configure", args);
   });
-  return h("details", { class: "more", key: "settings" }, h("summary", {}, t("fac.settings")), form);
+  return h("details", { class: "more", key: "settings" }, h("summary", { key: "settings-summary" }, t("fac.settings")), form);
 }
 
 // Per phase: [the next step and what it needs, details, actions set apart]
@@ -134,15 +135,19 @@ function phase(v) {
     case "reading": {
       const closed = v.units.filter((u) => !u.revealed);
       const blocked = v.open_card && closed.length > 0;
+      const waiting = stillReading(v);
       return [[hints, v.open_card ? null : h("p", { class: "counter" }, readyLine(v)),
         v.open_card ? h("div", { class: "row" }, closed.map((u) => button("fac.revealFor", "reveal", { unit_id: u.id }, { unit: unitNames(v, u) }))) : null,
         blocked ? h("p", {}, t("fac.stillClosed", { units: closed.map((u) => unitNames(v, u)).join(", ") })) : null,
-        primary("fac.startTimer", "start_timer", {}, { disabled: blocked })],
+        waiting.length ? h("p", { class: "hint" }, t("fac.waitingFor", { names: waiting.join(", ") })) : null,
+        waiting.length && !blocked
+          ? confirmButton(t("fac.startAnyway"), () => run("start_timer", { anyway: true }), { key: "start-anyway", warning: t("fac.stillReading", { names: waiting.join(", ") }) })
+          : primary("fac.startTimer", "start_timer", {}, { disabled: blocked })],
         [opdrachtCard(v.opdracht), unitsTable(v)], []];
     }
     case "discussing":
       return [[timerBlock(v, { big: true }), h("div", { class: "row" },
-        v.timer.status === "paused" ? button("fac.resume", "resume_timer") : button("fac.pause", "pause_timer"),
+        v.timer.status === "paused" ? button("fac.resume", "resume_timer", {}, {}, "pause") : button("fac.pause", "pause_timer", {}, {}, "pause"),
         button("fac.extend", "extend_timer", { seconds: 60 }))],
         [opdrachtCard(v.opdracht), unitsTable(v)],
         [confirmButton(t("fac.end"), () => run("end_discussion"), { key: "end-discussion", warning: t("fac.endWarning") })]];
@@ -159,6 +164,23 @@ function phase(v) {
       return [[h("p", {}, t("ended.thanks")), exportButtons(sessionId, token)], [summary(v)], []];
   }
   return [[], [], []];
+}
+
+// More time to read: for the whole table or a player; the discussion then waits for them.
+function readingTime(v) {
+  if (v.phase === "ended" || !v.players.length) return null;
+  const box = (id, checked, label, args) => h("label", { class: "check small", for: id },
+    h("input", { id, type: "checkbox", checked, onchange: (e) => run("give_reading_time", { ...args, more: e.target.checked }) }), label);
+  return h("details", { class: "more", key: "reading-time" },
+    h("summary", { key: "reading-time-summary" }, t("fac.readingTime")),
+    box("time-all", v.more_time, t("fac.readingAll"), { player_id: null }),
+    v.players.map((p) => box(`time-${p.id}`, v.given_time?.includes(p.id), t("fac.readingFor", { name: p.name }), { player_id: p.id })));
+}
+
+// Who the discussion waits for: not ready, and given more time (or everyone was).
+function stillReading(v) {
+  return v.units.filter((u) => !u.ready && !u.paper && (v.more_time || u.members.some((m) => v.given_time?.includes(m))))
+    .flatMap((u) => u.members.map((m) => nameOf(v, m)));
 }
 
 // Latecomers wait for the next deal; the facilitator can seat one now with a player alone.
@@ -241,15 +263,16 @@ function render() {
       h("section", { class: "next", "aria-label": t("fac.next") },
         h("p", { class: "cue" }, t(`fac.cue.${v.phase === "reading" && v.open_card ? "open" : v.phase}`)), next,
         h("p", { class: "preview" }, t("fac.screenNow", { what: t(`fac.screen.${v.phase}`) }))),
-      h("div", { class: "details" }, restorable(v), latecomers(v), details)),
+      h("div", { class: "details" }, door(v, run), restorable(v), latecomers(v), details, readingTime(v))),
     apart.some(Boolean) ? h("section", { class: "apart" }, apart) : null,
-    h("details", { class: "more", key: "more" }, h("summary", {}, t("fac.more")), removal(v), newPhoneTool(v),
+    h("details", { class: "more", key: "more" }, h("summary", { key: "more-summary" }, t("fac.more")), removal(v), newPhoneTool(v),
       h("p", { class: "row" }, ["reading", "discussing", "deciding", "reflecting"].includes(v.phase)
-        ? h("a", { class: "button secondary", href: `/d/${sessionId}`, target: "_blank", rel: "noopener" }, t("fac.printDeal")) : null,
-      h("a", { class: "button secondary", href: `/print/${v.settings.deck}`, target: "_blank", rel: "noopener" }, t("fac.printCards"))),
+        ? h("a", { class: "button secondary", key: "print-deal", href: `/d/${sessionId}`, target: "_blank", rel: "noopener" }, t("fac.printDeal")) : null,
+      h("a", { class: "button secondary", key: "print-cards", href: `/print/${v.settings.deck}`, target: "_blank", rel: "noopener" }, t("fac.printCards"))),
       h("p", {}, endEarly)),
-    links ? h("details", { class: "links-box", key: "links" }, h("summary", {}, t("links.heading")), linksPanel(links), coFacilitators(v, { api, me: socket?.welcome?.facilitator_id, render })) : null);
+    links ? h("details", { class: "links-box", key: "links" }, h("summary", { key: "links-summary" }, t("links.heading")), linksPanel(links), coFacilitators(v, { api, me: socket?.welcome?.facilitator_id, render })) : null);
   keepAwake(ROUND.includes(v.phase));  // a laptop that sleeps would stop the shared screen too
+  if (v.knocking?.length) announce(t("fac.knocking", { n: v.knocking.length, names: v.knocking.map((k) => k.name).join(", ") }));
   if (["deciding", "reflecting"].includes(v.phase) && v.decision) {
     announce(t("fac.voted", { n: v.players.length - supportCounts(v).none, of: v.players.length }));
   }

@@ -23,12 +23,29 @@ function render() {
     });
     const body = await response.json();
     if (!response.ok) { showError(body.error); return; }
-    localStorage.setItem(`tvb:seat:${body.session_id}`, body.player_token);
-    location.assign(`/p/${body.session_id}`);
+    if (body.waiting) { sessionStorage.setItem("tvb:knock", JSON.stringify(body)); wait(); return; }
+    seated(body);
   });
   mount(document.getElementById("app"), form);
   if (!document.activeElement || document.activeElement === document.body) document.getElementById(fromLink ? "name" : "code").focus();
 }
 
-setupChrome(render);
-render();
+function seated(body) {
+  localStorage.setItem(`tvb:seat:${body.session_id}`, body.player_token);
+  location.assign(`/p/${body.session_id}`);
+}
+
+// A locked table: ask every 2 s whether the facilitator let us in (kept over a reload).
+async function wait() {
+  const knock = JSON.parse(sessionStorage.getItem("tvb:knock"));
+  mount(document.getElementById("app"), h("p", { class: "step", role: "status" }, t("join.waiting")));
+  const response = await fetch(`/api/sessions/${knock.session_id}/admission`, { headers: { Authorization: `Bearer ${knock.player_token}` } }).catch(() => null);
+  const answer = response?.ok ? (await response.json()).status : response?.status === 404 ? "refused" : "waiting";
+  if (answer === "waiting") { setTimeout(wait, 2000); return; }
+  sessionStorage.removeItem("tvb:knock");
+  if (answer === "admitted") seated(knock);
+  else mount(document.getElementById("app"), h("p", { class: "error", role: "alert" }, t("join.refused")));
+}
+
+setupChrome(() => (sessionStorage.getItem("tvb:knock") ? null : render()));
+if (sessionStorage.getItem("tvb:knock")) wait(); else render();

@@ -170,4 +170,10 @@ export default {
   "awake.label": "Scherm aan laten tijdens een ronde",
   "look.text": "Tekstgrootte",
   "look.contrast": "Hoog contrast",
+  "read.still": "Nog aan het lezen: {names}",
+  "read.takeTime": "Neem de tijd: het overleg begint pas als jij je kaart begrijpt.",
+  "read.allTime": "Neem de tijd: het overleg begint pas als iedereen zijn kaart begrijpt.",
+  "card.laidOpen": "{names} legde de kaart open: {title}",
+  "join.waiting": "Even wachten: de spelbegeleider ziet je naam en laat je binnen. Vraag het de spelbegeleider als het lang duurt.",
+  "join.refused": "De spelbegeleider heeft je niet binnengelaten. Vraag wat je kunt doen.",
 };

@@ -66,6 +66,12 @@ function guessStep(v, unit) {
     }));
 }
 
+// Who the table still waits for, by name (never by card).
+function reading(v) {
+  const names = v.units.filter((u) => !u.ready && !u.paper && u.id !== v.me.unit).flatMap((u) => u.members.map((m) => nameOf(v, m)));
+  return names.length ? h("p", { class: "partner" }, t("read.still", { names: names.join(", ") })) : null;
+}
+
 // The current step, with its one action: always first on the page.
 // A workshop's lobby: wait for the tables, then go to your own with the same token.
 function workshopLobby(v) {
@@ -106,7 +112,9 @@ function current(v, unit) {
           : h("button", { type: "button", key: "reveal", onclick: () => act("reveal", { unit_id: unit.id }) }, t("step.reveal")));
       }
       return step(t("step.read"), unit.ready ? done(t("step.isReady"))
-        : h("button", { type: "button", key: "ready", onclick: () => act("ready") }, t("step.ready")));
+        : h("button", { type: "button", key: "ready", onclick: () => act("ready") }, t("step.ready")),
+      !unit.ready && (v.more_time || v.me.more_time) ? h("p", {}, t(v.more_time ? "read.allTime" : "read.takeTime")) : null,
+      reading(v));
     case "discussing":
       return [timerBlock(v), step(t("step.discuss"))];
     case "deciding":
@@ -146,6 +154,16 @@ function body(v) {
     v.phase === "lobby" ? playerList(v) : null,
     callButton(v),
   ];
+}
+
+// A card laid open by another unit, said once to screen readers (not those open before this
+// page loaded: it shows them).
+let opened = null;
+function sayOpened(v) {
+  const now = v.units.filter((u) => u.revealed && u.strategy && u.id !== v.me.unit).map((u) => `${v.round}-${u.id}`);
+  const fresh = opened ? v.units.filter((u) => now.includes(`${v.round}-${u.id}`) && !opened.has(`${v.round}-${u.id}`)) : [];
+  opened = new Set([...(opened ?? []), ...now]);
+  for (const u of fresh) announce(t("card.laidOpen", { names: unitNames(v, u), title: u.strategy.title }));
 }
 
 // The warning and time-up: a buzz, a beep if the player wants one, said once to screen readers.
@@ -197,6 +215,7 @@ function render() {
   if (name) { name.textContent = view.me.name; name.hidden = false; }
   mount(document.getElementById("app"), h("p", { class: "phase" }, phaseLine(view)), body(view), choices());
   alertOnce(view);
+  sayOpened(view);
   keepAwake(ROUND.includes(view.phase));
 }
 

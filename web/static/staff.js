@@ -30,6 +30,20 @@ export function exportButtons(sessionId, token) {
     h("button", { type: "button", class: "secondary", key: `export-${format}`, onclick: () => downloadExport(sessionId, token, format) }, t(`export.${format}`))));
 }
 
+// Who may join: the table (or workshop) locked or open, and whoever asks to join, to let in or
+// turn away; `send(name, args)` runs the command at the table the view is of. `id` keeps the
+// controls apart when a console shows several tables (whose lock is the workshop's).
+export function door(v, send, id = "lock", lockable = true) {
+  if (v.phase === "ended") return null;
+  const lock = lockable && h("label", { class: "check", for: id },
+    h("input", { id, type: "checkbox", checked: v.locked, onchange: (e) => send("lock_joining", { locked: e.target.checked }) }), t("fac.lock"));
+  return h("section", { class: v.knocking?.length ? "hint" : null, "aria-label": t("fac.door") }, lock,
+    (v.knocking || []).map((k) => h("div", { class: "row" },
+      h("p", {}, t(k.returning ? "fac.knockReturning" : "fac.knock", { name: k.organisation ? `${k.name} (${k.organisation})` : k.name })),
+      h("button", { type: "button", class: "secondary", key: `${id}-admit-${k.id}`, onclick: () => send("admit", { knock_id: k.id }) }, t("fac.admit", { name: k.name })),
+      h("button", { type: "button", class: "secondary", key: `${id}-refuse-${k.id}`, onclick: () => send("refuse", { knock_id: k.id }) }, t("fac.refuse", { name: k.name })))));
+}
+
 // A button that asks once more before it does something that cannot be undone or skips part of
 // the game: the first click turns it into "[what will happen] Are you sure? [label] [Cancel]".
 // `danger`: it destroys or ends something, and looks it (red outline) before it is pressed.
