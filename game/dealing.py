@@ -19,14 +19,17 @@ def _rng(seed: int, *what: object) -> Random:
     return Random(":".join(str(part) for part in (seed, *what)))
 
 
-def form_units(players: Sequence[tuple[str, str]], seed: int) -> list[tuple[str, ...]]:
-    """Group (player id, organisation) into units: alone up to 6 players, else duos and one solo.
+def form_units(
+    players: Sequence[tuple[str, str]], seed: int, cards: int = len(STRATEGY_IDS)
+) -> list[tuple[str, ...]]:
+    """Group (player id, organisation) into units: alone while there is a strategy card for each
+    (6 in the standard deck), else duos and one solo.
 
     Duos are random, preferring two different organisations: of a fixed number of random pairings
     the first with the fewest same-organisation duos wins.
     """
     ids = [pid for pid, _ in players]
-    if len(ids) <= 6:
+    if len(ids) <= cards:
         return [(pid,) for pid in ids]
     org = {pid: o.strip().casefold() for pid, o in players}
     rng = _rng(seed, "units")
@@ -109,12 +112,15 @@ def form_tables(players: Sequence[tuple[str, str]], count: int, seed: int) -> li
 
 @lru_cache(maxsize=512)
 def _round_options(
-    histories: tuple[frozenset[str], ...], consensus: bool, relaxed: bool = False
+    histories: tuple[frozenset[str], ...],
+    consensus: bool,
+    relaxed: bool = False,
+    deck: tuple[str, ...] = STRATEGY_IDS,
 ) -> tuple[tuple[str, ...], ...]:
-    """Every deal of one round that keeps the rules: distinct cards, none held before by that unit,
-    and the consensus card in play exactly when `consensus` says so. Kept per server: a first
-    round (720 deals for six units) is walked once, not at every table's start."""
-    cards = STRATEGY_IDS if consensus else tuple(c for c in STRATEGY_IDS if c != CONSENSUS)
+    """Every deal of one round that keeps the rules: distinct cards of `deck`, none held before by
+    that unit, and the consensus card in play exactly when `consensus` says so. Kept per server: a
+    first round (720 deals for six units) is walked once, not at every table's start."""
+    cards = deck if consensus else tuple(c for c in deck if c != CONSENSUS)
 
     def extend(deal: tuple[str, ...]) -> Iterator[tuple[str, ...]]:
         if len(deal) == len(histories):
@@ -135,7 +141,11 @@ def _canonical(histories: Iterable[frozenset[str]]) -> tuple[frozenset[str], ...
 
 
 @lru_cache(maxsize=65_536)
-def _feasible(histories: tuple[frozenset[str], ...], rounds: tuple[bool, ...]) -> bool:
+def _feasible(
+    histories: tuple[frozenset[str], ...],
+    rounds: tuple[bool, ...],
+    deck: tuple[str, ...] = STRATEGY_IDS,
+) -> bool:
     """Can the remaining rounds (`True` = consensus in play) still be dealt without breaking a rule?
     `histories` in `_canonical` order: the answer is kept for every table of the server, so a
     round-one deal (the costly one: every later round searched) is searched once, not per table."""
@@ -144,9 +154,11 @@ def _feasible(histories: tuple[frozenset[str], ...], rounds: tuple[bool, ...]) -
     without_consensus = sum(1 for h in histories if CONSENSUS not in h)
     return sum(rounds) <= without_consensus and any(
         _feasible(
-            _canonical(h | {card} for h, card in zip(histories, deal, strict=True)), rounds[1:]
+            _canonical(h | {card} for h, card in zip(histories, deal, strict=True)),
+            rounds[1:],
+            deck,
         )
-        for deal in _round_options(histories, rounds[0])
+        for deal in _round_options(histories, rounds[0], deck=deck)
     )
 
 
@@ -161,6 +173,7 @@ def deal_round(
     total_rounds: int,
     no_consensus_round: int | None,
     seed: int,
+    deck: tuple[str, ...] = STRATEGY_IDS,
 ) -> tuple[dict[str, str], bool]:
     """Deal one card to each unit for `round_no`, uniformly among the deals that keep every rule
     for this round and leave the later rounds dealable. `histories` holds, per unit, every card
@@ -175,21 +188,22 @@ def deal_round(
     plan = consensus_rounds(total_rounds, no_consensus_round)
     now, later = plan[round_no - 1], plan[round_no:]
     rng = _rng(seed, "deal", round_no)
-    options = list(_round_options(held, now))
+    options = list(_round_options(held, now, deck=deck))
     rng.shuffle(options)
     for deal in options:
-        if _feasible(_canonical(h | {card} for h, card in zip(held, deal, strict=True)), later):
+        after = _canonical(h | {card} for h, card in zip(held, deal, strict=True))
+        if _feasible(after, later, deck):
             return dict(zip(unit_ids, deal, strict=True)), False
     if options:  # this round keeps every rule; a later one will have to bend
         return dict(zip(unit_ids, options[0], strict=True)), False
-    fallback = list(_round_options(held, now, relaxed=True))
+    fallback = list(_round_options(held, now, relaxed=True, deck=deck))
     return dict(zip(unit_ids, rng.choice(fallback), strict=True)), True
 
 
-def max_consensus_rounds(units: int, no_consensus_round: int | None) -> int:
+def max_consensus_rounds(units: int, no_consensus_round: int | None, cards: int = 6) -> int:
     """How many rounds a table of `units` can play: each consensus round needs a unit that never
-    held the card, and no unit gets a card twice."""
-    return min(len(STRATEGY_IDS), units + (1 if no_consensus_round else 0))
+    held the card, and no unit gets a card twice (of the deck's `cards` strategy cards)."""
+    return min(cards, units + (1 if no_consensus_round else 0))
 
 
 def opdracht_slots(remaining: Sequence[str], seed: int, round_no: int) -> list[str]:

@@ -47,7 +47,7 @@ from game.commands import (
     UnitArgs,
     anonymous_author,
 )
-from game.deck import STRATEGY_IDS, Deck, Opdracht
+from game.deck import Deck, Opdracht
 from game.errors import Refusal
 from game.events import (
     AnswerGiven,
@@ -238,19 +238,23 @@ def _player(state: State, player_id: str) -> str:
 def _max_units(state: State) -> int:
     """Units a deal can still serve: a round without consensus ahead needs one card spare."""
     ncr = state.settings.no_consensus_round
-    return len(STRATEGY_IDS) - 1 if ncr is not None and ncr >= state.round else len(STRATEGY_IDS)
+    cards = len(state.deck.strategies)
+    return cards - 1 if ncr is not None and ncr >= state.round else cards
 
 
 def _table_max(state: State) -> int:
-    """The most players one table of a workshop can start with (duos, at most 6 or 5 units)."""
-    return 2 * (len(STRATEGY_IDS) - (state.settings.no_consensus_round is not None))
+    """The most players one table of a workshop can start with (duos, at most one unit per strategy
+    card, one fewer with a round without consensus)."""
+    return 2 * (len(state.deck.strategies) - (state.settings.no_consensus_round is not None))
 
 
 def _seats(state: State) -> int:
     tables = state.settings.tables
     if tables is not None:  # a workshop's lobby: as many as its tables seat
         return _table_max(state) * (tables if isinstance(tables, int) else MAX_TABLES)
-    return MAX_PLAYERS if state.phase == "lobby" else min(MAX_PLAYERS, 2 * _max_units(state))
+    if state.phase == "lobby":  # duos at most, one unit per strategy card
+        return min(MAX_PLAYERS, 2 * len(state.deck.strategies))
+    return min(MAX_PLAYERS, 2 * _max_units(state))
 
 
 def _join(state: State, actor: Actor, args: JoinArgs, now: int) -> list[Event]:
@@ -379,17 +383,19 @@ def _start_game(state: State, actor: Actor, args: NoArgs, now: int) -> list[Even
             f"A game needs at least {MIN_PLAYERS} players; {len(players)} joined so far.",
             players=len(players),
         )
-    units = dealing.form_units([(p.id, p.organisation) for p in players], state.seed)
+    cards = len(state.deck.strategies)
+    units = dealing.form_units([(p.id, p.organisation) for p in players], state.seed, cards)
     ncr = state.settings.no_consensus_round
-    if ncr is not None and len(units) >= len(STRATEGY_IDS):
+    if ncr is not None and len(units) >= cards:
         raise Refusal(
             "invalid_args",
             "no_consensus_round_at_six",
-            f"A round without the consensus card needs fewer than 6 units; this table has "
+            f"A round without the consensus card needs fewer than {cards} units; this table has "
             f"{len(units)}. Clear that setting or start with other numbers.",
             units=len(units),
+            cards=cards,
         )
-    most = dealing.max_consensus_rounds(len(units), ncr)
+    most = dealing.max_consensus_rounds(len(units), ncr, cards)
     if state.settings.rounds > most:
         raise Refusal(
             "invalid_args",
@@ -444,6 +450,7 @@ def _deal(state: State, opdracht_id: str, by: str | None, how: ChosenHow, now: i
         state.settings.rounds,
         state.settings.no_consensus_round,
         state.seed,
+        state.deck.strategy_ids,
     )
     return [
         *seated,
@@ -631,7 +638,7 @@ def _need_decision(state: State) -> None:
 
 def _next_prompt(state: State, actor: Actor, args: NoArgs, now: int) -> list[Event]:
     _need_decision(state)
-    count = len(prompt_ids(state.round, state.settings.rounds))
+    count = len(prompt_ids(state.deck, state.round, state.settings.rounds))
     if state.prompt_index >= count:
         last = state.round >= state.settings.rounds
         after = "end the game" if last else "start the next round"
@@ -645,7 +652,7 @@ def _next_prompt(state: State, actor: Actor, args: NoArgs, now: int) -> list[Eve
 
 
 def _answer(state: State, actor: Actor, args: AnswerArgs, now: int) -> list[Event]:
-    asked = prompt_ids(state.round, state.settings.rounds)[: state.prompt_index]
+    asked = prompt_ids(state.deck, state.round, state.settings.rounds)[: state.prompt_index]
     if args.prompt_id not in asked:
         raise Refusal(
             "invalid_args",
@@ -708,7 +715,7 @@ def _guess(state: State, actor: Actor, args: GuessArgs, now: int) -> list[Event]
         raise Refusal(
             "invalid_args", "no_such_unit", "Guess the card of another unit at this table."
         )
-    if args.strategy_id is not None and args.strategy_id not in STRATEGY_IDS:
+    if args.strategy_id is not None and args.strategy_id not in state.deck.strategy_ids:
         raise Refusal(
             "invalid_args", "no_such_strategy", f"There is no strategy {args.strategy_id[:40]!r}."
         )

@@ -55,6 +55,16 @@ class Deck(BaseModel):
     opdrachten: tuple[Opdracht, ...]
     prompts: tuple[Prompt, ...]
 
+    @property
+    def strategy_ids(self) -> tuple[str, ...]:
+        """The strategy cards this deck deals (the standard six, or 3 to 6 of them with
+        consensus), in the standard order."""
+        return tuple(s.id for s in self.strategies)
+
+    def prompt_ids(self, stages: tuple[Stage, ...]) -> tuple[str, ...]:
+        """This deck's reflection questions of `stages`, in order (a trainer may drop some)."""
+        return tuple(p.id for st in stages for p in self.prompts if p.id.startswith(f"{st}-"))
+
     def strategy(self, strategy_id: str) -> Strategy:
         return next(s for s in self.strategies if s.id == strategy_id)
 

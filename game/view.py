@@ -434,7 +434,7 @@ def shared_part(
     deck = deck_in(state, language)
     timer = state.timer
     record = state.rounds[-1] if state.rounds else None
-    prompts = prompt_ids(state.round, state.settings.rounds) if state.round else ()
+    prompts = prompt_ids(state.deck, state.round, state.settings.rounds) if state.round else ()
     prompt: PromptView | None = None
     if state.phase == "reflecting" and state.prompt_index:
         card = deck.prompt(prompts[state.prompt_index - 1])
