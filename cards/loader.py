@@ -8,6 +8,8 @@ from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
+from cards.checks import problems
+from cards.document import DocumentError, read_document, to_decks
 from game.deck import PROMPT_IDS, STRATEGY_IDS, Deck, Opdracht, Prompt, Strategy
 
 DECKS_DIR = Path(__file__).parent / "decks"
@@ -95,6 +97,21 @@ def read_deck_file(path: Path) -> Deck:
     )
 
 
+def _document(path: Path, language: str) -> Deck:
+    try:
+        doc = read_document(path.read_text(encoding="utf-8"))
+    except (DocumentError, OSError, UnicodeDecodeError) as e:
+        raise DeckError(f"{path}: {e}") from None
+    found = problems(doc)
+    if found:
+        p = found[0]
+        raise DeckError(f"{path}: {p.card!r} field {p.field!r} ({p.language or 'all'}): {p.code}")
+    decks = to_decks(doc)
+    if language not in decks:
+        raise DeckError(f"{path}: no {language!r} version; languages: {list(decks)}")
+    return decks[language]
+
+
 def load_decks(deck_id: str, root: Path = DECKS_DIR) -> dict[str, Deck]:
     """The deck in every language it has (a session keeps them all: each viewer reads their own)."""
     return {lang: load_deck(deck_id, lang, root) for lang in LANGUAGES}
@@ -106,6 +123,8 @@ def load_deck(deck_id: str, language: str, root: Path = DECKS_DIR) -> Deck:
     folder = root / deck_id
     if deck_id not in available_decks(root):  # the message names no path: players may see it
         raise DeckError(f"{deck_id[:40]!r}: no such deck; decks here: {available_decks(root)}")
+    if (folder / "deck.toml").exists():  # a trainer's deck file, as downloaded from a library
+        return _document(folder / "deck.toml", language)
     decks = {lang: read_deck_file(folder / f"{lang}.toml") for lang in LANGUAGES}
     reference = [o.id for o in decks["nl"].opdrachten]
     for lang, deck in decks.items():

@@ -1,0 +1,161 @@
+"""A trainer's deck document: the standard deck as one, a file that goes out and comes back the
+same (and deals the same for the same seed), and every invariant the checker holds, one by one."""
+
+import pytest
+
+from cards import DeckError, load_decks
+from cards.checks import LIMITS, Problem, problems
+from cards.document import (
+    DeckDocument,
+    DocumentError,
+    from_decks,
+    read_document,
+    to_decks,
+    write_document,
+)
+from game import Settings, create_session, evolve
+from game.dealing import deal_round, form_units
+
+
+def standard() -> DeckDocument:
+    return from_decks("mijn-deck", "Mijn deck", load_decks("standaard"))
+
+
+def test_the_standard_deck_as_a_document_plays_exactly_as_the_files() -> None:
+    doc = standard()
+    assert problems(doc) == []
+    assert {lang: d.model_dump(exclude={"id"}) for lang, d in to_decks(doc).items()} == {
+        lang: d.model_dump(exclude={"id"}) for lang, d in load_decks("standaard").items()
+    }
+
+
+def test_a_file_goes_out_and_comes_back_the_same_with_every_awkward_character() -> None:
+    doc = standard()
+    doc.strategies[0].title["nl"] = 'De "baas" \\ beslist\tnu'
+    doc.opdrachten[0].text["en"] = "Line one\nline two — ‘quoted’ ✓"
+    again = read_document(write_document(doc))
+    assert again == doc
+
+
+def test_a_deck_downloaded_and_uploaded_elsewhere_deals_the_same_for_the_same_seed() -> None:
+    doc = standard()
+    doc.strategies = [
+        s for s in doc.strategies if s.id in {"autoriteit", "adequaat", "eliminatie", "consensus"}
+    ]
+    again = to_decks(read_document(write_document(doc)))
+    ids = again["nl"].strategy_ids
+    players = [(f"p{i}", f"org{i % 3}") for i in range(1, 8)]
+    units = form_units(players, 11, len(ids))
+    histories = {f"u{i}": () for i in range(len(units))}
+    assert deal_round(histories, 1, 3, None, 11, ids) == deal_round(
+        histories, 1, 3, None, 11, to_decks(doc)["nl"].strategy_ids
+    )
+    created = create_session(
+        session_id="s", join_code="ABC234", settings=Settings(), decks=again, seed=1,
+        time_scale=1.0, token_hashes={"facilitator": "f"}, now=0,
+    )  # fmt: skip
+    assert evolve(None, created).deck.strategy_ids == (
+        "autoriteit",
+        "eliminatie",
+        "adequaat",
+        "consensus",
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        (lambda d: d.strategies.pop(), Problem("no_consensus", "consensus", "strategies")),
+        (
+            lambda d: d.strategies.__delitem__(slice(0, 4)),
+            Problem("strategy_count", "deck", "strategies"),
+        ),
+        (lambda d: d.strategies.append(d.strategies[0]), Problem("double", "autoriteit", "id")),
+        (
+            lambda d: setattr(d.strategies[0], "id", "loting"),
+            Problem("unknown_strategy", "loting", "id"),
+        ),
+        (
+            lambda d: d.strategies[1].title.update(en=" "),
+            Problem("empty", "eliminatie", "title", "en"),
+        ),
+        (
+            lambda d: d.strategies[1].text.update(nl="x" * 401),
+            Problem("too_long", "eliminatie", "text", "nl", LIMITS["strategy"]),
+        ),
+        (
+            lambda d: d.strategies[1].title.update(nl="x" * 31),
+            Problem("too_long", "eliminatie", "title", "nl", LIMITS["title"]),
+        ),
+        (
+            lambda d: d.opdrachten.__delitem__(slice(0, 4)),
+            Problem("opdracht_count", "deck", "opdrachten", None, 3),
+        ),
+        (lambda d: d.opdrachten[3].text.pop("en"), Problem("empty", "keuken", "text", "en")),
+        (
+            lambda d: d.opdrachten[3].text.update(en="x" * 601),
+            Problem("too_long", "keuken", "text", "en", LIMITS["opdracht"]),
+        ),
+        (lambda d: setattr(d.opdrachten[0], "id", "Hoi daar"), Problem("bad_id", "Hoi daar", "id")),
+        (lambda d: d.prompts.__delitem__(slice(0, 3)), Problem("no_prompt", "in-spel", "prompts")),
+        (
+            lambda d: setattr(d.prompts[0], "id", "in-spel-9"),
+            Problem("unknown_prompt", "in-spel-9", "id"),
+        ),
+        (
+            lambda d: d.prompts[4].text.update(nl="x" * 251),
+            Problem("too_long", "over-spel-2", "text", "nl", LIMITS["prompt"]),
+        ),
+        (
+            lambda d: d.languages.append("de"),
+            Problem("unknown_language", "deck", "languages", "de"),
+        ),
+        (
+            lambda d: d.prompts[0].text.update(fr="Bonjour"),
+            Problem("unknown_language", "in-spel-1", "text", "fr"),
+        ),
+        (
+            lambda d: d.incomplete.append("nl"),
+            Problem("first_incomplete", "deck", "languages", "nl"),
+        ),
+        (lambda d: setattr(d, "name", "  "), Problem("empty", "deck", "name")),
+        (lambda d: setattr(d, "id", "-x"), Problem("bad_id", "deck", "id")),
+    ],
+)
+def test_each_broken_invariant_is_named_by_card_language_and_field(change, problem) -> None:  # type: ignore[no-untyped-def]
+    doc = standard()
+    change(doc)
+    assert problem in problems(doc)
+
+
+def test_a_language_marked_incomplete_plays_its_missing_texts_in_the_first_language() -> None:
+    doc = standard()
+    doc.opdrachten[3].text.pop("en")
+    assert problems(doc) != []
+    doc.incomplete = ["en"]
+    assert problems(doc) == []
+    assert to_decks(doc)["en"].opdracht("keuken").text == doc.opdrachten[3].text["nl"]
+
+
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [("id = ", "not valid TOML"), ('id = "x"\nname = "y"\nlanguages = ["nl"]\nkleur = 1', "kleur")],
+)
+def test_a_file_that_is_no_deck_says_where(text: str, needle: str) -> None:
+    with pytest.raises(DocumentError, match=needle):
+        read_document(text)
+
+
+def test_the_repositorys_loader_reads_a_downloaded_deck_file(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    doc = standard()
+    doc.strategies[0].title["nl"] = "De baas"
+    (tmp_path / "mijn-deck").mkdir()
+    (tmp_path / "mijn-deck" / "deck.toml").write_text(write_document(doc), encoding="utf-8")
+    decks = load_decks("mijn-deck", root=tmp_path)
+    assert decks["nl"].strategy("autoriteit").title == "De baas"
+    assert decks["en"].strategy("autoriteit").title == "Authority"
+    doc.strategies.pop()  # no consensus card: refused with the card and field named
+    (tmp_path / "kapot").mkdir()
+    (tmp_path / "kapot" / "deck.toml").write_text(write_document(doc), encoding="utf-8")
+    with pytest.raises(DeckError, match="'consensus' field 'strategies'"):
+        load_decks("kapot", root=tmp_path)
