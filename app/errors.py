@@ -87,6 +87,10 @@ ServiceCode = Literal[
 ]
 
 
+# a deck's problems travel as a list of {code, card, field, language, limit}
+Param = str | int | list[str] | list[dict[str, str | int | None]]
+
+
 class AppError(Exception):
     """A refusal of the service or the wire (not of the rules)."""
 
@@ -95,7 +99,7 @@ class AppError(Exception):
         self.code: str = code
         self.reason = reason or code
         self.message = message
-        self.params: dict[str, str | int | list[str]] = {}
+        self.params: dict[str, Param] = {}
 
 
 Failure = AppError | Refusal

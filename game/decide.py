@@ -131,7 +131,8 @@ def create_session(
         lang: d.model_copy(update={"opdrachten": (*d.opdrachten, *custom)})
         for lang, d in decks.items()
     }
-    deck = with_custom[settings.language]
+    # a trainer's deck without the session's language plays in its own first language
+    deck = with_custom.get(settings.language) or next(iter(with_custom.values()))
     _check_settings(settings, deck)
     return SessionCreated(
         at=now,
@@ -141,7 +142,7 @@ def create_session(
         seed=seed,
         time_scale=time_scale,
         deck=deck,
-        translations={lang: d for lang, d in with_custom.items() if lang != settings.language},
+        translations={lang: d for lang, d in with_custom.items() if lang != deck.language},
         token_hashes=dict(token_hashes),
         parent=parent,
         table=table,

@@ -27,6 +27,12 @@ class Settings(BaseModel):
         description="After a closed-card round each unit may guess the others' strategies",
     )
     deck: str = Field(default="standaard", pattern=r"^[a-z0-9][a-z0-9-]{0,39}$")
+    deck_version: int | None = Field(
+        default=None,
+        ge=1,
+        description="A library's own deck: the version played (null: the latest, when created "
+        "from the library; always null for the repository's decks)",
+    )
     custom_opdrachten: tuple[CustomOpdracht, ...] = Field(
         default=(), max_length=MAX_CUSTOM_OPDRACHTEN
     )

@@ -12,12 +12,14 @@ from app.clock import Clock
 from app.config import Config
 from app.errors import AppError
 from app.reading.charts import chart, summary
+from app.reading.decks import Decks
 from app.reading.insights import Figure, Language, insights
 from app.results import Created
 from app.stores import EventStore, FiledSession, LibraryRow
 from app.tokens import hash_token, matches, new_session_id, new_token
 from app.wire.protocol import LibraryEntry
-from game import Actor, Role, Settings, State, fold
+from cards import available_decks
+from game import Actor, Deck, Role, Settings, State, fold
 from game.commands import FIRST_FACILITATOR
 
 
@@ -42,9 +44,12 @@ class Desk(Protocol):
     store: EventStore
     clock: Clock
     config: Config
+    decks: Decks
 
     async def count_creation(self, client: str) -> None: ...
-    async def create(self, settings: Settings, client: str) -> Created: ...
+    async def create(
+        self, settings: Settings, client: str, decks: dict[str, Deck] | None = None
+    ) -> Created: ...
     async def get(self, session_id: str) -> Held | None: ...
     async def erase(self, session_id: str) -> None: ...
 
@@ -135,8 +140,16 @@ class Libraries:
     async def create_session(
         self, library_id: str, key: str | None, settings: Settings, label: str, client: str
     ) -> Created:
+        """A session filed here at once, with a repository deck or one of the library's own
+        (`settings.deck`; `deck_version` null: its latest version, recorded in the session)."""
         await self.open(library_id, key)
-        created = await self.service.create(settings, client)
+        decks = None
+        if settings.deck not in available_decks():
+            version, decks = await self.service.decks.played(
+                library_id, key, settings.deck, settings.deck_version
+            )
+            settings = settings.model_copy(update={"deck_version": version})
+        created = await self.service.create(settings, client, decks)
         await self.store.file_session(created.session_id, library_id, label, owned=True)
         return created
 
@@ -191,6 +204,15 @@ class Libraries:
             if state is not None and still_filed(filed, state):
                 out.append((filed, state, events[-1].at))
         return out
+
+    async def deck_use(self, library_id: str) -> dict[tuple[str, int], list[str]]:
+        """Which of the library's sessions were created with which deck version."""
+        used: dict[tuple[str, int], list[str]] = {}
+        for filed, state, _ in await self._states(library_id):
+            version = state.settings.deck_version
+            if version is not None and state.parent is None:
+                used.setdefault((state.settings.deck, version), []).append(filed.session_id)
+        return used
 
     async def listing(
         self, library_id: str, key: str | None

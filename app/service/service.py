@@ -17,6 +17,7 @@ from app.clock import Clock
 from app.cluster import Cluster
 from app.config import Config
 from app.errors import AppError
+from app.reading.decks import Decks
 from app.reading.library import Libraries
 from app.reading.logs import Logs
 from app.results import CoFacilitatorLink, Created, Joined, Reissued
@@ -38,6 +39,7 @@ from app.tokens import (
 from cards import DeckError, available_decks, load_decks
 from game import (
     Actor,
+    Deck,
     Role,
     Settings,
     create_session,
@@ -66,6 +68,7 @@ class Service:
         self.creations = limits.window("sessions", config.sessions_per_minute)
         self.guesses = GuessGate(config.guess_spacing_s)
         self.libraries = Libraries(self, self.access)
+        self.decks = Decks(store, clock, self.libraries.open)
 
     async def start(self) -> int:
         """Open the store, recover, listen to the other servers (`Tables.start`)."""
@@ -86,21 +89,14 @@ class Service:
             raise AppError("rate_limited", "Too many sessions created from here; wait a minute.")
         await self.creations.hit(client)
 
-    async def create(self, settings: Settings, client: str) -> Created:
+    async def create(
+        self, settings: Settings, client: str, decks: dict[str, Deck] | None = None
+    ) -> Created:
+        """A new session with the repository's deck `settings.deck`, or with `decks` (a library's
+        own deck, the version in `settings.deck_version`)."""
         await self.count_creation(client)
-        if settings.deck not in available_decks():
-            raise AppError(
-                "invalid_args",
-                f"There is no deck {settings.deck!r}; decks: {', '.join(available_decks())}.",
-                "no_such_deck",
-            )
-        try:
-            decks = load_decks(settings.deck)
-        except DeckError as e:  # the file's path is for the operator's log, not the caller
-            log.error("deck %r cannot be played: %s", settings.deck, e)
-            raise AppError(
-                "invalid_args", f"The deck {settings.deck!r} cannot be played now.", "broken_deck"
-            ) from None
+        if decks is None:
+            decks = self._repository_deck(settings)
         facilitator = new_token()
         tokens: dict[Role, str] = {
             "facilitator": facilitator,
@@ -127,6 +123,23 @@ class Service:
             self.tables.hold(evolve(None, first))
             return Created(session_id, code, tokens, workshop=settings.tables is not None)
         raise AppError("rate_limited", "No free join code found; try again.")
+
+    @staticmethod
+    def _repository_deck(settings: Settings) -> dict[str, Deck]:
+        if settings.deck not in available_decks() or settings.deck_version is not None:
+            raise AppError(
+                "invalid_args",
+                f"There is no deck {settings.deck!r}; decks: {', '.join(available_decks())} (a "
+                "library's own decks are played from the library).",
+                "no_such_deck",
+            )
+        try:
+            return load_decks(settings.deck)
+        except DeckError as e:  # the file's path is for the operator's log, not the caller
+            log.error("deck %r cannot be played: %s", settings.deck, e)
+            raise AppError(
+                "invalid_args", f"The deck {settings.deck!r} cannot be played now.", "broken_deck"
+            ) from None
 
     async def join(self, join_code: str, name: str, organisation: str, client: str) -> Joined:
         """Take a seat by code. Wrong codes from one address are counted; once there are too

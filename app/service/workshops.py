@@ -14,7 +14,6 @@ from app.service.live import LiveTable
 from app.service.tables import Tables
 from app.stores import EventStore
 from app.tokens import new_session_id
-from cards import load_decks
 from game import COMMANDS, Event, Refusal, State, create_session
 from game.decide import FORM_TABLES
 from game.events import FacilitatorAdded, PlayerJoined, TableSpec
@@ -66,7 +65,12 @@ class Workshops:
             session_id=spec.session_id,
             join_code=spec.join_code,
             settings=workshop.settings.model_copy(update={"tables": None}),
-            decks=load_decks(workshop.settings.deck),
+            decks={  # the workshop's own cards (a library's deck too), its custom ones added anew
+                lang: d.model_copy(
+                    update={"opdrachten": tuple(o for o in d.opdrachten if not o.custom)}
+                )
+                for lang, d in workshop.decks.items()
+            },
             seed=(workshop.seed + spec.number) % 2**63,
             time_scale=workshop.time_scale,
             token_hashes=workshop.token_hashes,

@@ -2,6 +2,7 @@
 
 from app.stores.base import (
     CodeTaken,
+    DeckRow,
     EventStore,
     FiledSession,
     LibraryRow,
@@ -32,6 +33,7 @@ def open_store(url: str) -> EventStore:
 
 __all__ = [
     "CodeTaken",
+    "DeckRow",
     "EventStore",
     "FiledSession",
     "LibraryRow",

@@ -48,6 +48,19 @@ class FiledSession:
     filed_by: str | None = None
 
 
+@dataclass(frozen=True)
+class DeckRow:
+    """One saved version of a trainer's deck in a library: a `cards.document.DeckDocument` as
+    JSON. Versions are never changed: a save is the next version."""
+
+    library_id: str
+    deck_id: str
+    version: int
+    name: str
+    body: str
+    saved_at: int
+
+
 class EventStore(Protocol):
     events_read: int  # by `load` since start: what holding tables costs the store (/healthz)
 
@@ -88,6 +101,14 @@ class EventStore(Protocol):
     async def filed(self, library_id: str) -> list[FiledSession]: ...
     async def library_of(self, session_id: str) -> tuple[LibraryRow, FiledSession] | None:
         """The library a session is filed in, and how."""
+        ...
+
+    async def save_deck(self, row: DeckRow) -> None:
+        """Store a new version (`VersionConflict` if that version exists: two saves raced)."""
+        ...
+
+    async def decks(self, library_id: str) -> list[DeckRow]:
+        """Every version of every deck of the library, oldest first."""
         ...
 
     async def close(self) -> None: ...

@@ -4,6 +4,7 @@ from collections.abc import Sequence
 
 from app.stores.base import (
     CodeTaken,
+    DeckRow,
     FiledSession,
     LibraryRow,
     SessionRow,
@@ -19,6 +20,7 @@ class MemoryStore:
         self.logs: dict[str, list[Event]] = {}
         self.rows: dict[str, SessionRow] = {}
         self.libraries: dict[str, LibraryRow] = {}
+        self.deck_rows: dict[tuple[str, str, int], DeckRow] = {}
         self.filing: dict[str, tuple[str, FiledSession]] = {}  # session -> (library, filing)
 
     async def open(self) -> None:
@@ -70,6 +72,7 @@ class MemoryStore:
 
     async def drop_library(self, library_id: str) -> bool:
         self.filing = {s: f for s, f in self.filing.items() if f[0] != library_id}
+        self.deck_rows = {k: r for k, r in self.deck_rows.items() if k[0] != library_id}
         return self.libraries.pop(library_id, None) is not None
 
     async def file_session(
@@ -93,6 +96,16 @@ class MemoryStore:
     async def library_of(self, session_id: str) -> tuple[LibraryRow, FiledSession] | None:
         found = self.filing.get(session_id)
         return (self.libraries[found[0]], found[1]) if found else None
+
+    async def save_deck(self, row: DeckRow) -> None:
+        key = (row.library_id, row.deck_id, row.version)
+        if key in self.deck_rows:
+            raise VersionConflict(f"{row.deck_id} has a version {row.version}")
+        if row.library_id in self.libraries:
+            self.deck_rows[key] = row
+
+    async def decks(self, library_id: str) -> list[DeckRow]:
+        return [r for k, r in self.deck_rows.items() if k[0] == library_id]
 
     async def close(self) -> None:
         """Nothing to close; the dict goes with the object."""

@@ -16,6 +16,7 @@ import asyncpg
 
 from app.stores.base import (
     CodeTaken,
+    DeckRow,
     FiledSession,
     LibraryRow,
     SessionRow,
@@ -67,6 +68,18 @@ MIGRATIONS = (
     # 4: which co-facilitator's link filed a session (its hash: read only while it stands)
     """
     ALTER TABLE filed ADD COLUMN filed_by TEXT;
+    """,
+    # 5: trainers' decks, every saved version kept
+    """
+    CREATE TABLE decks (
+        library_id TEXT NOT NULL REFERENCES libraries(library_id) ON DELETE CASCADE,
+        deck_id    TEXT NOT NULL,
+        version    INTEGER NOT NULL,
+        name       TEXT NOT NULL,
+        body       TEXT NOT NULL,
+        saved_at   BIGINT NOT NULL,
+        PRIMARY KEY (library_id, deck_id, version)
+    );
     """,
 )
 MIGRATION_LOCK = 0x7468656174  # any constant the servers agree on
@@ -221,6 +234,24 @@ class PostgresStore:
         if row is None:
             return None
         return LibraryRow(*row[:4]), FiledSession(session_id, row[4], row[5], row[6])
+
+    async def save_deck(self, row: DeckRow) -> None:
+        try:
+            await self.pool.execute(
+                "INSERT INTO decks SELECT $1, $2, $3, $4, $5, $6 "
+                "WHERE EXISTS (SELECT 1 FROM libraries WHERE library_id = $1)",
+                row.library_id, row.deck_id, row.version, row.name, row.body, row.saved_at,
+            )  # fmt: skip
+        except asyncpg.UniqueViolationError as e:
+            raise VersionConflict(f"{row.deck_id} has a version {row.version}") from e
+
+    async def decks(self, library_id: str) -> list[DeckRow]:
+        rows = await self.pool.fetch(
+            "SELECT library_id, deck_id, version, name, body, saved_at FROM decks "
+            "WHERE library_id = $1 ORDER BY saved_at, deck_id, version",
+            library_id,
+        )
+        return [DeckRow(*r) for r in rows]
 
     async def close(self) -> None:
         if self._pool is not None:

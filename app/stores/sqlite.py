@@ -12,6 +12,7 @@ from pathlib import Path
 
 from app.stores.base import (
     CodeTaken,
+    DeckRow,
     FiledSession,
     LibraryRow,
     SessionRow,
@@ -94,6 +95,18 @@ MIGRATIONS = (
     DROP TABLE filed;
     ALTER TABLE filed_5 RENAME TO filed;
     CREATE INDEX filed_by_library ON filed (library_id);
+    """,
+    # 6: trainers' decks, every saved version kept
+    """
+    CREATE TABLE IF NOT EXISTS decks (
+        library_id TEXT NOT NULL REFERENCES libraries(library_id) ON DELETE CASCADE,
+        deck_id    TEXT NOT NULL,
+        version    INTEGER NOT NULL,
+        name       TEXT NOT NULL,
+        body       TEXT NOT NULL,
+        saved_at   INTEGER NOT NULL,
+        PRIMARY KEY (library_id, deck_id, version)
+    );
     """,
 )
 
@@ -276,6 +289,26 @@ class SqliteStore:
         if row is None:
             return None
         return LibraryRow(*row[:4]), FiledSession(session_id, row[4], bool(row[5]), row[6])
+
+    async def save_deck(self, row: DeckRow) -> None:
+        try:
+            with self.db:
+                self.db.execute(
+                    "INSERT INTO decks SELECT ?, ?, ?, ?, ?, ? "
+                    "WHERE EXISTS (SELECT 1 FROM libraries WHERE library_id = ?)",
+                    (row.library_id, row.deck_id, row.version, row.name, row.body, row.saved_at,
+                     row.library_id),
+                )  # fmt: skip
+        except sqlite3.IntegrityError as e:
+            raise VersionConflict(f"{row.deck_id} has a version {row.version}") from e
+
+    async def decks(self, library_id: str) -> list[DeckRow]:
+        rows = self.db.execute(
+            "SELECT library_id, deck_id, version, name, body, saved_at FROM decks "
+            "WHERE library_id = ? ORDER BY saved_at, deck_id, version",
+            (library_id,),
+        ).fetchall()
+        return [DeckRow(*r) for r in rows]
 
     async def close(self) -> None:
         self.db.close()

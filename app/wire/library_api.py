@@ -5,14 +5,22 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import Response
+from pydantic import ValidationError
 
+from app.errors import AppError
 from app.reading.charts import stylesheet
+from app.reading.decks import DeckVersion
 from app.reading.insights import to_csv
 from app.reading.library import Chart, NewKey
 from app.service import Service
 from app.wire.api import ERRORS, bearer_token, client_address, created_response
 from app.wire.hosts import Hosts
 from app.wire.protocol import (
+    DeckRequest,
+    DeckSave,
+    DeckSummary,
+    DeckVersionOut,
+    DeckVersionUse,
     FigureRow,
     FileRequest,
     InsightChart,
@@ -24,10 +32,13 @@ from app.wire.protocol import (
     LibrarySessionRequest,
 )
 from app.wire.protocol import SessionCreatedResponse as Created
+from cards.document import write_document
 
 Auth = Annotated[str | None, Header()]
 Lang = Annotated[Language, Query()]
 Day = Annotated[str | None, Query(max_length=10, pattern=r"^\d{4}-\d{2}-\d{2}$")]
+Version = Annotated[int | None, Query(ge=1)]
+DECK_BYTES = 256 * 1024
 
 
 def _insights(count: int, charts: list[Chart]) -> Insights:
@@ -165,6 +176,117 @@ def build_library_router(service: Service, hosts: Hosts) -> APIRouter:
         if format == "csv":
             return _csv(charts, language, f"theater-insights-{session_id}")
         return _insights(count, charts)
+
+    decks = service.decks
+
+    def version_out(v: DeckVersion) -> DeckVersionOut:
+        r = v.row
+        return DeckVersionOut(
+            deck_id=r.deck_id, version=r.version, name=r.name, saved_at=r.saved_at,
+            document=v.document,
+        )  # fmt: skip
+
+    async def body_of(request: Request) -> bytes:
+        """The request's body, refused past DECK_BYTES (a deck is a few dozen KB)."""
+        body = b""
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > DECK_BYTES:
+                raise AppError("too_large", f"A deck may be at most {DECK_BYTES} bytes.")
+        return body
+
+    @router.get(
+        "/api/libraries/{library_id}/decks", response_model=list[DeckSummary], responses=ERRORS
+    )
+    async def deck_list(library_id: str, authorization: Auth = None) -> list[DeckSummary]:
+        """The library's own decks, each with its versions and the sessions played with each."""
+        versions = await decks.versions(library_id, bearer_token(authorization))
+        used = await libraries.deck_use(library_id)
+        out: dict[str, DeckSummary] = {}
+        for v in versions:
+            r = v.row
+            entry = out.setdefault(
+                r.deck_id, DeckSummary(deck_id=r.deck_id, name=r.name, versions=[])
+            )
+            entry.name = r.name
+            entry.versions.append(DeckVersionUse(
+                version=r.version, saved_at=r.saved_at, sessions=used.get((r.deck_id, r.version), []),
+            ))  # fmt: skip
+        return list(out.values())
+
+    @router.post(
+        "/api/libraries/{library_id}/decks", status_code=201, response_model=DeckVersionOut,
+        responses=ERRORS,
+    )  # fmt: skip
+    async def deck_create(
+        library_id: str, body: DeckRequest, authorization: Auth = None
+    ) -> DeckVersionOut:
+        """A new deck in the library: the standard deck's cards and questions under your name,
+        version 1, to edit."""
+        return version_out(await decks.create(library_id, bearer_token(authorization), body.name))
+
+    @router.post(
+        "/api/libraries/{library_id}/decks/file", status_code=201, response_model=DeckVersionOut,
+        responses=ERRORS,
+        openapi_extra={"requestBody": {"content": {"application/toml": {"schema": {"type": "string"}}}}},
+    )  # fmt: skip
+    async def deck_upload(
+        request: Request, library_id: str, authorization: Auth = None
+    ) -> DeckVersionOut:
+        """Upload a deck file (as downloaded from any library): the next version of the deck
+        with its id here, or a new deck."""
+        raw = await body_of(request)
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise AppError("invalid_args", "A deck file is UTF-8 text.", "not_a_deck") from None
+        return version_out(await decks.upload(library_id, bearer_token(authorization), text))
+
+    @router.get(
+        "/api/libraries/{library_id}/decks/{deck_id}", response_model=DeckVersionOut,
+        responses=ERRORS,
+    )  # fmt: skip
+    async def deck_get(
+        library_id: str, deck_id: str, version: Version = None, authorization: Auth = None
+    ) -> DeckVersionOut:
+        """One version of a deck (the latest without `version`)."""
+        key = bearer_token(authorization)
+        return version_out(await decks.version(library_id, key, deck_id, version))
+
+    @router.put(
+        "/api/libraries/{library_id}/decks/{deck_id}", status_code=201,
+        response_model=DeckVersionOut, responses=ERRORS,
+    )  # fmt: skip
+    async def deck_save(
+        request: Request, library_id: str, deck_id: str, authorization: Auth = None
+    ) -> DeckVersionOut:
+        """Save an edited deck as its next version (`DeckSave`); nothing is saved when a card
+        breaks a rule (`error.reason` `deck_problems`, each in `error.params.problems`)."""
+        try:
+            body = DeckSave.model_validate_json(await body_of(request))
+        except ValidationError as e:
+            first = e.errors()[0]
+            where = ".".join(str(p) for p in first["loc"]) or "body"
+            raise AppError("invalid_args", f"{where}: {first['msg']}") from None
+        saved = await decks.save(
+            library_id, bearer_token(authorization), deck_id, body.document, body.base_version
+        )
+        return version_out(saved)
+
+    @router.get("/api/libraries/{library_id}/decks/{deck_id}/file", responses=ERRORS)
+    async def deck_file(
+        library_id: str, deck_id: str, version: Version = None, authorization: Auth = None
+    ) -> Response:
+        """The deck as one TOML file (every language of each card side by side), to keep, share
+        and upload into another library; the repository's loader reads it as `deck.toml`."""
+        v = await decks.version(library_id, bearer_token(authorization), deck_id, version)
+        return Response(
+            write_document(v.document),
+            media_type="application/toml; charset=utf-8",
+            headers={
+                "Content-Disposition": f'attachment; filename="{v.row.deck_id}-v{v.row.version}.toml"'
+            },
+        )
 
     @router.get("/charts.css", include_in_schema=False)
     async def charts_css() -> Response:

@@ -76,6 +76,7 @@ PAGES = {
     "cards": ("print.cardsHeading", "wide"),
     "library": ("library.heading", "wide"),
     "debrief": ("debrief.heading", "wide"),
+    "editor": ("deck.heading", "wide"),
 }
 
 PHONE_PAGES = {"join", "player", "claim"}  # within the phone pages' weight budget
@@ -95,6 +96,7 @@ ROUTES = {
     "/print/{deck}": "cards",
     "/l/{library_id}": "library",
     "/b/{session_id}": "debrief",
+    "/k/{library_id}/{deck_id}": "editor",
 }
 
 DOCS_PAGE = """<!doctype html>

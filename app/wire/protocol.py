@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from cards.document import DeckDocument
 from game import SOCKET_COMMANDS, Settings, View
 from game.commands import LABEL_MAX, NAME_MAX, ORGANISATION_MAX
 
@@ -20,7 +21,11 @@ class ErrorBody(BaseModel):
     code: str = Field(examples=["unknown_code"])
     reason: str = Field(description="The cause, for a page to say in the viewer's language")
     message: str = Field(description="An English sentence a facilitator can act on")
-    params: dict[str, str | int | list[str]] = Field(default_factory=dict)
+    params: dict[str, str | int | list[str] | list[dict[str, str | int | None]]] = Field(
+        default_factory=dict,
+        description="The message's particulars; a deck's `problems`: {code, card, field, "
+        "language, limit} each",
+    )
 
 
 class ErrorResponse(BaseModel):
@@ -136,6 +141,40 @@ class LibrarySessionRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     settings: Settings = Field(default_factory=Settings)
     label: str = Field(default="", max_length=LABEL_MAX, description="group or organisation")
+
+
+class DeckRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=80, description="Starts as the standard deck")
+
+
+class DeckSave(BaseModel):
+    """An edited deck: saved as the version after `base_version` (refused if another save came
+    first, or if a card breaks a rule: then `error.params.problems` names each)."""
+
+    model_config = ConfigDict(extra="forbid")
+    base_version: int = Field(ge=1)
+    document: DeckDocument
+
+
+class DeckVersionOut(BaseModel):
+    deck_id: str
+    version: int
+    name: str
+    saved_at: int
+    document: DeckDocument
+
+
+class DeckVersionUse(BaseModel):
+    version: int
+    saved_at: int
+    sessions: list[str] = Field(description="The library's sessions created with this version")
+
+
+class DeckSummary(BaseModel):
+    deck_id: str
+    name: str = Field(description="The latest version's name")
+    versions: list[DeckVersionUse]
 
 
 class FileRequest(BaseModel):

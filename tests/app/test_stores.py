@@ -11,6 +11,7 @@ import pytest
 
 from app.stores import (
     CodeTaken,
+    DeckRow,
     EventStore,
     FiledSession,
     LibraryRow,
@@ -150,6 +151,27 @@ async def test_a_library_files_sessions_and_moving_or_deleting_keeps_the_rest(
     assert await store.drop_library("lb") is True and await store.drop_library("lb") is False
     assert await store.library("lb") is None and await store.library_of("s3") is None
     assert sorted(r.session_id for r in await store.sessions()) == ["s2", "s3"]  # sessions stay
+
+
+async def test_a_library_keeps_every_version_of_its_decks_and_loses_them_with_it(
+    store: EventStore,
+) -> None:
+    await store.save_library(LibraryRow("la", "hash-a", "Ana", 5))
+    await store.save_library(LibraryRow("lb", "hash-b", "Bob", 6))
+    first = DeckRow("la", "buurt", 1, "Buurtteams", '{"v": 1}', 10)
+    await store.save_deck(first)
+    await store.save_deck(DeckRow("la", "buurt", 2, "Buurtteams", '{"v": 2}', 20))
+    await store.save_deck(DeckRow("lb", "buurt", 1, "Bob's", "{}", 15))  # another library's own
+    with pytest.raises(VersionConflict):  # two saves raced: the second is refused, not merged
+        await store.save_deck(DeckRow("la", "buurt", 2, "Buurtteams", '{"v": "other"}', 21))
+    await store.save_deck(DeckRow("nope", "buurt", 1, "", "{}", 1))  # no such library: nothing
+    assert await store.decks("la") == [
+        first,
+        DeckRow("la", "buurt", 2, "Buurtteams", '{"v": 2}', 20),
+    ]
+    assert await store.decks("nope") == []
+    await store.drop_library("la")
+    assert await store.decks("la") == [] and len(await store.decks("lb")) == 1
 
 
 # --- SQLite only -----------------------------------------------------------------------------

@@ -55,8 +55,8 @@ async def test_a_locked_table_lets_a_phone_in_when_the_facilitator_says_so(
     await dirk.reload()  # a phone that locks or reloads while it waits keeps its place
     await expect(dirk.locator("#app")).to_contain_text("Even wachten")
 
-    await expect(fac.get_by_text("Chris wil meedoen.")).to_be_visible()
-    await expect(fac.get_by_text("Dirk wil meedoen.")).to_be_visible()
+    await expect(fac.locator("#app").get_by_text("Chris wil meedoen.")).to_be_visible()
+    await expect(fac.locator("#app").get_by_text("Dirk wil meedoen.")).to_be_visible()
     await snap(fac, "door-facilitator-two-waiting")
     await assert_accessible(fac, "the facilitator with two people waiting")
     assert [p["name"] for p in g.fac.view["players"]] == ["Anouk", "Bram"]
@@ -79,7 +79,7 @@ async def test_a_locked_table_lets_a_phone_in_when_the_facilitator_says_so(
     bram = await _ask(browser, web_server, code, "Bram")
     await expect(bram.locator("#app")).to_contain_text("Even wachten")
     returning = "Bram werd eerder van de tafel gehaald en wil weer meedoen."
-    await expect(fac.get_by_text(returning)).to_be_visible()
+    await expect(fac.locator("#app").get_by_text(returning)).to_be_visible()
     await snap(fac, "door-facilitator-removed-player-back")
     await g.close()
 
@@ -93,7 +93,7 @@ async def test_a_workshop_console_locks_its_lobby_and_lets_people_in(
     await console.get_by_label("Tafel op slot").check()
     yara = await _ask(browser, web_server, created["join_code"], "Yara")
     await expect(yara.locator("#app")).to_contain_text("Even wachten")
-    await expect(console.get_by_text("Yara wil meedoen.")).to_be_visible()
+    await expect(console.locator("#app").get_by_text("Yara wil meedoen.")).to_be_visible()
     await snap(console, "door-console-waiting")
     await assert_accessible(console, "the workshop console with someone waiting")
     await console.get_by_role("button", name="Laat Yara binnen").click()
@@ -107,7 +107,7 @@ async def test_a_slow_reader_is_given_time_and_the_discussion_waits_for_them(
         g = await seat(web_server, http, NAMES, rounds=1, open_card_last_round=False)
     s = g.session
     fac = await _page(browser, f"{web_server.http}/f/{s.id}#{s.token('facilitator')}", 1280, 900)
-    await fac.get_by_text("Meer leestijd", exact=True).click()
+    await fac.locator("#app").get_by_text("Meer leestijd", exact=True).click()
     await fac.get_by_label("Anouk krijgt meer leestijd").check()
     await g.fac.until(lambda v: v["given_time"])
     phones = {}
@@ -134,7 +134,7 @@ async def test_a_slow_reader_is_given_time_and_the_discussion_waits_for_them(
     assert not [c for c in cards if c in line.split("Nog aan het lezen")[1]], "names, not cards"
 
     await expect(
-        fac.get_by_text("Het overleg wacht op wie meer leestijd kreeg: Anouk.")
+        fac.locator("#app").get_by_text("Het overleg wacht op wie meer leestijd kreeg: Anouk.")
     ).to_be_visible()
     await expect(fac.get_by_role("button", name="Overleg starten", exact=True)).to_have_count(0)
     await snap(fac, "reading-time-facilitator-waits")
@@ -144,9 +144,11 @@ async def test_a_slow_reader_is_given_time_and_the_discussion_waits_for_them(
 
     # the whole table given time: the start asks first, and starts anyway when confirmed
     await fac.get_by_label("Iedereen: het overleg start pas").check()
-    await expect(fac.get_by_text("meer leestijd kreeg: Bram, Chris.")).to_be_visible()
+    await expect(
+        fac.locator("#app").get_by_text("meer leestijd kreeg: Bram, Chris.")
+    ).to_be_visible()
     await fac.get_by_role("button", name="Toch het overleg starten").click()
-    await expect(fac.get_by_text("Nog aan het lezen: Bram, Chris.")).to_be_visible()
+    await expect(fac.locator("#app").get_by_text("Nog aan het lezen: Bram, Chris.")).to_be_visible()
     await fac.get_by_role("button", name="Toch het overleg starten").click()
     await expect(bram.locator(".phase")).to_contain_text("Overleg")
     await g.close()

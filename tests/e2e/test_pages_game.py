@@ -151,13 +151,15 @@ def _count(payload: str | bytes) -> None:
 
 async def _seat_everyone(browser: Browser, server: Server) -> Room:
     fac = await _page(await _context(browser, 1280, 900), f"{server.http}/")
-    await expect(fac.get_by_text("Theater van Besluit is een spel")).to_be_visible()
+    await expect(fac.locator("#app").get_by_text("Theater van Besluit is een spel")).to_be_visible()
     await assert_accessible(fac, "host page")
     await snap(fac, "00-host")
     await fac.get_by_label("Aantal rondes").select_option("2")
     await fac.get_by_label("Minuten per ronde").fill("3")  # 18 s at THEATER_CLOCK_SCALE=10
     await fac.get_by_role("button", name="Sessie aanmaken").click()
-    await expect(fac.get_by_text("De sessie is klaar")).to_be_visible()  # the links, at creation
+    await expect(
+        fac.locator("#app").get_by_text("De sessie is klaar")
+    ).to_be_visible()  # the links, at creation
     for row in ("Spelbegeleider", "Groot scherm", "Terugkijken (voor de trainer)", "Meedoen"):
         await expect(fac.locator("dt", has_text=row)).to_be_visible()
     await snap(fac, "00-host-links")
@@ -183,7 +185,7 @@ async def _seat_everyone(browser: Browser, server: Server) -> Room:
         await page.get_by_label("Je naam").fill(name)
         await page.get_by_label("Organisatie").fill(org)
         await page.get_by_role("button", name="Meedoen").click()
-        await expect(page.get_by_text(f"Welkom, {name}!")).to_be_visible()
+        await expect(page.locator("#app").get_by_text(f"Welkom, {name}!")).to_be_visible()
         await expect(page.locator("#who")).to_have_text(name)  # your name, always in sight
         room.phones[name] = page
     for name, width, text in (("Anouk", 320, "100%"), ("Bram", 412, "200%")):
@@ -203,13 +205,19 @@ async def _seat_everyone(browser: Browser, server: Server) -> Room:
 
 async def _pick(room: Room) -> None:
     pickers = [
-        n for n, p in room.phones.items() if await p.get_by_text("Kies een opdrachtkaart").count()
+        n
+        for n, p in room.phones.items()
+        if await p.locator("#app").get_by_text("Kies een opdrachtkaart").count()
     ]
     assert len(pickers) == 1
     for name, page in room.phones.items():
         if name != pickers[0]:
-            await expect(page.get_by_text(f"{pickers[0]} kiest de opdrachtkaart.")).to_be_visible()
-    await expect(room.screen.get_by_text(f"{pickers[0]} kiest de opdrachtkaart")).to_be_visible()
+            await expect(
+                page.locator("#app").get_by_text(f"{pickers[0]} kiest de opdrachtkaart.")
+            ).to_be_visible()
+    await expect(
+        room.screen.locator("#app").get_by_text(f"{pickers[0]} kiest de opdrachtkaart")
+    ).to_be_visible()
     await room.phones[pickers[0]].get_by_role("button", name="Kaart 2").click()
 
 
@@ -220,15 +228,21 @@ async def _read_cards(room: Room) -> None:
         await expect(page.locator(".strategy .card-title").first).to_have_text(
             titles[deal[units[name]]]
         )
-    await expect(room.screen.get_by_text("0 van 7 deelnemers begrijpen hun kaart")).to_be_visible()
+    await expect(
+        room.screen.locator("#app").get_by_text("0 van 7 deelnemers begrijpen hun kaart")
+    ).to_be_visible()
     done: set[str] = set()
     for name, page in room.phones.items():
         if units[name] not in done:
             done.add(units[name])
             await page.get_by_role("button", name="Ik begrijp mijn kaart").click()
     for page in room.phones.values():  # the confirmation, for a duo partner too
-        await expect(page.get_by_text("Je bent klaar. Wacht tot de spelbegeleider")).to_be_visible()
-    await expect(room.screen.get_by_text("7 van 7 deelnemers begrijpen hun kaart")).to_be_visible()
+        await expect(
+            page.locator("#app").get_by_text("Je bent klaar. Wacht tot de spelbegeleider")
+        ).to_be_visible()
+    await expect(
+        room.screen.locator("#app").get_by_text("7 van 7 deelnemers begrijpen hun kaart")
+    ).to_be_visible()
 
 
 async def _decide_and_reflect(room: Room, last: bool) -> None:
@@ -240,15 +254,19 @@ async def _decide_and_reflect(room: Room, last: bool) -> None:
     )
     await room.fac.get_by_label("deels").check()
     await room.fac.get_by_role("button", name="Besluit vastleggen").click()
-    await expect(room.fac.get_by_text("Het besluit is vastgelegd")).to_be_visible()
+    await expect(room.fac.locator("#app").get_by_text("Het besluit is vastgelegd")).to_be_visible()
     for i, page in enumerate(room.phones.values()):
-        await expect(page.get_by_text("Karten <b>in</b> Zeeland").first).to_be_visible()  # as typed
+        await expect(
+            page.locator("#app").get_by_text("Karten <b>in</b> Zeeland").first
+        ).to_be_visible()  # as typed
         value = ("ja", "deels", "nee")[i % 3]
         await page.get_by_role("button", name=value, exact=True).click()
-        await expect(page.get_by_text(f"Je stem is meegeteld: {value}.")).to_be_visible()
+        await expect(
+            page.locator("#app").get_by_text(f"Je stem is meegeteld: {value}.")
+        ).to_be_visible()
     line = "Achter het besluit: ja 3 · deels 2 · nee 2 · nog niet 0"
-    await expect(room.fac.get_by_text(line)).to_be_visible()
-    await expect(room.screen.get_by_text(line)).to_be_visible()
+    await expect(room.fac.locator("#app").get_by_text(line)).to_be_visible()
+    await expect(room.screen.locator("#app").get_by_text(line)).to_be_visible()
     if not last:  # a closed-card round: Anouk guesses every other unit's card; it stays hers
         anouk = room.phones["Anouk"]
         for i, select in enumerate(await anouk.locator(".guesses select").all()):
@@ -262,7 +280,7 @@ async def _decide_and_reflect(room: Room, last: bool) -> None:
     await room.checkpoint(f"{tag}-6-decision", "Besluit")
     await room.fac.get_by_role("button", name="Reflectie starten").click()
     count = 11 if last else 3
-    await expect(room.screen.get_by_text(f"Vraag 1 van {count}")).to_be_visible()
+    await expect(room.screen.locator("#app").get_by_text(f"Vraag 1 van {count}")).to_be_visible()
     for name, anonymous in (("Anouk", False), ("Bram", True)):
         page = room.phones[name]
         await page.get_by_label("Jouw antwoord").fill(
@@ -272,29 +290,31 @@ async def _decide_and_reflect(room: Room, last: bool) -> None:
             await page.get_by_label("Anoniem versturen").check()
         await page.get_by_role("button", name="Antwoord versturen").click()
         sent = "Je antwoord is anoniem verstuurd." if anonymous else "Je antwoord is verstuurd."
-        await expect(page.get_by_text(sent)).to_be_visible()
-    await expect(room.fac.get_by_text("2 van 7 hebben geantwoord")).to_be_visible()
-    await expect(room.fac.get_by_text("Antwoord van Anouk")).to_be_visible()
+        await expect(page.locator("#app").get_by_text(sent)).to_be_visible()
+    await expect(room.fac.locator("#app").get_by_text("2 van 7 hebben geantwoord")).to_be_visible()
+    await expect(room.fac.locator("#app").get_by_text("Antwoord van Anouk")).to_be_visible()
     await expect(room.fac.locator("li", has_text="Stil antwoord")).to_contain_text("anoniem")
     assert "Bram" not in await room.fac.locator("li", has_text="Stil antwoord").inner_text()
-    assert await room.screen.get_by_text("Antwoord van Anouk").count() == 0
+    assert await room.screen.locator("#app").get_by_text("Antwoord van Anouk").count() == 0
     for text in ("Stil antwoord", "Antwoord van Anouk"):
         await room.fac.locator("li", has_text=text).get_by_role("button", name="Op scherm").click()
-        await expect(room.screen.get_by_text(text)).to_be_visible()
+        await expect(room.screen.locator("#app").get_by_text(text)).to_be_visible()
     assert "Bram" not in await room.screen.locator("ul.wall").inner_text()  # anonymous stays so
     await room.checkpoint(f"{tag}-7-reflection", "Reflectie")
     eva = room.phones["Eva"]
     await eva.get_by_role("button", name="English").click()
     first = "over-spel-1" if last else "in-spel-1"
-    await expect(eva.get_by_text(EN.prompt(first).text)).to_be_visible()
+    await expect(eva.locator("#app").get_by_text(EN.prompt(first).text)).to_be_visible()
     await eva.get_by_role("button", name="Nederlands").click()
-    await expect(eva.get_by_text(NL.prompt(first).text)).to_be_visible()
+    await expect(eva.locator("#app").get_by_text(NL.prompt(first).text)).to_be_visible()
     for i in range(2, count + 1):
         await room.fac.get_by_role("button", name="Volgende vraag").click()
-        await expect(room.screen.get_by_text(f"Vraag {i} van {count}")).to_be_visible()
+        await expect(
+            room.screen.locator("#app").get_by_text(f"Vraag {i} van {count}")
+        ).to_be_visible()
         if i == 2:  # what was on the screen for the last question leaves it, everywhere
             for page in [room.screen, *room.phones.values()]:
-                await expect(page.get_by_text("Stil antwoord")).to_have_count(0)
+                await expect(page.locator("#app").get_by_text("Stil antwoord")).to_have_count(0)
             await expect(room.fac.get_by_role("button", name="Van scherm halen")).to_have_count(0)
 
 
@@ -311,7 +331,7 @@ async def _paused(room: Room, label: str) -> None:
 async def _confirm(page: Page, name: str) -> None:
     """A step that cannot be undone asks once more."""
     await page.get_by_role("button", name=name).click()
-    await expect(page.get_by_text("Zeker weten?")).to_be_visible()
+    await expect(page.locator("#app").get_by_text("Zeker weten?")).to_be_visible()
     await page.get_by_role("button", name=name).click()
 
 
@@ -332,8 +352,8 @@ async def test_a_seven_player_game_played_through_the_pages(
     await eva.get_by_role("button", name="English").click()
     _, deal, _ = await room.truth()
     card = deal[units["Eva"]]
-    await expect(eva.get_by_text(EN.strategy(card).text)).to_be_visible()
-    assert await eva.get_by_text(NL.strategy(card).text).count() == 0
+    await expect(eva.locator("#app").get_by_text(EN.strategy(card).text)).to_be_visible()
+    assert await eva.locator("#app").get_by_text(NL.strategy(card).text).count() == 0
     await expect(eva.locator(".phase")).to_contain_text("Reading your strategy card")
     await eva.get_by_role("button", name="Nederlands").click()
     await _read_cards(room)
@@ -360,12 +380,16 @@ async def test_a_seven_player_game_played_through_the_pages(
     await _pick(room)
     units, deal, _ = await room.truth()
     await expect(room.fac.get_by_role("button", name="Overleg starten")).to_be_disabled()
-    await expect(room.fac.get_by_text("Nog dicht:")).to_be_visible()  # why it cannot start yet
+    await expect(
+        room.fac.locator("#app").get_by_text("Nog dicht:")
+    ).to_be_visible()  # why it cannot start yet
     first = next(iter(room.phones))
     await room.phones[first].get_by_role("button", name="Leg mijn kaart open").click()
     await expect(room.phones[first].get_by_text("Je kaart ligt open")).to_be_visible()
     for page in [room.screen, *room.phones.values()]:
-        await expect(page.get_by_text(STRATEGY_TEXT[deal[units[first]]])).to_be_visible()
+        await expect(
+            page.locator("#app").get_by_text(STRATEGY_TEXT[deal[units[first]]])
+        ).to_be_visible()
     await room.checkpoint("r2-2-reading-open", "Strategiekaart lezen")
     for page in room.phones.values():
         button = page.get_by_role("button", name="Leg mijn kaart open")
@@ -376,7 +400,9 @@ async def test_a_seven_player_game_played_through_the_pages(
     await _paused(room, "r2-3-discussing")
     await expect(room.fac.locator("#error")).to_be_hidden()
     for card_id in deal.values():  # every card open now, side by side on the screen
-        await expect(room.screen.get_by_text(STRATEGY_TEXT[card_id])).to_be_visible()
+        await expect(
+            room.screen.locator("#app").get_by_text(STRATEGY_TEXT[card_id])
+        ).to_be_visible()
     for size, page in room.screens.items():  # flat, large and whole (four cards: larger still)
         for card in await page.evaluate(OPEN_CARDS):
             assert card["transform"] == "none" and card["inView"] and not card["clipped"], size
@@ -386,7 +412,7 @@ async def test_a_seven_player_game_played_through_the_pages(
     await _confirm(room.fac, "Spel afronden")
     await room.checkpoint("r2-9-ended", "Afgelopen")
     for page in [room.screen, *room.phones.values()]:  # the ending: who held which card
-        await expect(page.get_by_text("Zo ging het spel")).to_be_visible()
+        await expect(page.locator("#app").get_by_text("Zo ging het spel")).to_be_visible()
         await expect(page.locator(".summary-round")).to_have_count(2)
         recognised = page.locator(".summary-round .recognition", has_text="herkend door")
         await expect(recognised.first).to_be_visible()  # Anouk's guesses, scored

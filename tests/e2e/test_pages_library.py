@@ -82,7 +82,7 @@ async def test_a_trainer_reads_twenty_sessions_at_a_glance_and_prints_a_debrief(
     page = await _page(browser, f"{server.http}/l/{LIBRARY}#{key}")
     await expect(page.locator("table.sessions tbody tr")).to_have_count(20)
     assert "#" not in page.url  # the key left the address bar
-    await expect(page.get_by_text("Bibliotheek van Ana de Vries")).to_be_visible()
+    await expect(page.locator("#app").get_by_text("Bibliotheek van Ana de Vries")).to_be_visible()
     await expect(page.locator("[role=status]", has_text="Over 20 sessies")).to_be_visible()
     charts = page.locator("figure.chart")
     await expect(charts).to_have_count(6)
@@ -208,8 +208,8 @@ async def test_a_library_made_on_the_start_page_and_a_workshop_debrief(
     await page.fill("#library-label", "Bureau <Samen>")
     await page.locator("[data-key=make-library]").click()
     await page.locator("a", has_text="Open je bibliotheek").click()
-    await expect(page.get_by_text("Bibliotheek van Bureau <Samen>")).to_be_visible()
-    await expect(page.get_by_text("nog geen sessies")).to_be_visible()
+    await expect(page.locator("#app").get_by_text("Bibliotheek van Bureau <Samen>")).to_be_visible()
+    await expect(page.locator("#app").get_by_text("nog geen sessies")).to_be_visible()
     await snap(page, "library-empty")
     await assert_accessible(page, "an empty library")
 

@@ -46,7 +46,9 @@ async def test_every_card_prints_in_either_language(browser: Browser, web_server
         for prompt in deck.prompts:
             assert " ".join(prompt.text.split()[:5]) in text
         intro = {"nl": "als reserve op papier", "en": "as a backup on paper"}[language]
-        assert await page.get_by_text(intro).is_visible() and intro not in text  # screen only
+        assert (
+            await page.locator("#app").get_by_text(intro).is_visible() and intro not in text
+        )  # screen only
         await page.context.close()
 
 

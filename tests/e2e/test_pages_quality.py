@@ -242,7 +242,7 @@ async def test_a_trainer_replays_a_game_step_by_step_as_anyone(
     page = await ctx.new_page()
     await page.goto(f"{server.http}/r/{g.session.id}#{g.session.token('trainer')}")
     await page.wait_for_url(re.compile(r"/r/[0-9a-f]{16}$"))  # the token left the address bar
-    await expect(page.get_by_text(f"Stap 1 van {len(events)}")).to_be_visible()
+    await expect(page.locator("#app").get_by_text(f"Stap 1 van {len(events)}")).to_be_visible()
     timeline = page.locator(".timeline li")
     await expect(timeline).to_have_count(len(events))  # the whole log, in words, with times
     await expect(timeline.nth(started - 1)).to_contain_text("Het spel begint.")
@@ -255,7 +255,7 @@ async def test_a_trainer_replays_a_game_step_by_step_as_anyone(
     await expect(page.locator(".now")).to_have_text("Het spel begint.")
     for step in range(started + 1, dealt + 1):
         await page.get_by_role("button", name="Volgende stap").click()
-        await expect(page.get_by_text(f"Stap {step} van")).to_be_visible()
+        await expect(page.locator("#app").get_by_text(f"Stap {step} van")).to_be_visible()
     await expect(page.locator(".now")).to_have_text("De strategiekaarten zijn gedeeld.")
     await expect(page.locator("tbody tr")).to_have_count(3)
     assert await page.locator("tbody td", has_text="verborgen").count() == 0  # the trainer sees all

@@ -163,7 +163,7 @@ async def _facilitator_decides_nothing_by_default(room: Room) -> None:
     assert room.game.fac.view["decision"] is None  # nothing was recorded on a guess
     await fac.get_by_label("deels").check()
     await fac.get_by_role("button", name="Besluit vastleggen").click()
-    await expect(fac.get_by_text("Het besluit is vastgelegd")).to_be_visible()
+    await expect(fac.locator("#app").get_by_text("Het besluit is vastgelegd")).to_be_visible()
     # the reflection is the obvious next step; skipping it is not, and says what it skips
     await expect(fac.get_by_role("button", name="Reflectie starten")).to_have_class(
         re.compile("primary")
@@ -179,7 +179,7 @@ async def _facilitator_decides_nothing_by_default(room: Room) -> None:
 
 async def _destructive_buttons_look_it_and_say_what_happens(room: Room) -> None:
     fac = room.fac
-    await fac.get_by_text("Meer", exact=True).click()
+    await fac.locator("#app").get_by_text("Meer", exact=True).click()
     remove = fac.get_by_role("button", name="Van de tafel halen")
     end = fac.get_by_role("button", name="Spel afronden")
     for button in (remove, end):
@@ -196,7 +196,7 @@ async def _destructive_buttons_look_it_and_say_what_happens(room: Room) -> None:
     await expect(fac.locator(".confirm-q")).to_contain_text("Het spel stopt na ronde 1 van 2")
     await fac.get_by_role("button", name="Annuleren").click()
     await snap(fac, "room-facilitator-destructive")
-    await fac.get_by_text("Meer", exact=True).click()
+    await fac.locator("#app").get_by_text("Meer", exact=True).click()
     assert len(room.game.players) == 6
 
 
@@ -253,12 +253,16 @@ async def test_the_room_can_read_every_phase(browser: Browser, web_server: Serve
     await room.look("1-choosing", "Opdracht kiezen")
     await g.fac.ok("choose_opdracht")
     await room.look("1-reading", "Strategiekaart lezen")
-    await expect(room.screen.get_by_text("0 van 6 deelnemers begrijpen hun kaart")).to_be_visible()
+    await expect(
+        room.screen.locator("#app").get_by_text("0 van 6 deelnemers begrijpen hun kaart")
+    ).to_be_visible()
     units = {u["id"]: u for u in g.fac.view["units"]}
     deal = {uid: u["strategy"]["id"] for uid, u in units.items()}
     for client in g.players.values():
         await client.ok("ready")
-    await expect(room.screen.get_by_text("6 van 6 deelnemers begrijpen hun kaart")).to_be_visible()
+    await expect(
+        room.screen.locator("#app").get_by_text("6 van 6 deelnemers begrijpen hun kaart")
+    ).to_be_visible()
     await g.fac.ok("start_timer")
     await g.fac.ok("pause_timer")
     await room.look("1-discussing", "Overleg")
@@ -323,7 +327,9 @@ async def test_the_room_can_read_every_phase(browser: Browser, web_server: Serve
         await expect(
             room.screen.locator(".summary-round").nth(rnd).locator(".summary-deal li")
         ).to_have_count(6)
-    await expect(room.screen.get_by_text("Een wandeling door het park")).to_be_visible()
+    await expect(
+        room.screen.locator("#app").get_by_text("Een wandeling door het park")
+    ).to_be_visible()
     phone = room.phones["Anouk-320px-100%"]
     await expect(phone.locator(".mine")).to_contain_text(f"je raadde {right} van 5 goed")
     await expect(phone.locator(".mine")).to_contain_text("Ronde 2")

@@ -126,7 +126,7 @@ async def test_latecomer_new_phone_restore_and_co_facilitator_from_the_pages(
     await assert_accessible(fac, "console with a unit on paper")
 
     # Bram's phone dies: a one-time link and QR for his seat; the old phone is told.
-    await fac.locator("details.more summary").click()
+    await fac.locator("[data-key='more-summary']").click()
     await fac.select_option("#new-phone", seats["Bram"]["player_id"])
     await fac.locator("[data-key='new-phone-btn']").click()
     await fac.locator("[data-key='new-phone-btn-yes']").click()

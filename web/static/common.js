@@ -40,26 +40,40 @@ export function mount(root, ...children) {
   }
   const open = new Set([...root.querySelectorAll("details[data-key][open]")].map(keyOf));
   const focused = root.contains(document.activeElement) ? keyOf(document.activeElement) : null;
+  const said = new Set([...root.querySelectorAll("[data-say]")].map((el) => el.textContent));
   root.replaceChildren(...children.flat(Infinity).filter(Boolean));
+  // a confirmation or a message ([data-say]) is said once, when it appears, not at every frame
+  const fresh = [...root.querySelectorAll("[data-say]")].map((el) => el.textContent).filter((text) => !said.has(text));
+  if (fresh.length) announce(fresh.join(" "));
   for (const [id, value] of kept) {
     const el = document.getElementById(id);
     if (!el || !root.contains(el)) continue;
     if (typeof value === "boolean") el.checked = value; else el.value = value;
   }
   for (const el of root.querySelectorAll("details[data-key]")) if (open.has(keyOf(el))) el.open = true;
-  if (focused) {
-    const again = root.querySelector(`[data-key="${CSS.escape(focused)}"]`) || document.getElementById(focused);
+  if (focused) {  // the same control again; if it is gone (a step done), the new step's heading
+    const again = root.querySelector(`[data-key="${CSS.escape(focused)}"]`) || document.getElementById(focused) || root.querySelector("[data-landing]");
     again?.focus({ preventScroll: true });
   }
 }
 
 // One polite live region for the whole page: a change is announced once, not at every render.
 let lastAnnounced = "";
+// What a page draws at every frame while it stands (the warning, a count) is said once per key.
+const sayings = new Set();
+export function sayOnce(key, text) {
+  if (sayings.has(key)) return;
+  sayings.add(key);
+  announce(text);
+}
+
 export function announce(text) {
   const live = document.getElementById("live");
   if (!live || text === lastAnnounced) return;
   lastAnnounced = text;
   live.textContent = text;
+  clearTimeout(announce.timer);  // not read again, out of place, by someone reading the page later
+  announce.timer = setTimeout(() => { live.textContent = ""; }, 7000);
 }
 
 export function sessionIdFromPath() {
@@ -348,7 +362,7 @@ export function unitNames(view, unit) {
 // The facilitator's message to the room, on every phone and screen while it stands.
 export function messageBanner(view) {
   if (!view.message) return null;
-  return h("section", { class: "message", role: "status" }, h("p", { class: "card-kind" }, t("message.label")), h("p", {}, view.message));
+  return h("section", { class: "message", "data-say": "" }, h("p", { class: "card-kind" }, t("message.label")), h("p", {}, view.message));
 }
 
 // What the warning banner says stays true as the clock runs down: the last minute, then the last

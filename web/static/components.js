@@ -1,6 +1,6 @@
 // The pieces every page draws the same way, written once: cards (the printed game's red
 // strategy and purple assignment cards), the timer, players, decisions and support, the ending.
-import { announce, formatMs, h, remainingMs, warningText } from "./common.js";
+import { formatMs, h, remainingMs, sayOnce, warningText } from "./common.js";
 import { t } from "./i18n.js";
 
 function firstSentence(text) {
@@ -51,7 +51,7 @@ export function timerBlock(view, { big = false } = {}) {
   const timer = view.timer;
   const left = remainingMs(timer);
   const up = view.phase !== "discussing";
-  if (timer.warned && !up) announce(t("timer.warning"));
+  if (timer.warned && !up) sayOnce(`warn-${view.round}`, t("timer.warning"));
   const ring = h("span", { class: "ring", "aria-hidden": "true" });
   ring.innerHTML = '<svg viewBox="0 0 36 36"><circle cx="18" cy="18" r="15.9" pathLength="100" class="track"/><circle cx="18" cy="18" r="15.9" pathLength="100" class="left" data-ring="1"/></svg>';
   ring.querySelector("[data-ring]").style.strokeDashoffset = String(100 - (100 * left) / Math.max(1, timer.duration_ms));

@@ -1,7 +1,7 @@
 // The facilitator's laptop: one obvious next step that follows the printed script, with its cue;
 // what cannot be undone or skips part of the game set apart and confirmed; counters; the links.
 import { confirmButton, door, exportButtons, linksPanel, personSelect } from "./staff.js";
-import { announce, clearError, commander, h, keepAwake, mount, nameOf, phaseLine, ROUND, sessionIdFromPath, setupChrome, showError, showStatus, startClock, TableSocket, takeToken, unitNames } from "./common.js";
+import { clearError, commander, sayOnce, h, keepAwake, mount, nameOf, phaseLine, ROUND, sessionIdFromPath, setupChrome, showError, showStatus, startClock, TableSocket, takeToken, unitNames } from "./common.js";
 import { decisionBlock, opdrachtCard, playerList, promptCard, supportCounts, timerBlock } from "./components.js";
 import { summary } from "./ending.js";
 import { joinPanel, readyLine } from "./room.js";
@@ -70,7 +70,7 @@ function decisionForm(v) {
   const form = h("form", { class: "decision-form" }, h("label", { for: id }, t("fac.decision")), text,
     h("fieldset", {}, h("legend", {}, t("fac.reached")), h("div", { class: "row" }, reached)),
     h("button", { type: "submit", class: v.decision ? "secondary" : "primary", key: "record" }, t("fac.record")),
-    v.decision ? h("p", { class: "done", role: "status" }, "✓ ", t("fac.recorded")) : null);
+    v.decision ? h("p", { class: "done", "data-say": "" }, "✓ ", t("fac.recorded")) : null);
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const chosen = form.querySelector("input[name=reached]:checked")?.value;  // never assumed
@@ -260,7 +260,7 @@ function render() {
     h("p", { class: "phase" }, phaseLine(v)),
     v.facilitators?.length > 1 && v.last_by ? h("p", { class: "last-by" }, v.last_by === socket?.welcome?.facilitator_id ? t("fac.lastByYou") : t("fac.lastBy", { label: labelOf(v, v.last_by) })) : null,
     h("div", { class: "console" },
-      h("section", { class: "next", "aria-label": t("fac.next") },
+      h("section", { class: "next", "aria-label": t("fac.next"), tabindex: "-1", "data-landing": "" },
         h("p", { class: "cue" }, t(`fac.cue.${v.phase === "reading" && v.open_card ? "open" : v.phase}`)), next,
         h("p", { class: "preview" }, t("fac.screenNow", { what: t(`fac.screen.${v.phase}`) }))),
       h("div", { class: "details" }, door(v, run), restorable(v), latecomers(v), details, readingTime(v))),
@@ -272,9 +272,10 @@ function render() {
       h("p", {}, endEarly)),
     links ? h("details", { class: "links-box", key: "links" }, h("summary", { key: "links-summary" }, t("links.heading")), linksPanel(links), coFacilitators(v, { api, me: socket?.welcome?.facilitator_id, render })) : null);
   keepAwake(ROUND.includes(v.phase));  // a laptop that sleeps would stop the shared screen too
-  if (v.knocking?.length) announce(t("fac.knocking", { n: v.knocking.length, names: v.knocking.map((k) => k.name).join(", ") }));
+  if (v.knocking?.length) sayOnce(`knock-${v.knocking.map((k) => k.id).join()}`, t("fac.knocking", { n: v.knocking.length, names: v.knocking.map((k) => k.name).join(", ") }));
   if (["deciding", "reflecting"].includes(v.phase) && v.decision) {
-    announce(t("fac.voted", { n: v.players.length - supportCounts(v).none, of: v.players.length }));
+    const n = v.players.length - supportCounts(v).none;
+    sayOnce(`voted-${v.round}-${n}`, t("fac.voted", { n, of: v.players.length }));
   }
 }
 

@@ -9,6 +9,7 @@ import { lang, t } from "./i18n.js";
 const libraryId = sessionIdFromPath();
 let key = takeToken("lib", libraryId);
 let listing = null;
+let decks = [];  // the library's own decks, each with its versions
 let insights = null;
 let created = null;  // the links of a session just made here
 let rotated = null;  // the new key link, shown once
@@ -21,6 +22,7 @@ const day = (ms) => new Intl.DateTimeFormat(lang(), { day: "numeric", month: "sh
 async function load() {
   try {
     listing = await api("");
+    decks = await api("/decks");
     await loadInsights();
   } catch (error) {
     listing = null;
@@ -51,7 +53,7 @@ function createForm() {
     event.preventDefault();
     const form = event.target;
     const tables = form.elements.tables.value;
-    const settings = { language: form.elements.language.value, ...(tables ? { tables: tables === "auto" ? "auto" : Number(tables) } : {}) };
+    const settings = { language: form.elements.language.value, deck: form.elements.deck.value, ...(tables ? { tables: tables === "auto" ? "auto" : Number(tables) } : {}) };
     try {
       const made = await api("/sessions", { method: "POST", body: JSON.stringify({ settings, label: form.elements.label.value.trim() }) });
       created = made.links;
@@ -64,6 +66,9 @@ function createForm() {
     field("new-label", t("library.label"), h("input", { id: "new-label", name: "label", maxlength: 80, autocomplete: "off" })),
     field("new-language", t("host.language"), h("select", { id: "new-language", name: "language" },
       h("option", { value: "nl", selected: lang() === "nl" }, "Nederlands"), h("option", { value: "en", selected: lang() === "en" }, "English"))),
+    field("new-deck", t("library.deck"), h("select", { id: "new-deck", name: "deck" },
+      h("option", { value: "standaard" }, t("library.standardDeck")),
+      decks.map((d) => h("option", { value: d.deck_id }, `${d.name} (v${d.versions.at(-1).version})`)))),
     field("new-tables", t("host.tables"), h("select", { id: "new-tables", name: "tables" },
       h("option", { value: "" }, t("host.oneTable")),
       [2, 3, 4, 5, 6, 7, 8].map((n) => h("option", { value: n }, t("host.tablesN", { n }))),
@@ -156,6 +161,41 @@ function insightsSection() {
     chartGrid(insights.charts));
 }
 
+// The library's own decks: each with its versions and the sessions that played each; a new one
+// from the standard deck, or one from a file.
+function decksSection() {
+  const make = async (event) => {
+    event.preventDefault();
+    try {
+      const made = await api("/decks", { method: "POST", body: JSON.stringify({ name: event.target.elements.name.value }) });
+      location.assign(`/k/${libraryId}/${made.deck_id}`);
+    } catch (error) { showError(error); }
+  };
+  const upload = async (event) => {
+    event.preventDefault();
+    const file = event.target.elements.file.files[0];
+    if (!file) return;
+    try {
+      await api("/decks/file", { method: "POST", body: await file.text(), headers: { "Content-Type": "application/toml" } });
+      event.target.reset();
+      await load();
+    } catch (error) { showError(error); }
+  };
+  return h("section", { class: "no-print" }, h("h2", {}, t("library.decks")), h("p", {}, t("library.decksNote")),
+    decks.length ? h("ul", { class: "plain decks" }, decks.map((d) => h("li", {},
+      h("strong", {}, d.name), ` · ${t("library.deckVersions", { n: d.versions.length })} `,
+      h("a", { class: "button secondary small", href: `/k/${libraryId}/${d.deck_id}` }, t("library.edit"), h("span", { class: "visually-hidden" }, ` ${d.name}`)),
+      h("span", { class: "muted" }, " ", d.versions.filter((v) => v.sessions.length).map((v) => t("library.deckUsed", { version: v.version, n: v.sessions.length })).join(" · ")))))
+      : h("p", {}, t("library.noDecks")),
+    h("div", { class: "two" },
+      h("form", { class: "card-form", onsubmit: make }, h("h3", {}, t("library.newDeck")),
+        field("deck-name", t("library.deckName"), h("input", { id: "deck-name", name: "name", required: true, maxlength: 80, autocomplete: "off" })),
+        h("button", { type: "submit", class: "secondary", key: "make-deck" }, t("library.makeDeck"))),
+      h("form", { class: "card-form", onsubmit: upload }, h("h3", {}, t("library.uploadDeck")),
+        field("deck-file", t("library.uploadFile"), h("input", { id: "deck-file", name: "file", type: "file", accept: ".toml,application/toml,text/plain" })),
+        h("button", { type: "submit", class: "secondary", key: "upload-deck" }, t("library.upload")))));
+}
+
 function keySection() {
   const rotate = async () => {
     try { const made = await api("/key", { method: "POST" }); key = made.key; localStorage.setItem(`tvb:lib:${libraryId}`, key); rotated = made.link; render(); } catch (error) { showError(error); }
@@ -180,6 +220,7 @@ function render() {
     insightsSection(),
     h("section", {}, h("h2", {}, t("library.sessions")), sessionsTable()),
     h("div", { class: "two no-print" }, createForm(), addForm()),
+    decksSection(),
     keySection());
 }
 

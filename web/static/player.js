@@ -1,6 +1,6 @@
 // The phone: what to do now and its one action first, your own strategy card right below it
 // (in every phase that has one), then the rest. Every tap gets a visible confirmation.
-import { announce, applyLook, clearError, commander, h, keepAwake, messageBanner, mount, nameOf, phaseLine, ROUND, sessionIdFromPath, setupChrome, showStatus, startClock, TableSocket, takeToken, unitNames } from "./common.js";
+import { announce, applyLook, clearError, sayOnce, commander, h, keepAwake, messageBanner, mount, nameOf, phaseLine, ROUND, sessionIdFromPath, setupChrome, showStatus, startClock, TableSocket, takeToken, unitNames } from "./common.js";
 import { decisionBlock, faceDown, opdrachtCard, playerList, promptCard, strategyCard, timerBlock } from "./components.js";
 import { t } from "./i18n.js";
 
@@ -15,10 +15,10 @@ let ending = null;  // the ending's pieces: loaded when the game ends, not befor
 function myUnit(v) { return v.units.find((u) => u.id === v.me.unit); }
 
 function step(text, ...actions) {
-  return h("section", { class: "step" }, h("h2", {}, text), actions);
+  return h("section", { class: "step" }, h("h2", { tabindex: "-1", "data-landing": "" }, text), actions);
 }
 
-function done(text) { return h("p", { class: "done", role: "status" }, "✓ ", text); }
+function done(text) { return h("p", { class: "done", "data-say": "" }, "✓ ", text); }
 
 function supportStep(v) {
   const chosen = v.me.support;
@@ -48,7 +48,7 @@ function answerStep(v) {
 
 function shownAnswers(v) {
   const shown = v.answers.filter((a) => a.shown && a.round === v.round);
-  return shown.length ? h("section", {}, h("h2", {}, t("step.shown")), h("ul", { class: "wall small" }, shown.map((a) => h("li", {}, a.text)))) : null;
+  return shown.length ? h("section", {}, h("h2", {}, t("step.shown")), h("ul", { class: "wall small" }, shown.map((a) => h("li", {}, a.text, a.author ? h("span", { class: "by" }, a.author) : null)))) : null;
 }
 
 // After a closed-card round: which strategy did each other unit hold? Secret until the end.
@@ -69,7 +69,7 @@ function guessStep(v, unit) {
 // Who the table still waits for, by name (never by card).
 function reading(v) {
   const names = v.units.filter((u) => !u.ready && !u.paper && u.id !== v.me.unit).flatMap((u) => u.members.map((m) => nameOf(v, m)));
-  return names.length ? h("p", { class: "partner" }, t("read.still", { names: names.join(", ") })) : null;
+  return names.length ? h("p", { class: "reading" }, t("read.still", { names: names.join(", ") })) : null;
 }
 
 // The current step, with its one action: always first on the page.
@@ -131,7 +131,7 @@ function ownCard(v, unit) {
   if (!unit?.strategy || v.phase === "ended") return null;
   const card = strategyCard(unit.strategy, { kind: "card.yours", flip: unit.revealed && v.open_card ? `${v.round}-${unit.id}` : null });
   if (!["deciding", "reflecting"].includes(v.phase)) return card;
-  return h("details", { class: "fold", key: "own-card" }, h("summary", {}, `${t("card.yours")}: ${unit.strategy.title}`), card);
+  return h("details", { class: "fold", key: "own-card" }, h("summary", { key: "own-card-summary" }, `${t("card.yours")}: ${unit.strategy.title}`), card);
 }
 
 function body(v) {
@@ -163,7 +163,7 @@ function sayOpened(v) {
   const now = v.units.filter((u) => u.revealed && u.strategy && u.id !== v.me.unit).map((u) => `${v.round}-${u.id}`);
   const fresh = opened ? v.units.filter((u) => now.includes(`${v.round}-${u.id}`) && !opened.has(`${v.round}-${u.id}`)) : [];
   opened = new Set([...(opened ?? []), ...now]);
-  for (const u of fresh) announce(t("card.laidOpen", { names: unitNames(v, u), title: u.strategy.title }));
+  if (fresh.length) announce(fresh.map((u) => t("card.laidOpen", { names: unitNames(v, u), title: u.strategy.title })).join(" "));
 }
 
 // The warning and time-up: a buzz, a beep if the player wants one, said once to screen readers.
@@ -173,7 +173,7 @@ function alertOnce(v) {
   alerted = moment;
   navigator.vibrate?.(moment.startsWith("up") ? [300, 100, 300, 100, 300] : [200, 100, 200]);
   if (localStorage.getItem("tvb:sound") === "on") beep();
-  announce(t(moment.startsWith("up") ? "timer.up" : "timer.warning"));
+  sayOnce(moment, t(moment.startsWith("up") ? "timer.up" : "timer.warning"));
 }
 
 function beep() {

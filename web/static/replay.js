@@ -32,6 +32,7 @@ function roundStart(direction) {
 // The log in words: who did what, at what time (the names as they were then).
 function sentences() {
   const names = {};
+  const knocks = {};  // knock id -> the name that asked to join
   const units = {};
   let prompts = {};
   let rounds = 3;
@@ -73,6 +74,10 @@ function sentences() {
       case "answer_given": text = t("ev.answer_given", { name: e.player_id ? who(e.player_id) : t("fac.anonymous"), text: e.text }); break;
       case "answer_shown": text = t(e.shown ? "ev.answer_shown" : "ev.answer_hidden"); break;
       case "round_started": round = e.round; text = t("ev.round_started", { round: e.round }); break;
+      case "joining_locked": text = t(e.locked ? "ev.joining_locked" : "ev.joining_open"); break;
+      case "knocked": knocks[e.knock_id] = e.name; text = t(e.returning ? "ev.knocked_again" : "ev.knocked", { name: e.name }); break;
+      case "knock_refused": text = t("ev.knock_refused", { name: knocks[e.knock_id] ?? "" }); break;
+      case "reading_time_given": text = t(e.player_id ? (e.more ? "ev.reading_time_given" : "ev.reading_time_taken") : (e.more ? "ev.reading_time_all" : "ev.reading_time_none"), { name: who(e.player_id) }); break;
       default: text = t(`ev.${e.type}`);
     }
     if (e.facilitator && e.facilitator !== "f1") text += ` (${t("ev.by", { label: labels[e.facilitator] ?? e.facilitator })})`;

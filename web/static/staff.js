@@ -8,7 +8,7 @@ await include("staff");
 // A staff page's call to the API with its token in the header: the JSON answer (a file as a
 // blob, nothing for 204), or the refusal thrown as its error.
 export async function call(url, token, init = {}) {
-  const response = await fetch(url, { ...init, headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" } });
+  const response = await fetch(url, { ...init, headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json", ...init.headers } });
   if (response.status === 204) return null;
   const body = response.headers.get("content-type")?.includes("json") ? await response.json() : await response.blob();
   if (!response.ok) throw body.error ?? { code: "other" };
@@ -37,7 +37,7 @@ export function door(v, send, id = "lock", lockable = true) {
   if (v.phase === "ended") return null;
   const lock = lockable && h("label", { class: "check", for: id },
     h("input", { id, type: "checkbox", checked: v.locked, onchange: (e) => send("lock_joining", { locked: e.target.checked }) }), t("fac.lock"));
-  return h("section", { class: v.knocking?.length ? "hint" : null, "aria-label": t("fac.door") }, lock,
+  return h("section", { class: v.knocking?.length ? "hint" : null, "aria-label": lockable ? t("fac.door") : null }, lock,
     (v.knocking || []).map((k) => h("div", { class: "row" },
       h("p", {}, t(k.returning ? "fac.knockReturning" : "fac.knock", { name: k.organisation ? `${k.name} (${k.organisation})` : k.name })),
       h("button", { type: "button", class: "secondary", key: `${id}-admit-${k.id}`, onclick: () => send("admit", { knock_id: k.id }) }, t("fac.admit", { name: k.name })),
@@ -48,19 +48,27 @@ export function door(v, send, id = "lock", lockable = true) {
 // the game: the first click turns it into "[what will happen] Are you sure? [label] [Cancel]".
 // `danger`: it destroys or ends something, and looks it (red outline) before it is pressed.
 // `warning` may be a function, asked at the click (null: nothing chosen yet, nothing asked).
+// A question being asked survives the page being drawn again (a frame from the table), by its key.
+const asking = new Map();  // key -> the warning said
+
 export function confirmButton(label, action, { key, warning = "", cls = "secondary", danger = false } = {}) {
   const wrap = h("span", { class: "confirm" });
-  const ask = () => {
+  const ask = (said) => {
+    asking.set(key, said);
+    wrap.replaceChildren(
+      h("span", { class: "confirm-q", "data-say": "" }, said ? `${said} ` : "", t("confirm.sure")),
+      h("button", { type: "button", class: "danger", key: `${key}-yes`, onclick: () => { asking.delete(key); action(); } }, label),
+      h("button", { type: "button", class: "secondary", key: `${key}-no`, onclick: () => { asking.delete(key); wrap.replaceChildren(first); first.focus(); } }, t("confirm.cancel")));
+  };
+  const start = () => {
     const said = typeof warning === "function" ? warning() : warning;
     if (said === null) return;
-    wrap.replaceChildren(
-      h("span", { class: "confirm-q", role: "status" }, said ? `${said} ` : "", t("confirm.sure")),
-      h("button", { type: "button", class: "danger", key: `${key}-yes`, onclick: action }, label),
-      h("button", { type: "button", class: "secondary", key: `${key}-no`, onclick: () => wrap.replaceChildren(first) }, t("confirm.cancel")));
+    ask(said);
     wrap.querySelector("button")?.focus();
   };
-  const first = h("button", { type: "button", class: danger ? `${cls} danger-outline` : cls, key, onclick: ask }, label);
+  const first = h("button", { type: "button", class: danger ? `${cls} danger-outline` : cls, key, onclick: start }, label);
   wrap.append(first);
+  if (asking.has(key)) ask(asking.get(key));
   return wrap;
 }
 

@@ -1,0 +1,219 @@
+"""A trainer's own decks over HTTP against a real server: made from the standard deck, edited into
+versions (a broken card refused with its card, language and field, nothing saved), played by a
+table that sees the edited texts, replayed and exported with the version it played after a later
+edit, downloaded and uploaded into another library where the same seed deals the same, and closed
+to every other credential."""
+
+from typing import Any
+
+import httpx
+
+from tests.app.server import Server, Session
+from tests.app.test_library import bearer, filed_session, library
+
+NAMES = [("Anouk", "Gemeente"), ("Bram", "GGD"), ("Chris", "School"), ("Dirk", ""), ("Eva", "")]
+
+
+async def _deck(http: httpx.AsyncClient, lib: dict[str, Any], name: str) -> dict[str, Any]:
+    r = await http.post(
+        f"/api/libraries/{lib['library_id']}/decks", json={"name": name}, headers=bearer(lib["key"])
+    )
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+async def _save(
+    http: httpx.AsyncClient, lib: dict[str, Any], deck: dict[str, Any], base: int
+) -> httpx.Response:
+    return await http.put(
+        f"/api/libraries/{lib['library_id']}/decks/{deck['deck_id']}",
+        json={"base_version": base, "document": deck["document"]},
+        headers=bearer(lib["key"]),
+    )
+
+
+def _reword(deck: dict[str, Any]) -> None:
+    """A strategy card reworded, one card taken out, a question dropped."""
+    doc = deck["document"]
+    for card in doc["strategies"]:
+        if card["id"] == "autoriteit":
+            card["title"]["nl"] = "De deskundige"
+            card["text"]["nl"] = "Laat de deskundige aan tafel beslissen."
+    doc["strategies"] = [c for c in doc["strategies"] if c["id"] != "maximaliseren"]
+    doc["prompts"] = [p for p in doc["prompts"] if p["id"] != "in-spel-2"]
+
+
+async def _deal(server: Server, http: httpx.AsyncClient, s: Session) -> dict[str, str]:
+    """Seat four players, start and draw: unit members -> strategy title (trainer's view)."""
+    for name, org in NAMES[:4]:
+        await s.join(http, name, org)
+    fac = await s.client("facilitator").connect()
+    trainer = await s.client("trainer").connect()
+    await fac.ok("start_game")
+    await fac.ok("choose_opdracht")
+    view = await trainer.until(lambda v: v["phase"] == "reading")
+    names = {p["id"]: p["name"] for p in view["players"]}
+    await fac.close()
+    await trainer.close()
+    return {
+        " & ".join(names[m] for m in u["members"]): u["strategy"]["title"] for u in view["units"]
+    }
+
+
+async def test_a_deck_edited_into_versions_is_played_replayed_and_exported_as_it_was(
+    server: Server, http: httpx.AsyncClient
+) -> None:
+    lib = await library(http, "Ana")
+    key, lid = bearer(lib["key"]), lib["library_id"]
+    deck = await _deck(http, lib, "Buurtteams Delft")
+    assert (deck["deck_id"], deck["version"]) == ("buurtteams-delft", 1)
+    _reword(deck)
+    saved = await _save(http, lib, deck, 1)
+    assert saved.status_code == 201, saved.text
+    assert saved.json()["version"] == 2
+    again = await _save(http, lib, deck, 1)  # a second tab saving over version 1
+    assert again.status_code == 400 and again.json()["error"]["reason"] == "deck_changed"
+
+    s = await filed_session(server, http, lib, "Buurtteam Noord", deck=deck["deck_id"], seed=5,
+                            rounds=2, open_card_last_round=False)  # fmt: skip
+    for name, org in NAMES:  # five players, five cards: every card of the deck is dealt
+        await s.join(http, name, org)
+    fac = await s.client("facilitator").connect()
+    phones = [await s.client(name).connect() for name, _ in NAMES]
+    await fac.ok("start_game")
+    await fac.ok("choose_opdracht")
+    seen = {}
+    for phone in phones:
+        view = await phone.until(lambda v: v["phase"] == "reading")
+        mine = next(u for u in view["units"] if u["id"] == view["me"]["unit"])
+        seen[mine["strategy"]["id"]] = mine["strategy"]["title"]
+    assert sorted(seen) == ["adequaat", "autoriteit", "consensus", "eliminatie", "preselectie"]
+    assert seen["autoriteit"] == "De deskundige"  # the reworded card, on the phone that holds it
+    assert fac.view["settings"]["deck_version"] == 2
+    for phone in phones:
+        await phone.ok("ready")
+    await fac.ok("start_timer")
+    await fac.ok("end_discussion")
+    await fac.ok("record_decision", text="Samen", reached="yes")
+    await fac.ok("next_prompt")
+    await fac.ok("next_prompt")
+    assert fac.view["prompt"]["id"] == "in-spel-3"  # the dropped question is skipped
+    trainer = bearer(s.token("trainer"))
+    before = (await http.get(f"/api/sessions/{s.id}/replay?version=1", headers=trainer)).json()
+
+    deck2 = (await http.get(f"/api/libraries/{lid}/decks/{deck['deck_id']}", headers=key)).json()
+    deck2["document"]["strategies"][0]["title"]["nl"] = "Nog een andere titel"
+    assert (await _save(http, lib, deck2, 2)).json()["version"] == 3
+    after = (await http.get(f"/api/sessions/{s.id}/replay?version=1", headers=trainer)).json()
+    assert after == before  # a later edit leaves the played session as it was
+    export = (await http.get(f"/api/sessions/{s.id}/export?format=json", headers=trainer)).json()
+    assert '"deck_version": 2' in str(export).replace("'", '"')
+    listing = (await http.get(f"/api/libraries/{lid}/decks", headers=key)).json()
+    assert [(v["version"], v["sessions"]) for v in listing[0]["versions"]] == [
+        (1, []), (2, [s.id]), (3, []),
+    ]  # fmt: skip
+    await fac.close()
+    for phone in phones:
+        await phone.close()
+
+
+async def test_a_broken_deck_is_refused_with_its_problems_and_nothing_is_saved(
+    http: httpx.AsyncClient,
+) -> None:
+    lib = await library(http, "Ana")
+    deck = await _deck(http, lib, "Proef")
+    doc = deck["document"]
+    doc["strategies"] = [c for c in doc["strategies"] if c["id"] != "consensus"]
+    doc["opdrachten"][0]["text"]["en"] = ""
+    r = await _save(http, lib, deck, 1)
+    assert r.status_code == 400
+    error = r.json()["error"]
+    assert error["reason"] == "deck_problems"
+    problems = {
+        (p["code"], p["card"], p["field"], p["language"]) for p in error["params"]["problems"]
+    }
+    assert ("no_consensus", "consensus", "strategies", None) in problems
+    assert ("empty", doc["opdrachten"][0]["id"], "text", "en") in problems
+    listing = (
+        await http.get(f"/api/libraries/{lib['library_id']}/decks", headers=bearer(lib["key"]))
+    ).json()
+    assert [v["version"] for v in listing[0]["versions"]] == [1]
+
+
+async def test_a_deck_file_shared_into_another_library_deals_the_same_there(
+    server: Server, http: httpx.AsyncClient
+) -> None:
+    ana, bob = await library(http, "Ana"), await library(http, "Bob")
+    deck = await _deck(http, ana, "Raad")
+    _reword(deck)
+    assert (await _save(http, ana, deck, 1)).status_code == 201
+    r = await http.get(
+        f"/api/libraries/{ana['library_id']}/decks/{deck['deck_id']}/file?version=2",
+        headers=bearer(ana["key"]),
+    )
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/toml")
+    assert 'filename="raad-v2.toml"' in r.headers["content-disposition"]
+    up = await http.post(
+        f"/api/libraries/{bob['library_id']}/decks/file", content=r.content,
+        headers={**bearer(bob["key"]), "content-type": "application/toml"},
+    )  # fmt: skip
+    assert up.status_code == 201, up.text
+    assert (up.json()["deck_id"], up.json()["version"]) == ("raad", 1)
+    assert up.json()["document"] == deck["document"] | {"id": "raad"}
+    settings = {"deck": "raad", "seed": 42, "rounds": 2}
+    here = await _deal(server, http, await filed_session(server, http, ana, "", **settings))
+    there = await _deal(server, http, await filed_session(server, http, bob, "", **settings))
+    assert here == there and len(here) == 4
+    assert "Maximaliseren" not in here.values()  # the card taken out stays out
+
+
+async def test_no_other_credential_reaches_a_librarys_decks(
+    server: Server, http: httpx.AsyncClient
+) -> None:
+    ana, bob = await library(http, "Ana"), await library(http, "Bob")
+    deck = await _deck(http, ana, "Eigen")
+    s = await filed_session(server, http, ana, "")
+    seat = await s.join(http, "Anouk")
+    base = f"/api/libraries/{ana['library_id']}/decks"
+    one = f"{base}/{deck['deck_id']}"
+    save = {"base_version": 1, "document": deck["document"]}
+    for token in (
+        bob["key"],
+        s.token("facilitator"),
+        s.token("trainer"),
+        seat["player_token"],
+        None,
+    ):
+        auth = bearer(token) if token else {}
+        answers = [
+            await http.get(base, headers=auth),
+            await http.post(base, json={"name": "X"}, headers=auth),
+            await http.get(one, headers=auth),
+            await http.put(one, json=save, headers=auth),
+            await http.get(f"{one}/file", headers=auth),
+            await http.post(f"{base}/file", content=b'id = "x"', headers=auth),
+            await http.post(f"/api/libraries/{ana['library_id']}/sessions", headers=auth,
+                            json={"settings": {"deck": deck["deck_id"]}}),
+        ]  # fmt: skip
+        assert [a.status_code for a in answers] == [403] * len(answers), token
+    listing = (await http.get(base, headers=bearer(ana["key"]))).json()
+    assert [(d["deck_id"], [v["version"] for v in d["versions"]]) for d in listing] == [
+        (deck["deck_id"], [1])
+    ]
+    r = await http.post(  # a library's deck is played from its library only
+        "/api/sessions", json={"deck": deck["deck_id"], "deck_version": 1}
+    )
+    assert r.status_code == 400 and r.json()["error"]["reason"] == "no_such_deck"
+
+
+async def test_a_file_that_is_no_deck_or_too_large_is_refused(http: httpx.AsyncClient) -> None:
+    lib = await library(http, "Ana")
+    url, key = f"/api/libraries/{lib['library_id']}/decks/file", bearer(lib["key"])
+    r = await http.post(url, content=b"dit is geen deck", headers=key)
+    assert r.status_code == 400 and r.json()["error"]["reason"] == "not_a_deck"
+    r = await http.post(url, content=b"x" * (300 * 1024), headers=key)
+    assert r.status_code == 413
+    r = await http.post(url, content=b"\xff\xfe", headers=key)
+    assert r.status_code == 400 and r.json()["error"]["reason"] == "not_a_deck"
+    listing = (await http.get(f"/api/libraries/{lib['library_id']}/decks", headers=key)).json()
+    assert listing == []

@@ -1,0 +1,103 @@
+"""A trainer's own deck from the pages, in Chromium: made from the standard deck on the library
+page, a strategy card reworded, a card and a question taken out, saved as version 2; a broken
+card named at the top and at its field with nothing saved; played by a whole table whose phone and
+screen show the reworded card; the file uploaded into a second library from its page. Axe and a
+screenshot at each step."""
+
+import httpx
+from playwright.async_api import Browser, Page, expect
+
+from tests.app.server import Server, Session
+from tests.e2e.conftest import assert_accessible, snap
+
+NAMES = ["Anouk", "Bram", "Chris", "Dirk", "Eva"]
+
+
+async def _page(browser: Browser, url: str) -> Page:
+    ctx = await browser.new_context(
+        viewport={"width": 1280, "height": 900}, locale="nl-NL", bypass_csp=True,
+        accept_downloads=True,
+    )  # fmt: skip
+    page = await ctx.new_page()
+    await page.goto(url)
+    return page
+
+
+async def test_a_deck_made_edited_and_played_from_the_pages(
+    browser: Browser, web_server: Server
+) -> None:
+    async with httpx.AsyncClient(base_url=web_server.http) as http:
+        lib = (await http.post("/api/libraries", json={"label": "Ana"})).json()
+        other = (await http.post("/api/libraries", json={"label": "Bob"})).json()
+    page = await _page(browser, lib["link"])
+    await expect(page.locator("#app").get_by_text("Nog geen eigen kaartensets.")).to_be_visible()
+    await page.get_by_label("Naam", exact=True).fill("Buurtteams Delft")
+    await page.get_by_role("button", name="Maak kaartenset").click()
+    await expect(page.locator(".lead")).to_contain_text("Versie 1")
+    assert page.url.endswith(f"/k/{lib['library_id']}/buurtteams-delft")
+
+    await page.locator("#f-autoriteit-title-nl").fill("De deskundige")
+    await page.locator("#f-autoriteit-text-nl").fill("Laat de deskundige aan tafel beslissen.")
+    await page.locator("#use-maximaliseren").uncheck()
+    await page.locator("#ask-in-spel-2").uncheck()
+    await page.get_by_role("button", name="Opslaan als nieuwe versie").click()
+    await expect(page.locator(".lead")).to_contain_text("Versie 2")
+    await snap(page, "deck-editor-saved")
+    await assert_accessible(page, "the deck editor")
+
+    await page.locator("#f-consensus-title-en").fill("")
+    await page.get_by_role("button", name="Opslaan als nieuwe versie").click()
+    problems = page.locator("#problems")
+    await expect(problems).to_contain_text("Er is 1 probleem; er is niets opgeslagen.")
+    await expect(problems).to_contain_text("consensus · titel · English: vul dit in")
+    await expect(page.locator("#f-consensus-title-en")).to_have_attribute("aria-invalid", "true")
+    await expect(page.locator(".lead")).to_contain_text("Versie 2")  # nothing saved
+    await snap(page, "deck-editor-problem")
+    await assert_accessible(page, "the deck editor with a problem")
+
+    async with httpx.AsyncClient(base_url=web_server.http) as http:
+        key = {"Authorization": f"Bearer {lib['key']}"}
+        r = await http.post(
+            f"/api/libraries/{lib['library_id']}/sessions", headers=key,
+            json={"settings": {"deck": "buurtteams-delft", "rounds": 1}, "label": "Noord"},
+        )  # fmt: skip
+        s = Session(web_server, r.json())
+        for name in NAMES:
+            await s.join(http, name)
+        fac = await s.client("facilitator").connect()
+        holder = None
+        await fac.ok("start_game")
+        await fac.ok("choose_opdracht")
+        for u in fac.view["units"]:
+            if u["strategy"]["id"] == "autoriteit":
+                holder = next(p["name"] for p in fac.view["players"] if p["id"] in u["members"])
+        assert holder is not None, "five players, five cards: the reworded one is dealt"
+        phone = await _page(browser, f"{web_server.http}/p/{s.id}")
+        await phone.evaluate(
+            "([k, v]) => localStorage.setItem(k, v)",
+            [f"tvb:seat:{s.id}", s.players[holder]["player_token"]],
+        )
+        await phone.reload()
+        await expect(phone.locator(".card.strategy").first).to_contain_text("De deskundige")
+        await snap(phone, "deck-phone-reworded-card")
+        screen = await _page(browser, f"{web_server.http}/s/{s.id}#{s.token('screen')}")
+        for u in fac.view["units"]:
+            await fac.ok("reveal", unit_id=u["id"])
+        await expect(screen.locator("#app").get_by_text("De deskundige").first).to_be_visible()
+        await snap(screen, "deck-screen-reworded-card")
+        await fac.close()
+        file = await http.get(
+            f"/api/libraries/{lib['library_id']}/decks/buurtteams-delft/file", headers=key
+        )
+
+    listing = await _page(browser, lib["link"])
+    await expect(listing.locator("#app").get_by_text("2 versies")).to_be_visible()
+    await expect(listing.locator("#app").get_by_text("versie 2: 1 sessie")).to_be_visible()
+    elsewhere = await _page(browser, other["link"])
+    await elsewhere.locator("#deck-file").set_input_files(
+        files=[{"name": "deck.toml", "mimeType": "application/toml", "buffer": file.content}]
+    )
+    await elsewhere.locator("[data-key='upload-deck']").click()
+    await expect(elsewhere.locator(".decks strong")).to_have_text("Buurtteams Delft")
+    await snap(elsewhere, "deck-library-uploaded")
+    await assert_accessible(elsewhere, "a library with an uploaded deck")

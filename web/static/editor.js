@@ -1,0 +1,142 @@
+// A trainer's deck editor (/k/{library}/{deck}): every strategy card (title and text), every
+// assignment card and every reflection question of each moment, in each of the deck's languages,
+// side by side. Saving makes the next version; a card that breaks a rule is named at the top and
+// at its field, and nothing is saved. The library's key stays on this device (the library page
+// took it).
+import { call, download } from "./staff.js";
+import { announce, clearError, h, mount, setupChrome, showError, takeToken } from "./common.js";
+import { t } from "./i18n.js";
+
+const [, , libraryId, deckId] = location.pathname.split("/").map(decodeURIComponent);
+const key = takeToken("lib", libraryId);
+const STRATEGIES = ["autoriteit", "eliminatie", "maximaliseren", "adequaat", "preselectie", "consensus"];
+const MOMENTS = { "in-spel": 3, "over-spel": 5, "uit-spel": 6 };
+const LANGUAGES = { nl: "Nederlands", en: "English" };
+let deck = null;  // the version shown: { deck_id, version, name, saved_at, document }
+let problems = [];
+let added = 0;  // assignment cards added here since the last save
+
+const api = (path, init) => call(`/api/libraries/${libraryId}/decks/${encodeURIComponent(deckId)}${path}`, key, init);
+
+async function load(version = null) {
+  try {
+    deck = await api(version ? `?version=${version}` : "");
+    render();
+  } catch (error) { showError(error); }
+}
+
+// Field ids: what a problem (card, field, language) points at.
+const fieldId = (card, field, language) => `f-${card}-${field}-${language}`;
+
+function texts(card, field, label, rows) {
+  const langs = deck.document.languages;
+  return h("div", { class: "langs" }, langs.map((lang) => {
+    const id = fieldId(card.id, field, lang);
+    const problem = problems.find((p) => p.card === card.id && p.field === field && p.language === lang);
+    const attrs = { id, "data-card": card.id, "data-field": field, "data-lang": lang, "aria-invalid": problem ? "true" : null, "aria-describedby": problem ? `${id}-problem` : null };
+    const input = rows ? h("textarea", { ...attrs, rows }, card[field]?.[lang] ?? "") : h("input", { ...attrs, value: card[field]?.[lang] ?? "", autocomplete: "off" });
+    return h("p", { class: "field" }, h("label", { for: id }, `${label} · ${LANGUAGES[lang] ?? lang}`), input,
+      problem ? h("span", { id: `${id}-problem`, class: "field-problem" }, problemText(problem)) : null);
+  }));
+}
+
+function strategySection(doc) {
+  return h("section", {}, h("h2", {}, t("deck.strategies")), h("p", {}, t("deck.strategiesNote")),
+    STRATEGIES.map((id) => {
+      const card = doc.strategies.find((s) => s.id === id) ?? { id, title: {}, text: {} };
+      const on = doc.strategies.some((s) => s.id === id);
+      return h("fieldset", { class: "deck-card strategy", "data-strategy": id },
+        h("legend", {}, card.title[doc.languages[0]] || id),
+        h("label", { class: "check", for: `use-${id}` }, h("input", { id: `use-${id}`, type: "checkbox", checked: on, disabled: id === "consensus" }), t(id === "consensus" ? "deck.consensusAlways" : "deck.inGame")),
+        texts(card, "title", t("deck.title"), 0), texts(card, "text", t("deck.text"), 4));
+    }));
+}
+
+function opdrachtSection(doc) {
+  return h("section", {}, h("h2", {}, t("deck.opdrachten")),
+    doc.opdrachten.map((card, i) => h("fieldset", { class: "deck-card opdracht", "data-opdracht": card.id },
+      h("legend", {}, t("deck.opdrachtN", { n: i + 1 })),
+      texts(card, "text", t("deck.text"), 4),
+      h("button", { type: "button", class: "secondary small", key: `remove-${card.id}`, onclick: () => { collect(); deck.document.opdrachten = deck.document.opdrachten.filter((o) => o.id !== card.id); render(); } }, t("deck.removeOpdracht", { n: i + 1 })))),
+    h("button", { type: "button", class: "secondary", key: "add-opdracht", onclick: () => {
+      collect();
+      const taken = new Set(deck.document.opdrachten.map((o) => o.id));
+      let id = `eigen-${++added}`;
+      while (taken.has(id)) id = `eigen-${++added}`;
+      deck.document.opdrachten.push({ id, text: {} });
+      render();
+      document.getElementById(fieldId(id, "text", deck.document.languages[0]))?.focus();
+    } }, t("deck.addOpdracht")));
+}
+
+function promptSection(doc) {
+  return h("section", {}, h("h2", {}, t("deck.prompts")),
+    Object.entries(MOMENTS).map(([moment, count]) => h("fieldset", { class: "deck-moment" }, h("legend", {}, t(`deck.moment.${moment}`)),
+      Array.from({ length: count }, (_, i) => {
+        const id = `${moment}-${i + 1}`;
+        const card = doc.prompts.find((p) => p.id === id) ?? { id, text: {} };
+        return h("div", { class: "deck-card prompt", "data-prompt": id },
+          h("label", { class: "check", for: `ask-${id}` }, h("input", { id: `ask-${id}`, type: "checkbox", checked: doc.prompts.some((p) => p.id === id) }), t("deck.ask", { n: i + 1 })),
+          texts(card, "text", t("deck.question", { n: i + 1 }), 2));
+      }))));
+}
+
+// The form as a document: what the trainer typed, with the cards and questions they kept.
+function collect() {
+  const doc = deck.document;
+  const read = (card, field) => Object.fromEntries([...document.querySelectorAll(`[data-card="${CSS.escape(card)}"][data-field="${field}"]`)].map((el) => [el.dataset.lang, el.value]));
+  doc.name = document.getElementById("deck-name").value;
+  doc.incomplete = doc.languages.filter((lang) => document.getElementById(`incomplete-${lang}`)?.checked);
+  doc.strategies = STRATEGIES.filter((id) => document.getElementById(`use-${id}`).checked).map((id) => ({ id, title: read(id, "title"), text: read(id, "text") }));
+  doc.opdrachten = doc.opdrachten.map((o) => ({ id: o.id, text: read(o.id, "text") }));
+  doc.prompts = Object.entries(MOMENTS).flatMap(([moment, count]) => Array.from({ length: count }, (_, i) => `${moment}-${i + 1}`))
+    .filter((id) => document.getElementById(`ask-${id}`).checked).map((id) => ({ id, text: read(id, "text") }));
+  return doc;
+}
+
+function problemText(p) {
+  const where = [p.card === "deck" ? t("deck.wholeDeck") : p.card, t(`deck.field.${p.field}`), p.language ? LANGUAGES[p.language] ?? p.language : null].filter(Boolean).join(" · ");
+  return `${where}: ${t(`deck.problem.${p.code}`, { limit: p.limit ?? "" })}`;
+}
+
+async function save() {
+  const doc = collect();
+  try {
+    deck = await api("", { method: "PUT", body: JSON.stringify({ base_version: deck.version, document: doc }) });
+    problems = [];
+    clearError();
+    render();
+    announce(t("deck.saved", { version: deck.version }));
+  } catch (error) {
+    problems = error.params?.problems ?? [];
+    if (problems.length) clearError(); else showError(error);
+    render();
+    document.getElementById("problems")?.focus();
+  }
+}
+
+function render() {
+  const app = document.getElementById("app");
+  if (!key) { mount(app, h("p", {}, t("library.noKey"))); return; }
+  if (!deck) return;
+  const doc = deck.document;
+  const saved = new Intl.DateTimeFormat(document.documentElement.lang, { dateStyle: "medium", timeStyle: "short" }).format(new Date(deck.saved_at));
+  mount(app,
+    h("p", {}, h("a", { href: `/l/${libraryId}` }, t("deck.back"))),
+    h("p", { class: "lead" }, t("deck.version", { version: deck.version, saved })),
+    problems.length ? h("section", { id: "problems", class: "error", tabindex: "-1", role: "alert" },
+      h("p", {}, t("deck.problems", { n: problems.length })),
+      h("ul", {}, problems.map((p) => h("li", {}, h("a", { href: `#${fieldId(p.card, p.field, p.language)}` }, problemText(p)))))) : null,
+    h("form", { class: "deck-editor", onsubmit: (e) => { e.preventDefault(); save(); } },
+      h("p", { class: "field" }, h("label", { for: "deck-name" }, t("deck.name")), h("input", { id: "deck-name", value: doc.name, maxlength: 80, autocomplete: "off" })),
+      h("fieldset", {}, h("legend", {}, t("deck.languages")),
+        doc.languages.slice(1).map((lang) => h("label", { class: "check", for: `incomplete-${lang}` },
+          h("input", { id: `incomplete-${lang}`, type: "checkbox", checked: doc.incomplete.includes(lang) }), t("deck.incomplete", { language: LANGUAGES[lang] ?? lang })))),
+      strategySection(doc), opdrachtSection(doc), promptSection(doc),
+      h("div", { class: "row save-bar" },
+        h("button", { type: "submit", class: "primary", key: "save" }, t("deck.save")),
+        h("button", { type: "button", class: "secondary", key: "download", onclick: () => download(`/api/libraries/${libraryId}/decks/${encodeURIComponent(deckId)}/file?version=${deck.version}`, key, `${deck.deck_id}-v${deck.version}.toml`) }, t("deck.download")))));
+}
+
+setupChrome(render);
+if (key) load(); else render();
