@@ -5,14 +5,14 @@ import re
 from dataclasses import dataclass
 
 from cards.document import DeckDocument
-from game.deck import CONSENSUS, PROMPT_COUNTS, PROMPT_IDS, STRATEGY_IDS
+from game.deck import CONSENSUS, NOTE_MOMENTS, PROMPT_COUNTS, PROMPT_IDS, STRATEGY_IDS
 
 LANGUAGES = ("nl", "en")  # the card languages a session can play in today
 MIN_STRATEGIES, MAX_STRATEGIES = 3, 6
 MIN_OPDRACHTEN = 3  # a game's default rounds; more rounds need more cards (checked at creation)
 # What fits a 320 px phone and the 1366×768 screen (the standard deck's longest: title 13,
 # strategy 298, assignment 465, question 205 characters).
-LIMITS = {"title": 30, "strategy": 400, "opdracht": 600, "prompt": 250, "name": 80}
+LIMITS = {"title": 30, "strategy": 400, "opdracht": 600, "prompt": 250, "note": 600}
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 
 
@@ -36,6 +36,7 @@ def problems(doc: DeckDocument) -> list[Problem]:
     found += _strategies(doc)
     found += _opdrachten(doc)
     found += _prompts(doc)
+    found += _notes(doc)
     return found
 
 
@@ -53,14 +54,15 @@ def _languages(doc: DeckDocument) -> list[Problem]:
 
 
 def _texts(
-    doc: DeckDocument, card: str, field: str, texts: dict[str, str], kind: str
+    doc: DeckDocument, card: str, field: str, texts: dict[str, str], kind: str, needed: bool = True
 ) -> list[Problem]:
-    """Each language's text: present (or the language marked incomplete), within its length."""
+    """Each language's text: present (or the language marked incomplete, or `needed` False),
+    within its length."""
     found = []
     for lang in doc.languages:
         text = texts.get(lang, "").strip()
         if not text:
-            if lang not in doc.incomplete:
+            if needed and lang not in doc.incomplete:
                 found.append(Problem("empty", card, field, lang))
         elif len(text) > LIMITS[kind]:
             found.append(Problem("too_long", card, field, lang, LIMITS[kind]))
@@ -110,4 +112,12 @@ def _prompts(doc: DeckDocument) -> list[Problem]:
             found.append(Problem("no_prompt", stage, "prompts"))
     for p in doc.prompts:
         found += _texts(doc, p.id, "text", p.text, "prompt")
+    return found
+
+
+def _notes(doc: DeckDocument) -> list[Problem]:
+    """The run-sheet is optional: any moment, any language may be left empty."""
+    found = [Problem("unknown_moment", m, "notes") for m in doc.notes if m not in NOTE_MOMENTS]
+    for moment, texts in doc.notes.items():
+        found += _texts(doc, moment, "notes", texts, "note", needed=False)
     return found

@@ -33,6 +33,9 @@ class DeckDocument(BaseModel):
     strategies: list[StrategyText] = Field(max_length=12)
     opdrachten: list[CardText] = Field(max_length=60)
     prompts: list[CardText] = Field(max_length=40)
+    notes: dict[str, dict[str, str]] = Field(
+        default={}, description="The facilitator's run-sheet: moment -> language -> notes"
+    )
 
 
 def from_decks(deck_id: str, name: str, decks: dict[str, Deck]) -> DeckDocument:
@@ -73,7 +76,7 @@ def to_decks(doc: DeckDocument) -> dict[str, Deck]:
     prompts = sorted(doc.prompts, key=lambda p: PROMPT_IDS.index(p.id))  # the game's order
 
     def say(texts: dict[str, str], lang: str) -> str:
-        return texts.get(lang, "").strip() or texts[first]
+        return texts.get(lang, "").strip() or texts.get(first, "")
 
     return {
         lang: Deck(
@@ -85,6 +88,7 @@ def to_decks(doc: DeckDocument) -> dict[str, Deck]:
             ),
             opdrachten=tuple(Opdracht(id=o.id, text=say(o.text, lang)) for o in doc.opdrachten),
             prompts=tuple(Prompt(id=p.id, text=say(p.text, lang)) for p in prompts),
+            notes={m: say(n, lang) for m, n in doc.notes.items() if say(n, lang)},
         )
         for lang in doc.languages
     }
@@ -143,4 +147,6 @@ def write_document(doc: DeckDocument) -> str:
     for section, cards in (("opdrachten", doc.opdrachten), ("prompts", doc.prompts)):
         for c in cards:
             lines += ["", f"[[{section}]]", f"id = {_string(c.id)}", f"text = {_table(c.text)}"]
+    if doc.notes:  # a table after the arrays of tables: TOML keeps it apart
+        lines += ["", "[notes]", *(f"{m} = {_table(n)}" for m, n in doc.notes.items())]
     return "\n".join(lines) + "\n"

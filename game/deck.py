@@ -6,7 +6,7 @@ card files as they are today.
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 STRATEGY_IDS: tuple[str, ...] = (
     "autoriteit",
@@ -20,6 +20,12 @@ CONSENSUS = "consensus"
 
 Stage = Literal["in-spel", "over-spel", "uit-spel"]
 PROMPT_COUNTS: dict[Stage, int] = {"in-spel": 3, "over-spel": 5, "uit-spel": 6}
+# The moments a facilitator's run-sheet has a note for: the printed game's cues, and each
+# reflection moment.
+NOTE_MOMENTS: tuple[str, ...] = (
+    "choosing", "reading", "reading-open", "discussing", "deciding", "in-spel", "over-spel",
+    "uit-spel",
+)  # fmt: skip
 PROMPT_IDS: tuple[str, ...] = tuple(
     f"{stage}-{i}" for stage, count in PROMPT_COUNTS.items() for i in range(1, count + 1)
 )
@@ -54,6 +60,8 @@ class Deck(BaseModel):
     strategies: tuple[Strategy, ...]
     opdrachten: tuple[Opdracht, ...]
     prompts: tuple[Prompt, ...]
+    # the trainer's run-sheet: per moment of the game (`NOTE_MOMENTS`), notes for the facilitator
+    notes: dict[str, str] = Field(default_factory=dict)
 
     @property
     def strategy_ids(self) -> tuple[str, ...]:

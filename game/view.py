@@ -305,6 +305,12 @@ class OwnView(TypedDict):
     knocking: NotRequired[
         Annotated[list[KnockView], Field(description="Facilitator, trainer: waiting to join")]
     ]
+    notes: NotRequired[
+        Annotated[
+            dict[str, str],
+            Field(description="Facilitator, trainer: the deck's run-sheet, moment -> notes"),
+        ]
+    ]
     given_time: NotRequired[
         Annotated[
             list[str], Field(description="Facilitator, trainer: players given more reading time")
@@ -592,6 +598,7 @@ def own_part(state: State, viewer: Actor, language: str | None = None) -> OwnVie
                 for k in state.knocking.values()
             ],
             "given_time": [p.id for p in state.players.values() if p.more_time],
+            "notes": deck.notes,
             "last_by": state.last_by,
             "guessed": sorted({by for by, _ in record.guesses}) if record else [],
         }

@@ -68,6 +68,7 @@ async def test_a_deck_edited_into_versions_is_played_replayed_and_exported_as_it
     deck = await _deck(http, lib, "Buurtteams Delft")
     assert (deck["deck_id"], deck["version"]) == ("buurtteams-delft", 1)
     _reword(deck)
+    deck["document"]["notes"] = {"discussing": {"nl": "Let op wie zwijgt."}}
     saved = await _save(http, lib, deck, 1)
     assert saved.status_code == 201, saved.text
     assert saved.json()["version"] == 2
@@ -90,6 +91,10 @@ async def test_a_deck_edited_into_versions_is_played_replayed_and_exported_as_it
     assert sorted(seen) == ["adequaat", "autoriteit", "consensus", "eliminatie", "preselectie"]
     assert seen["autoriteit"] == "De deskundige"  # the reworded card, on the phone that holds it
     assert fac.view["settings"]["deck_version"] == 2
+    assert fac.view["notes"] == {"discussing": "Let op wie zwijgt."}  # the run-sheet: staff only
+    screen = await s.client("screen").connect()
+    assert all("notes" not in c.view and "Let op wie" not in str(c.view) for c in [*phones, screen])
+    await screen.close()
     for phone in phones:
         await phone.ok("ready")
     await fac.ok("start_timer")

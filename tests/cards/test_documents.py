@@ -159,3 +159,18 @@ def test_the_repositorys_loader_reads_a_downloaded_deck_file(tmp_path) -> None: 
     (tmp_path / "kapot" / "deck.toml").write_text(write_document(doc), encoding="utf-8")
     with pytest.raises(DeckError, match="'consensus' field 'strategies'"):
         load_decks("kapot", root=tmp_path)
+
+
+def test_the_run_sheet_travels_in_the_file_and_plays_in_each_language() -> None:
+    doc = standard()
+    doc.notes = {"discussing": {"nl": "Let op wie zwijgt.", "en": ""}, "uit-spel": {"en": "Ask."}}
+    again = read_document(write_document(doc))
+    assert again.notes == doc.notes and problems(again) == []
+    decks = to_decks(again)
+    assert decks["nl"].notes == {"discussing": "Let op wie zwijgt."}  # falls back to nl only
+    assert decks["en"].notes == {"discussing": "Let op wie zwijgt.", "uit-spel": "Ask."}
+    doc.notes["pauze"] = {"nl": "Koffie"}
+    doc.notes["deciding"] = {"nl": "x" * 601}
+    found = problems(doc)
+    assert Problem("unknown_moment", "pauze", "notes") in found
+    assert Problem("too_long", "deciding", "notes", "nl", LIMITS["note"]) in found

@@ -11,6 +11,15 @@ from tests.app.server import Server, Session
 from tests.e2e.conftest import assert_accessible, snap
 
 NAMES = ["Anouk", "Bram", "Chris", "Dirk", "Eva"]
+MOMENTS = ("choosing", "reading", "reading-open", "discussing", "deciding", "in-spel", "over-spel",
+           "uit-spel")  # fmt: skip
+
+
+async def _note(console: Page, moment: str) -> None:
+    """The facilitator's page shows the trainer's note of this moment, and only that one."""
+    notes = console.locator("aside.notes")
+    await expect(notes).to_contain_text(f"Notitie bij {moment}:")
+    await snap(console, f"deck-run-sheet-{moment}")
 
 
 async def _page(browser: Browser, url: str) -> Page:
@@ -40,6 +49,10 @@ async def test_a_deck_made_edited_and_played_from_the_pages(
     await page.locator("#f-autoriteit-text-nl").fill("Laat de deskundige aan tafel beslissen.")
     await page.locator("#use-maximaliseren").uncheck()
     await page.locator("#ask-in-spel-2").uncheck()
+    for moment in MOMENTS:  # the run-sheet: a note of the trainer's for every moment
+        await page.locator(f"#f-{moment}-notes-nl").fill(
+            f"Notitie bij {moment}: let op wie zwijgt."
+        )
     await page.get_by_role("button", name="Opslaan als nieuwe versie").click()
     await expect(page.locator(".lead")).to_contain_text("Versie 2")
     await snap(page, "deck-editor-saved")
@@ -65,9 +78,12 @@ async def test_a_deck_made_edited_and_played_from_the_pages(
         for name in NAMES:
             await s.join(http, name)
         fac = await s.client("facilitator").connect()
+        console = await _page(browser, f"{web_server.http}/f/{s.id}#{s.token('facilitator')}")
         holder = None
         await fac.ok("start_game")
+        await _note(console, "choosing")
         await fac.ok("choose_opdracht")
+        await _note(console, "reading-open")
         for u in fac.view["units"]:
             if u["strategy"]["id"] == "autoriteit":
                 holder = next(p["name"] for p in fac.view["players"] if p["id"] in u["members"])
@@ -85,6 +101,26 @@ async def test_a_deck_made_edited_and_played_from_the_pages(
             await fac.ok("reveal", unit_id=u["id"])
         await expect(screen.locator("#app").get_by_text("De deskundige").first).to_be_visible()
         await snap(screen, "deck-screen-reworded-card")
+        await fac.ok("start_timer")
+        await _note(console, "discussing")
+        await fac.ok("end_discussion")
+        await _note(console, "deciding")
+        await fac.ok("record_decision", text="Samen naar het park", reached="yes")
+        await fac.ok("next_prompt")
+        await _note(console, "over-spel")
+        for _ in range(5):
+            await fac.ok("next_prompt")
+        await _note(console, "uit-spel")
+        printed = await _page(
+            browser, f"{web_server.http}/print/buurtteams-delft?library={lib['library_id']}"
+        )
+        await printed.evaluate(
+            "([k, v]) => localStorage.setItem(k, v)", [f"tvb:lib:{lib['library_id']}", lib["key"]]
+        )
+        await printed.reload()
+        await expect(printed.locator(".run-sheet")).to_contain_text("Notitie bij uit-spel")
+        await expect(printed.locator(".print-card.strategy").first).to_contain_text("De deskundige")
+        await snap(printed, "deck-print-with-run-sheet")
         await fac.close()
         file = await http.get(
             f"/api/libraries/{lib['library_id']}/decks/buurtteams-delft/file", headers=key

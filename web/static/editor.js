@@ -18,8 +18,19 @@ let added = 0;  // assignment cards added here since the last save
 
 const api = (path, init) => call(`/api/libraries/${libraryId}/decks/${encodeURIComponent(deckId)}${path}`, key, init);
 
+// The standard deck's texts, for a card or question taken out earlier and put back.
+const standard = {};
+async function loadStandard() {
+  for (const lang of Object.keys(LANGUAGES)) standard[lang] = await (await fetch(`/api/decks/standaard?language=${lang}`)).json();
+}
+
+function fromStandard(kind, id, field) {
+  return Object.fromEntries(Object.entries(standard).map(([lang, d]) => [lang, d[kind]?.find((c) => c.id === id)?.[field] ?? ""]));
+}
+
 async function load(version = null) {
   try {
+    if (!standard.nl) await loadStandard();
     deck = await api(version ? `?version=${version}` : "");
     render();
   } catch (error) { showError(error); }
@@ -43,7 +54,7 @@ function texts(card, field, label, rows) {
 function strategySection(doc) {
   return h("section", {}, h("h2", {}, t("deck.strategies")), h("p", {}, t("deck.strategiesNote")),
     STRATEGIES.map((id) => {
-      const card = doc.strategies.find((s) => s.id === id) ?? { id, title: {}, text: {} };
+      const card = doc.strategies.find((s) => s.id === id) ?? { id, title: fromStandard("strategies", id, "title"), text: fromStandard("strategies", id, "text") };
       const on = doc.strategies.some((s) => s.id === id);
       return h("fieldset", { class: "deck-card strategy", "data-strategy": id },
         h("legend", {}, card.title[doc.languages[0]] || id),
@@ -74,11 +85,20 @@ function promptSection(doc) {
     Object.entries(MOMENTS).map(([moment, count]) => h("fieldset", { class: "deck-moment" }, h("legend", {}, t(`deck.moment.${moment}`)),
       Array.from({ length: count }, (_, i) => {
         const id = `${moment}-${i + 1}`;
-        const card = doc.prompts.find((p) => p.id === id) ?? { id, text: {} };
+        const card = doc.prompts.find((p) => p.id === id) ?? { id, text: fromStandard("prompts", id, "text") };
         return h("div", { class: "deck-card prompt", "data-prompt": id },
           h("label", { class: "check", for: `ask-${id}` }, h("input", { id: `ask-${id}`, type: "checkbox", checked: doc.prompts.some((p) => p.id === id) }), t("deck.ask", { n: i + 1 })),
           texts(card, "text", t("deck.question", { n: i + 1 }), 2));
       }))));
+}
+
+// The run-sheet: per moment the printed game's cue, and the trainer's notes (optional).
+const NOTES = { choosing: "choosing", reading: "reading", "reading-open": "open", discussing: "discussing", deciding: "deciding", "in-spel": "reflecting", "over-spel": "reflecting", "uit-spel": "reflecting" };
+function notesSection(doc) {
+  return h("section", {}, h("h2", {}, t("deck.notes")), h("p", {}, t("deck.notesNote")),
+    Object.entries(NOTES).map(([moment, cue]) => h("fieldset", { class: "deck-card note" },
+      h("legend", {}, t(`deck.note.${moment}`)), h("p", { class: "cue" }, t(`fac.cue.${cue}`)),
+      texts({ id: moment, notes: doc.notes?.[moment] ?? {} }, "notes", t("deck.yourNotes"), 2))));
 }
 
 // The form as a document: what the trainer typed, with the cards and questions they kept.
@@ -89,6 +109,7 @@ function collect() {
   doc.incomplete = doc.languages.filter((lang) => document.getElementById(`incomplete-${lang}`)?.checked);
   doc.strategies = STRATEGIES.filter((id) => document.getElementById(`use-${id}`).checked).map((id) => ({ id, title: read(id, "title"), text: read(id, "text") }));
   doc.opdrachten = doc.opdrachten.map((o) => ({ id: o.id, text: read(o.id, "text") }));
+  doc.notes = Object.fromEntries(Object.keys(NOTES).map((m) => [m, read(m, "notes")]).filter(([, n]) => Object.values(n).some((x) => x.trim())));
   doc.prompts = Object.entries(MOMENTS).flatMap(([moment, count]) => Array.from({ length: count }, (_, i) => `${moment}-${i + 1}`))
     .filter((id) => document.getElementById(`ask-${id}`).checked).map((id) => ({ id, text: read(id, "text") }));
   return doc;
@@ -132,9 +153,10 @@ function render() {
       h("fieldset", {}, h("legend", {}, t("deck.languages")),
         doc.languages.slice(1).map((lang) => h("label", { class: "check", for: `incomplete-${lang}` },
           h("input", { id: `incomplete-${lang}`, type: "checkbox", checked: doc.incomplete.includes(lang) }), t("deck.incomplete", { language: LANGUAGES[lang] ?? lang })))),
-      strategySection(doc), opdrachtSection(doc), promptSection(doc),
+      strategySection(doc), opdrachtSection(doc), promptSection(doc), notesSection(doc),
       h("div", { class: "row save-bar" },
         h("button", { type: "submit", class: "primary", key: "save" }, t("deck.save")),
+        h("a", { class: "button secondary", key: "print", href: `/print/${encodeURIComponent(deckId)}?library=${libraryId}&version=${deck.version}`, target: "_blank", rel: "noopener" }, t("deck.print")),
         h("button", { type: "button", class: "secondary", key: "download", onclick: () => download(`/api/libraries/${libraryId}/decks/${encodeURIComponent(deckId)}/file?version=${deck.version}`, key, `${deck.deck_id}-v${deck.version}.toml`) }, t("deck.download")))));
 }
 

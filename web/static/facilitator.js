@@ -183,6 +183,13 @@ function stillReading(v) {
     .flatMap((u) => u.members.map((m) => nameOf(v, m)));
 }
 
+// The trainer's own notes for this moment (a library's deck), beside the printed game's cue.
+function notes(v) {
+  const moment = v.phase === "reading" && v.open_card ? "reading-open" : v.phase === "reflecting" ? v.prompt?.id.replace(/-\d+$/, "") : v.phase;
+  const text = v.notes?.[moment];
+  return text ? h("aside", { class: "notes", "aria-label": t("fac.notes") }, h("p", { class: "label" }, t("fac.notes")), h("p", {}, text)) : null;
+}
+
 // Latecomers wait for the next deal; the facilitator can seat one now with a player alone.
 function latecomers(v) {
   const solos = v.units.filter((u) => u.members.length === 1);
@@ -261,7 +268,7 @@ function render() {
     v.facilitators?.length > 1 && v.last_by ? h("p", { class: "last-by" }, v.last_by === socket?.welcome?.facilitator_id ? t("fac.lastByYou") : t("fac.lastBy", { label: labelOf(v, v.last_by) })) : null,
     h("div", { class: "console" },
       h("section", { class: "next", "aria-label": t("fac.next"), tabindex: "-1", "data-landing": "" },
-        h("p", { class: "cue" }, t(`fac.cue.${v.phase === "reading" && v.open_card ? "open" : v.phase}`)), next,
+        h("p", { class: "cue" }, t(`fac.cue.${v.phase === "reading" && v.open_card ? "open" : v.phase}`)), notes(v), next,
         h("p", { class: "preview" }, t("fac.screenNow", { what: t(`fac.screen.${v.phase}`) }))),
       h("div", { class: "details" }, door(v, run), restorable(v), latecomers(v), details, readingTime(v))),
     apart.some(Boolean) ? h("section", { class: "apart" }, apart) : null,

@@ -8,7 +8,8 @@ await include("staff");
 // A staff page's call to the API with its token in the header: the JSON answer (a file as a
 // blob, nothing for 204), or the refusal thrown as its error.
 export async function call(url, token, init = {}) {
-  const response = await fetch(url, { ...init, headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json", ...init.headers } });
+  const auth = token ? { Authorization: `Bearer ${token}` } : {};
+  const response = await fetch(url, { ...init, headers: { ...auth, "Content-Type": "application/json", ...init.headers } });
   if (response.status === 204) return null;
   const body = response.headers.get("content-type")?.includes("json") ? await response.json() : await response.blob();
   if (!response.ok) throw body.error ?? { code: "other" };
