@@ -87,9 +87,10 @@ def place_latecomers(
 TABLE_MAX = 12
 
 
-def table_count(players: int, tables: int | str) -> int:
-    """'auto': as few tables of at most 12 as fit everyone (so 13 players sit 6 + 7)."""
-    return tables if isinstance(tables, int) else max(1, math.ceil(players / TABLE_MAX))
+def table_count(players: int, tables: int | str, most: int = TABLE_MAX) -> int:
+    """'auto': as few tables of at most `most` (12, two per strategy card) as fit everyone (so
+    13 players sit 6 + 7)."""
+    return tables if isinstance(tables, int) else max(1, math.ceil(players / most))
 
 
 def form_tables(players: Sequence[tuple[str, str]], count: int, seed: int) -> list[list[str]]:

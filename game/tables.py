@@ -8,7 +8,8 @@ from game.state import State
 def proposal(state: State) -> list[list[str]]:
     """A workshop's tables as they would be formed now: the fair split, then the facilitator's
     moves."""
-    count = dealing.table_count(len(state.players), state.settings.tables or 1)
+    most = min(dealing.TABLE_MAX, 2 * len(state.deck.strategies))
+    count = dealing.table_count(len(state.players), state.settings.tables or 1, most)
     people = [(p.id, p.organisation) for p in state.players.values()]
     tables = dealing.form_tables(people, count, state.seed)
     for pid, number in state.moves.items():

@@ -257,6 +257,9 @@ class SharedView(TypedDict):
     ]
     call: Annotated[str | None, Field(description="The player who called the facilitator")]
     message: Annotated[str | None, Field(description="The facilitator's message to the room")]
+    strategy_cards: Annotated[
+        int, Field(description="The deck's strategy cards (3-6): a table seats two per card")
+    ]
     locked: Annotated[bool, Field(description="Newcomers ask the facilitator and wait")]
     more_time: Annotated[
         bool, Field(description="Everyone may take their time to read: the discussion waits")
@@ -493,6 +496,7 @@ def shared_part(
         else None,
         "call": state.call,
         "message": state.message,
+        "strategy_cards": len(deck.strategies),
         "locked": state.locked,
         "more_time": state.more_time,
     }

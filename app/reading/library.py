@@ -255,9 +255,12 @@ class Libraries:
         since: str | None = None,
         until: str | None = None,
         label: str | None = None,
+        deck: str | None = None,
+        version: int | None = None,
     ) -> tuple[int, list[Chart]]:
-        """Charts over the library's sessions created in [since, until] with `label` (if given).
-        Returns how many sessions (tables) they cover."""
+        """Charts over the library's sessions created in [since, until] with `label`, played with
+        `deck` (in `version`), where given: a reworded card's effect shows version against
+        version. Returns how many sessions (tables) they cover."""
         await self.open(library_id, key)
         start, end = _day(since), _day(until, end=True)
         chosen = [
@@ -267,5 +270,7 @@ class Libraries:
             and (start is None or s.created_at >= start)
             and (end is None or s.created_at < end)
             and (not label or filed.label == label)
+            and (not deck or s.settings.deck == deck)
+            and (version is None or s.settings.deck_version == version)
         ]
         return len(chosen), charts(chosen, language)

@@ -151,14 +151,17 @@ def build_library_router(service: Service, hosts: Hosts) -> APIRouter:
         since: Day = None,
         until: Day = None,
         label: Annotated[str | None, Query(max_length=80)] = None,
+        deck: Annotated[str | None, Query(max_length=40)] = None,
+        version: Version = None,
         format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
         authorization: Auth = None,
     ) -> Insights | Response:
-        """Across the library's sessions (filtered by creation date, UTC, and label): time to
-        decision, decisions, support per strategy, the round without consensus, recognition,
-        per assignment card. `format=csv`: every figure behind the charts."""
+        """Across the library's sessions (filtered by creation date, UTC, label, and the deck and
+        its version played): time to decision, decisions, support per strategy, the round
+        without consensus, recognition, per assignment card. `format=csv`: every figure behind
+        the charts."""
         count, charts = await libraries.insights(
-            library_id, bearer_token(authorization), language, since, until, label
+            library_id, bearer_token(authorization), language, since, until, label, deck, version
         )
         if format == "csv":
             return _csv(charts, language, f"theater-insights-{library_id}")

@@ -113,6 +113,14 @@ async def test_a_deck_edited_into_versions_is_played_replayed_and_exported_as_it
     assert after == before  # a later edit leaves the played session as it was
     export = (await http.get(f"/api/sessions/{s.id}/export?format=json", headers=trainer)).json()
     assert '"deck_version": 2' in str(export).replace("'", '"')
+    insights = f"/api/libraries/{lid}/insights?deck={deck['deck_id']}"
+    covered = {
+        q: (await http.get(f"{insights}{q}", headers=key)).json()["sessions"]
+        for q in ("", "&version=2", "&version=1", "&version=3")
+    }
+    assert covered == {"": 1, "&version=2": 1, "&version=1": 0, "&version=3": 0}
+    standard = await http.get(f"/api/libraries/{lid}/insights?deck=standaard", headers=key)
+    assert standard.json()["sessions"] == 0
     listing = (await http.get(f"/api/libraries/{lid}/decks", headers=key)).json()
     assert [(v["version"], v["sessions"]) for v in listing[0]["versions"]] == [
         (1, []), (2, [s.id]), (3, []),

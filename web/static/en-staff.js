@@ -399,4 +399,7 @@ export default {
   "deck.problem.unknown_moment": "the game does not know this moment",
   "deck.print": "Print",
   "print.notes": "Run-sheet",
+  "library.allDecks": "every deck",
+  "library.everyVersion": "{name} · every version",
+  "fac.fewerCards": "This deck has {cards} strategy cards: this table seats at most {seats} players (two per card).",
 };

@@ -126,7 +126,8 @@ function phase(v) {
   const hints = (v.hints || []).map((key) => h("p", { class: "hint" }, t(`fac.hint.${key}`)));
   switch (v.phase) {
     case "lobby":
-      return [[hints, v.players.length < 3 ? h("p", {}, t("fac.startWait")) : null, primary("fac.start", "start_game", {}, { disabled: v.players.length < 3 })],
+      return [[hints, v.strategy_cards < 6 ? h("p", { class: "hint" }, t("fac.fewerCards", { cards: v.strategy_cards, seats: 2 * v.strategy_cards })) : null,
+        v.players.length < 3 ? h("p", {}, t("fac.startWait")) : null, primary("fac.start", "start_game", {}, { disabled: v.players.length < 3 })],
         [joinPanel(v), h("h2", {}, t("players.count", { n: v.players.length })), playerList(v, (p) => { if (confirm(t("fac.removeLobby", { name: p.name }))) run("remove_player", { player_id: p.id }); }), settingsForm(v)], []];
     case "choosing":
       return [[hints, h("p", { class: v.picker ? "big-note" : null }, v.picker ? t("step.picker", { name: nameOf(v, v.picker) }) : t("step.pickerFac")),

@@ -13,7 +13,7 @@ let decks = [];  // the library's own decks, each with its versions
 let insights = null;
 let created = null;  // the links of a session just made here
 let rotated = null;  // the new key link, shown once
-let filter = { since: "", until: "", label: "" };
+let filter = { since: "", until: "", label: "", deck: "", version: "" };
 
 const api = (path, init) => call(`/api/libraries/${libraryId}${path}`, key, init);
 
@@ -138,7 +138,8 @@ function filters() {
   const apply = (event) => {
     event.preventDefault();
     const form = event.target;
-    filter = { since: form.elements.since.value, until: form.elements.until.value, label: form.elements.label.value };
+    const [deck = "", version = ""] = form.elements.deck.value.split("@");
+    filter = { since: form.elements.since.value, until: form.elements.until.value, label: form.elements.label.value, deck, version };
     loadInsights().catch(showError);
   };
   return h("form", { class: "row filters no-print", onsubmit: apply },
@@ -146,6 +147,10 @@ function filters() {
     field("until", t("library.until"), h("input", { id: "until", name: "until", type: "date", value: filter.until })),
     field("label", t("library.label"), h("select", { id: "label", name: "label" },
       h("option", { value: "" }, t("library.allLabels")), labels.map((l) => h("option", { value: l, selected: l === filter.label }, l)))),
+    field("deck", t("library.deck"), h("select", { id: "deck", name: "deck" },  // a version against another
+      h("option", { value: "" }, t("library.allDecks")), h("option", { value: "standaard", selected: filter.deck === "standaard" }, t("library.standardDeck")),
+      decks.flatMap((d) => [h("option", { value: d.deck_id, selected: filter.deck === d.deck_id && !filter.version }, t("library.everyVersion", { name: d.name })),
+        d.versions.map((v) => h("option", { value: `${d.deck_id}@${v.version}`, selected: filter.deck === d.deck_id && filter.version === String(v.version) }, `${d.name} · v${v.version}`))]))),
     h("button", { type: "submit", key: "filter" }, t("library.show")));
 }
 

@@ -399,4 +399,7 @@ export default {
   "deck.problem.unknown_moment": "dit moment kent het spel niet",
   "deck.print": "Afdrukken",
   "print.notes": "Draaiboek",
+  "library.allDecks": "alle kaartensets",
+  "library.everyVersion": "{name} · elke versie",
+  "fac.fewerCards": "Deze kaartenset heeft {cards} strategiekaarten: aan deze tafel passen hoogstens {seats} deelnemers (twee per kaart).",
 };
