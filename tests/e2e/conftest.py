@@ -51,6 +51,18 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         terminalreporter.write_line(f"page screenshots per phase: {ARTIFACTS}")
 
 
+async def open_page(browser: Browser, url: str, width: int = 412, height: int = 915) -> Page:
+    """A page in a context of its own (a phone below 800 px), Dutch, with axe allowed in."""
+    mobile = width < 800
+    ctx = await browser.new_context(
+        viewport={"width": width, "height": height}, is_mobile=mobile, has_touch=mobile,
+        locale="nl-NL", bypass_csp=True,  # for axe; the CSP itself is tested elsewhere
+    )  # fmt: skip
+    page = await ctx.new_page()
+    await page.goto(url)
+    return page
+
+
 async def snap(page: Page, name: str) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     await page.screenshot(

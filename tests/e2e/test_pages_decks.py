@@ -8,7 +8,7 @@ import httpx
 from playwright.async_api import Browser, Page, expect
 
 from tests.app.server import Server, Session
-from tests.e2e.conftest import assert_accessible, snap
+from tests.e2e.conftest import assert_accessible, open_page, snap
 
 NAMES = ["Anouk", "Bram", "Chris", "Dirk", "Eva"]
 MOMENTS = ("choosing", "reading", "reading-open", "discussing", "deciding", "in-spel", "over-spel",
@@ -22,23 +22,13 @@ async def _note(console: Page, moment: str) -> None:
     await snap(console, f"deck-run-sheet-{moment}")
 
 
-async def _page(browser: Browser, url: str) -> Page:
-    ctx = await browser.new_context(
-        viewport={"width": 1280, "height": 900}, locale="nl-NL", bypass_csp=True,
-        accept_downloads=True,
-    )  # fmt: skip
-    page = await ctx.new_page()
-    await page.goto(url)
-    return page
-
-
 async def test_a_deck_made_edited_and_played_from_the_pages(
     browser: Browser, web_server: Server
 ) -> None:
     async with httpx.AsyncClient(base_url=web_server.http) as http:
         lib = (await http.post("/api/libraries", json={"label": "Ana"})).json()
         other = (await http.post("/api/libraries", json={"label": "Bob"})).json()
-    page = await _page(browser, lib["link"])
+    page = await open_page(browser, lib["link"], 1280, 900)
     await expect(page.locator("#app").get_by_text("Nog geen eigen kaartensets.")).to_be_visible()
     await page.get_by_label("Naam", exact=True).fill("Buurtteams Delft")
     await page.get_by_role("button", name="Maak kaartenset").click()
@@ -78,7 +68,9 @@ async def test_a_deck_made_edited_and_played_from_the_pages(
         for name in NAMES:
             await s.join(http, name)
         fac = await s.client("facilitator").connect()
-        console = await _page(browser, f"{web_server.http}/f/{s.id}#{s.token('facilitator')}")
+        console = await open_page(
+            browser, f"{web_server.http}/f/{s.id}#{s.token('facilitator')}", 1280, 900
+        )
         holder = None
         await fac.ok("start_game")
         await _note(console, "choosing")
@@ -88,7 +80,7 @@ async def test_a_deck_made_edited_and_played_from_the_pages(
             if u["strategy"]["id"] == "autoriteit":
                 holder = next(p["name"] for p in fac.view["players"] if p["id"] in u["members"])
         assert holder is not None, "five players, five cards: the reworded one is dealt"
-        phone = await _page(browser, f"{web_server.http}/p/{s.id}")
+        phone = await open_page(browser, f"{web_server.http}/p/{s.id}")
         await phone.evaluate(
             "([k, v]) => localStorage.setItem(k, v)",
             [f"tvb:seat:{s.id}", s.players[holder]["player_token"]],
@@ -96,7 +88,9 @@ async def test_a_deck_made_edited_and_played_from_the_pages(
         await phone.reload()
         await expect(phone.locator(".card.strategy").first).to_contain_text("De deskundige")
         await snap(phone, "deck-phone-reworded-card")
-        screen = await _page(browser, f"{web_server.http}/s/{s.id}#{s.token('screen')}")
+        screen = await open_page(
+            browser, f"{web_server.http}/s/{s.id}#{s.token('screen')}", 1366, 768
+        )
         for u in fac.view["units"]:
             await fac.ok("reveal", unit_id=u["id"])
         await expect(screen.locator("#app").get_by_text("De deskundige").first).to_be_visible()
@@ -111,8 +105,11 @@ async def test_a_deck_made_edited_and_played_from_the_pages(
         for _ in range(5):
             await fac.ok("next_prompt")
         await _note(console, "uit-spel")
-        printed = await _page(
-            browser, f"{web_server.http}/print/buurtteams-delft?library={lib['library_id']}"
+        printed = await open_page(
+            browser,
+            f"{web_server.http}/print/buurtteams-delft?library={lib['library_id']}",
+            1280,
+            900,
         )
         await printed.evaluate(
             "([k, v]) => localStorage.setItem(k, v)", [f"tvb:lib:{lib['library_id']}", lib["key"]]
@@ -126,10 +123,10 @@ async def test_a_deck_made_edited_and_played_from_the_pages(
             f"/api/libraries/{lib['library_id']}/decks/buurtteams-delft/file", headers=key
         )
 
-    listing = await _page(browser, lib["link"])
+    listing = await open_page(browser, lib["link"], 1280, 900)
     await expect(listing.locator("#app").get_by_text("2 versies")).to_be_visible()
     await expect(listing.locator("#app").get_by_text("versie 2: 1 sessie")).to_be_visible()
-    elsewhere = await _page(browser, other["link"])
+    elsewhere = await open_page(browser, other["link"], 1280, 900)
     await elsewhere.locator("#deck-file").set_input_files(
         files=[{"name": "deck.toml", "mimeType": "application/toml", "buffer": file.content}]
     )

@@ -12,24 +12,13 @@ from playwright.async_api import Browser, Page, expect
 
 from tests.app.server import Server
 from tests.app.wire import seat
-from tests.e2e.conftest import assert_accessible, snap
+from tests.e2e.conftest import assert_accessible, open_page, snap
 
 NAMES = [("Anouk", "Gemeente"), ("Bram", "GGD"), ("Chris", "School")]
 
 
-async def _page(browser: Browser, url: str, width: int = 412, height: int = 915) -> Page:
-    mobile = width < 800
-    ctx = await browser.new_context(
-        viewport={"width": width, "height": height}, is_mobile=mobile, has_touch=mobile,
-        locale="nl-NL", bypass_csp=True,  # for axe; the CSP itself is tested elsewhere
-    )  # fmt: skip
-    page = await ctx.new_page()
-    await page.goto(url)
-    return page
-
-
 async def _ask(browser: Browser, server: Server, code: str, name: str) -> Page:
-    phone = await _page(browser, f"{server.http}/j/{code}")
+    phone = await open_page(browser, f"{server.http}/j/{code}")
     await phone.fill("#name", name)
     await phone.get_by_role("button", name="Meedoen").click()
     return phone
@@ -42,7 +31,9 @@ async def test_a_locked_table_lets_a_phone_in_when_the_facilitator_says_so(
         g = await seat(web_server, http, NAMES[:2])
     s = g.session
     code = s.created["join_code"]
-    fac = await _page(browser, f"{web_server.http}/f/{s.id}#{s.token('facilitator')}", 1280, 900)
+    fac = await open_page(
+        browser, f"{web_server.http}/f/{s.id}#{s.token('facilitator')}", 1280, 900
+    )
     await fac.get_by_label("Tafel op slot").check()
     await g.fac.until(lambda v: v["locked"])
 
@@ -89,7 +80,7 @@ async def test_a_workshop_console_locks_its_lobby_and_lets_people_in(
 ) -> None:
     async with httpx.AsyncClient(base_url=web_server.http) as http:
         created = (await http.post("/api/sessions", json={"tables": 2})).json()
-    console = await _page(browser, created["links"]["facilitator"], 1366, 768)
+    console = await open_page(browser, created["links"]["facilitator"], 1366, 768)
     await console.get_by_label("Tafel op slot").check()
     yara = await _ask(browser, web_server, created["join_code"], "Yara")
     await expect(yara.locator("#app")).to_contain_text("Even wachten")
@@ -106,13 +97,15 @@ async def test_a_slow_reader_is_given_time_and_the_discussion_waits_for_them(
     async with httpx.AsyncClient(base_url=web_server.http) as http:
         g = await seat(web_server, http, NAMES, rounds=1, open_card_last_round=False)
     s = g.session
-    fac = await _page(browser, f"{web_server.http}/f/{s.id}#{s.token('facilitator')}", 1280, 900)
+    fac = await open_page(
+        browser, f"{web_server.http}/f/{s.id}#{s.token('facilitator')}", 1280, 900
+    )
     await fac.locator("#app").get_by_text("Meer leestijd", exact=True).click()
     await fac.get_by_label("Anouk krijgt meer leestijd").check()
     await g.fac.until(lambda v: v["given_time"])
     phones = {}
     for name, _ in NAMES:
-        page = await _page(browser, f"{web_server.http}/p/{s.id}")
+        page = await open_page(browser, f"{web_server.http}/p/{s.id}")
         await page.evaluate(
             "([k, v]) => localStorage.setItem(k, v)",
             [f"tvb:seat:{s.id}", s.players[name]["player_token"]],
