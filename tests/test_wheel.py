@@ -104,7 +104,8 @@ def test_the_installed_wheel_serves_every_page_and_its_files(served: str) -> Non
             for asset in re.findall(r'(?:src|href)="(/static/[^"]+)"', page.text):
                 assert http.get(asset).status_code == 200, asset
         for module in ("common.js", "i18n.js", "player.js", "facilitator.js", "style.css",
-                       "library.js", "charts.js", "trainer.css", "screen.css", "staff.css", "stream.js", "nl-stream.js"):  # fmt: skip
+                       "library.js", "charts.js", "trainer.css", "screen.css", "staff.css", "stream.js", "nl-stream.js",
+                       "ending.js", "en-ending.js", "editor.js"):  # fmt: skip
             assert http.get(f"/static/{module}").status_code == 200, module
         assert ".pygal-chart" in http.get("/charts.css").text  # pygal came with the wheel
         trainer = {"Authorization": f"Bearer {created['trainer_token']}"}

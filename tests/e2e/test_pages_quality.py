@@ -26,9 +26,9 @@ def catalog() -> dict[str, dict[str, str]]:
     """Both languages' strings (a {one, other} pair counts as its two texts joined)."""
     out = {}
     for lang in ("nl", "en"):
-        source = "".join(  # the phones' strings, the staff pages' and the fallback's own
+        source = "".join(  # the phones' strings, the staff pages', the fallback's and the ending's
             (WEB / "static" / f"{name}.js").read_text(encoding="utf-8")
-            for name in (lang, f"{lang}-staff", f"{lang}-stream")
+            for name in (lang, f"{lang}-staff", f"{lang}-stream", f"{lang}-ending")
         )
         pairs = dict(re.findall(r'^  "([\w.]+)": "((?:[^"\\]|\\.)*)",$', source, re.M))
         for key, one, other in re.findall(

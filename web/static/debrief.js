@@ -4,7 +4,9 @@
 import { call } from "./staff.js";
 import { chartGrid } from "./charts.js";
 import { h, mount, sessionIdFromPath, setupChrome, showError, takeToken } from "./common.js";
-import { lang, t } from "./i18n.js";
+import { include, lang, t } from "./i18n.js";
+
+await include("ending");
 
 const sessionId = sessionIdFromPath();
 const token = takeToken("trainer", sessionId);

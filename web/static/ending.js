@@ -1,7 +1,9 @@
 // The ending, a reveal for everyone and the player's own line: a phone loads it only when the
 // game has ended.
 import { h } from "./common.js";
-import { t } from "./i18n.js";
+import { include, t } from "./i18n.js";
+
+await include("ending");
 
 // How the others did at recognising this unit's card, in words: nobody guessed, or k of n.
 function recognised(round, unit) {
