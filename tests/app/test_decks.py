@@ -230,3 +230,24 @@ async def test_a_file_that_is_no_deck_or_too_large_is_refused(http: httpx.AsyncC
     assert r.status_code == 400 and r.json()["error"]["reason"] == "not_a_deck"
     listing = (await http.get(f"/api/libraries/{lib['library_id']}/decks", headers=key)).json()
     assert listing == []
+
+
+async def test_a_deck_in_one_language_plays_in_it_for_every_viewer(
+    server: Server, http: httpx.AsyncClient
+) -> None:
+    lib = await library(http, "Ana")
+    deck = await _deck(http, lib, "Alleen Nederlands")
+    doc = deck["document"]
+    doc["languages"] = ["nl"]
+    for card in [*doc["strategies"], *doc["opdrachten"], *doc["prompts"]]:
+        for texts in (card.get("title"), card["text"]):
+            if texts:
+                texts.pop("en")
+    assert (await _save(http, lib, deck, 1)).status_code == 201
+    s = await filed_session(server, http, lib, "", deck=deck["deck_id"], language="en")
+    await s.join(http, "Anouk")
+    phone = await s.client("Anouk").connect()
+    await phone.send_raw('{"type": "language", "language": "en"}')  # the viewer reads English
+    view = await phone.until(lambda v: v["language"] == "nl")  # the cards there are, in Dutch
+    assert view["language"] == "nl"
+    await phone.close()

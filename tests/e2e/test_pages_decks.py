@@ -134,3 +134,34 @@ async def test_a_deck_made_edited_and_played_from_the_pages(
     await expect(elsewhere.locator(".decks strong")).to_have_text("Buurtteams Delft")
     await snap(elsewhere, "deck-library-uploaded")
     await assert_accessible(elsewhere, "a library with an uploaded deck")
+
+
+async def test_a_phone_reading_english_is_told_once_that_the_cards_are_dutch_only(
+    browser: Browser, web_server: Server
+) -> None:
+    async with httpx.AsyncClient(base_url=web_server.http) as http:
+        lib = (await http.post("/api/libraries", json={"label": "Ana"})).json()
+        key = {"Authorization": f"Bearer {lib['key']}"}
+        base = f"/api/libraries/{lib['library_id']}"
+        deck = (await http.post(f"{base}/decks", json={"name": "Alleen NL"}, headers=key)).json()
+        doc = deck["document"]
+        doc["languages"] = ["nl"]
+        for card in [*doc["strategies"], *doc["opdrachten"], *doc["prompts"]]:
+            for texts in (card.get("title"), card["text"]):
+                if texts:
+                    texts.pop("en")
+        saved = await http.put(f"{base}/decks/{deck['deck_id']}", headers=key,
+                               json={"base_version": 1, "document": doc})  # fmt: skip
+        assert saved.status_code == 201, saved.text
+        r = await http.post(f"{base}/sessions", headers=key,
+                            json={"settings": {"deck": deck["deck_id"]}})  # fmt: skip
+        s = Session(web_server, r.json())
+        seat = await s.join(http, "Anouk")
+    phone = await open_page(browser, f"{web_server.http}/j")
+    await phone.evaluate(
+        "([k, v]) => { localStorage.setItem(k, v); localStorage.setItem('tvb:lang', 'en'); }",
+        [f"tvb:seat:{s.id}", seat["player_token"]],
+    )
+    await phone.goto(f"{web_server.http}/p/{s.id}")
+    await expect(phone.locator("#status")).to_have_text("The cards of this game are in Dutch only.")
+    await snap(phone, "deck-phone-cards-dutch-only")

@@ -1,8 +1,8 @@
 // The phone: what to do now and its one action first, your own strategy card right below it
 // (in every phase that has one), then the rest. Every tap gets a visible confirmation.
-import { announce, applyLook, clearError, sayOnce, commander, h, keepAwake, messageBanner, mount, nameOf, phaseLine, ROUND, sessionIdFromPath, setupChrome, showStatus, startClock, TableSocket, takeToken, unitNames } from "./common.js";
+import { announce, applyLook, clearError, commander, h, keepAwake, messageBanner, mount, nameOf, notice, phaseLine, ROUND, sayOnce, sessionIdFromPath, setupChrome, showStatus, startClock, TableSocket, takeToken, unitNames } from "./common.js";
 import { decisionBlock, faceDown, opdrachtCard, playerList, promptCard, strategyCard, timerBlock } from "./components.js";
-import { t } from "./i18n.js";
+import { lang, t } from "./i18n.js";
 
 const sessionId = sessionIdFromPath();
 const token = takeToken("seat", sessionId);
@@ -208,6 +208,14 @@ function choices() {
     look()];
 }
 
+// A deck without cards in the viewer's language plays in its own: said once.
+let onlyIn = "";
+function sayLanguage(v) {
+  if (v.language === lang() || onlyIn === v.language) return;
+  onlyIn = v.language;
+  notice(t("cards.onlyIn", { language: t(`lang.${v.language}`) }));
+}
+
 function render() {
   if (!view) return;
   if (view.phase === "ended" && !ending) import("./ending.js").then((m) => { ending = m; render(); });
@@ -216,6 +224,7 @@ function render() {
   mount(document.getElementById("app"), h("p", { class: "phase" }, phaseLine(view)), body(view), choices());
   alertOnce(view);
   sayOpened(view);
+  sayLanguage(view);
   keepAwake(ROUND.includes(view.phase));
 }
 
