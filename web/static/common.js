@@ -179,9 +179,10 @@ export class TableSocket {
     this.before ??= this.view;  // to tell, once back, what happened meanwhile
     this.onStatus(false, code, "conn.offline", this.since);
     clearTimeout(this.retry);
-    // 1012: that server stops (an update); another takes us now, not after a back-off
-    this.retry = setTimeout(() => this.connect(), code === 1012 ? Math.random() * 200 : this.delay);
-    if (code !== 1012) this.delay = Math.min(this.delay * 2, 8000);
+    // 1012: that server stops (an update): at once. Else soon again, never more than 1.5 s
+    // (a network that comes back fires no event), jittered so a room does not knock in step.
+    this.retry = setTimeout(() => this.connect(), code === 1012 ? Math.random() * 200 : this.delay * (0.75 + Math.random() / 4));
+    if (code !== 1012) this.delay = Math.min(this.delay * 2, 1500);
   }
 
   // Sockets that close before a word, twice, while the server answers HTTP: a network that
