@@ -385,7 +385,9 @@ async def test_a_seven_player_game_played_through_the_pages(
     ).to_be_visible()  # why it cannot start yet
     first = next(iter(room.phones))
     await room.phones[first].get_by_role("button", name="Leg mijn kaart open").click()
-    await expect(room.phones[first].locator("#app").get_by_text("Je kaart ligt open")).to_be_visible()
+    await expect(
+        room.phones[first].locator("#app").get_by_text("Je kaart ligt open")
+    ).to_be_visible()
     for page in [room.screen, *room.phones.values()]:
         await expect(
             page.locator("#app").get_by_text(STRATEGY_TEXT[deal[units[first]]])
