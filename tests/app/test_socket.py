@@ -192,6 +192,7 @@ async def test_only_the_facilitator_steers_and_only_players_play(
         assert answer["code"] == "unknown_command" and "HTTP" in answer["message"], answer
     for name in SOCKET_COMMANDS:
         for role in ("screen", "trainer"):
+            await asyncio.sleep(0.12)  # within the seat's command budget: the refusal, not a limit
             answer = await c[role].command(name)
             assert answer["code"] == "forbidden", (role, name, answer)
     for name in facilitator_only:

@@ -594,6 +594,7 @@ async def test_every_phase_of_the_phone_reads_in_order_to_a_screen_reader(
 
     await g.fac.ok("end_game")
     await expect(phase).to_contain_text("Afgelopen")
+    await expect(phone.locator(".summary")).to_be_visible()  # the ending loads when it comes
     _in_order(await _aria(phone, "ended"), "ended", "paragraph: Afgelopen · Ronde 1 van 1",
               'heading "Het spel is afgelopen. Dank je wel voor het meespelen!" [level=2]',
               'text: "Ronde 1:"', f"strong: {title}", 'heading "Zo ging het spel"')  # fmt: skip
