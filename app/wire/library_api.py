@@ -231,7 +231,7 @@ def build_library_router(service: Service, hosts: Hosts) -> APIRouter:
     @router.post(
         "/api/libraries/{library_id}/decks/file", status_code=201, response_model=DeckVersionOut,
         responses=ERRORS,
-        openapi_extra={"requestBody": {"content": {"application/toml": {"schema": {"type": "string"}}}}},
+        openapi_extra={"requestBody": {"content": {"text/plain": {"schema": {"type": "string"}}}}},
     )  # fmt: skip
     async def deck_upload(
         request: Request, library_id: str, authorization: Auth = None
