@@ -165,7 +165,6 @@ export default {
   "card.laidOpen": "{names} laid their card open: {title}",
   "join.waiting": "One moment: the facilitator sees your name and will let you in. Ask the facilitator if it takes long.",
   "join.refused": "The facilitator did not let you in. Ask what you can do.",
-  "cards.onlyIn": "The cards of this game are in {language} only.",
-  "lang.nl": "Dutch",
-  "lang.en": "English",
+  "cards.onlyIn.nl": "The cards of this game are in Dutch only.",
+  "cards.onlyIn.en": "The cards of this game are in English only.",
 };

@@ -165,7 +165,6 @@ export default {
   "card.laidOpen": "{names} legde de kaart open: {title}",
   "join.waiting": "Even wachten: de spelbegeleider ziet je naam en laat je binnen. Vraag het de spelbegeleider als het lang duurt.",
   "join.refused": "De spelbegeleider heeft je niet binnengelaten. Vraag wat je kunt doen.",
-  "cards.onlyIn": "De kaarten van dit spel zijn er alleen in {language}.",
-  "lang.nl": "het Nederlands",
-  "lang.en": "het Engels",
+  "cards.onlyIn.nl": "De kaarten van dit spel zijn er alleen in het Nederlands.",
+  "cards.onlyIn.en": "De kaarten van dit spel zijn er alleen in het Engels.",
 };

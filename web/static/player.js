@@ -213,7 +213,7 @@ let onlyIn = "";
 function sayLanguage(v) {
   if (v.language === lang() || onlyIn === v.language) return;
   onlyIn = v.language;
-  notice(t("cards.onlyIn", { language: t(`lang.${v.language}`) }));
+  notice(t(`cards.onlyIn.${v.language}`));
 }
 
 function render() {
@@ -224,7 +224,6 @@ function render() {
   mount(document.getElementById("app"), h("p", { class: "phase" }, phaseLine(view)), body(view), choices());
   alertOnce(view);
   sayOpened(view);
-  sayLanguage(view);
   keepAwake(ROUND.includes(view.phase));
 }
 
@@ -232,7 +231,7 @@ setupChrome(render, () => socket);
 if (!token) {
   mount(document.getElementById("app"), h("p", {}, t("join.noSeat")), h("p", {}, h("a", { class: "button", href: "/j" }, t("join.go"))));
 } else {
-  socket = new TableSocket(sessionId, token, (v) => { view = v; render(); }, (online, code, key) => {
+  socket = new TableSocket(sessionId, token, (v) => { view = v; render(); sayLanguage(v); }, (online, code, key) => {
     showStatus(online, code, key);
     if (online) clearError();
     if (key === "conn.removed") {  // the facilitator may bring them back, so keep the seat's token
