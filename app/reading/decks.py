@@ -49,45 +49,46 @@ class Decks:
     ) -> None:
         self.store, self.clock, self.door = store, clock, door
 
-    async def versions(self, library_id: str, key: str | None) -> list[DeckVersion]:
-        """Every version of every deck in the library, oldest first."""
+    async def rows(self, library_id: str, key: str | None) -> list[DeckRow]:
+        """Every version of every deck in the library, oldest first (their bodies unread)."""
         await self.door(library_id, key)
-        return [
-            DeckVersion(r, DeckDocument.model_validate_json(r.body))
-            for r in await self.store.decks(library_id)
-        ]
+        return await self.store.decks(library_id)
 
     async def version(
         self, library_id: str, key: str | None, deck_id: str, version: int | None = None
     ) -> DeckVersion:
         """One version (the latest when `version` is None)."""
-        found = [v for v in await self.versions(library_id, key) if v.row.deck_id == deck_id]
-        if version is not None:
-            found = [v for v in found if v.row.version == version]
+        found = [
+            r
+            for r in await self.rows(library_id, key)
+            if r.deck_id == deck_id and version in (None, r.version)
+        ]
         if not found:
             raise AppError(
                 "not_found", "This library has no such deck (or version).", "no_such_deck"
             )
-        return max(found, key=lambda v: v.row.version)
+        row = max(found, key=lambda r: r.version)
+        return DeckVersion(row, DeckDocument.model_validate_json(row.body))
 
     async def create(self, library_id: str, key: str | None, name: str) -> DeckVersion:
         """A new deck: a copy of the standard deck under the trainer's name, version 1."""
+        rows = await self.rows(library_id, key)
         doc = from_decks("deck", name.strip() or "Deck", load_decks("standaard"))
-        return await self._first(library_id, key, doc)
+        return await self._first(library_id, rows, doc)
 
     async def upload(self, library_id: str, key: str | None, text: str) -> DeckVersion:
         """A deck file (downloaded from any library): a new version of the deck with its id in
         this library, or the first of a new one."""
-        await self.door(library_id, key)  # a stranger learns nothing, not even of the file
+        rows = await self.rows(library_id, key)  # a stranger learns nothing, not even of the file
         try:
             doc = read_document(text)
         except DocumentError as e:
             raise AppError("invalid_args", f"This file is not a deck: {e}", "not_a_deck") from None
+        held = [r.version for r in rows if r.deck_id == doc.id]
+        if not held:
+            return await self._first(library_id, rows, doc)
         self._check(doc)
-        held = [v for v in await self.versions(library_id, key) if v.row.deck_id == doc.id]
-        if held:
-            return await self._store(library_id, doc, max(v.row.version for v in held) + 1)
-        return await self._first(library_id, key, doc)
+        return await self._store(library_id, doc, max(held) + 1)
 
     async def save(
         self, library_id: str, key: str | None, deck_id: str, doc: DeckDocument, base: int
@@ -116,8 +117,9 @@ class Decks:
         if found:
             raise DeckProblems(found)
 
-    async def _first(self, library_id: str, key: str | None, doc: DeckDocument) -> DeckVersion:
-        held = {v.row.deck_id for v in await self.versions(library_id, key)}
+    async def _first(self, library_id: str, rows: list[DeckRow], doc: DeckDocument) -> DeckVersion:
+        """Version 1 of a new deck, under its own id if free here, else the next free one."""
+        held = {r.deck_id for r in rows}
         if len(held) >= MAX_DECKS:
             raise AppError("rate_limited", f"A library holds at most {MAX_DECKS} decks.")
         base = doc.id if doc.id != "deck" else _slug(doc.name)

@@ -4,6 +4,7 @@ header (`Bearer <key>`), as every other token; the page link carries it in the f
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from pydantic import ValidationError
 
@@ -203,11 +204,10 @@ def build_library_router(service: Service, hosts: Hosts) -> APIRouter:
     )
     async def deck_list(library_id: str, authorization: Auth = None) -> list[DeckSummary]:
         """The library's own decks, each with its versions and the sessions played with each."""
-        versions = await decks.versions(library_id, bearer_token(authorization))
+        rows = await decks.rows(library_id, bearer_token(authorization))
         used = await libraries.deck_use(library_id)
         out: dict[str, DeckSummary] = {}
-        for v in versions:
-            r = v.row
+        for r in rows:
             entry = out.setdefault(
                 r.deck_id, DeckSummary(deck_id=r.deck_id, name=r.name, versions=[])
             )
@@ -265,15 +265,13 @@ def build_library_router(service: Service, hosts: Hosts) -> APIRouter:
     ) -> DeckVersionOut:
         """Save an edited deck as its next version (`DeckSave`); nothing is saved when a card
         breaks a rule (`error.reason` `deck_problems`, each in `error.params.problems`)."""
+        key = bearer_token(authorization)
+        await libraries.open(library_id, key)  # the key before the body: a stranger learns nothing
         try:
             body = DeckSave.model_validate_json(await body_of(request))
-        except ValidationError as e:
-            first = e.errors()[0]
-            where = ".".join(str(p) for p in first["loc"]) or "body"
-            raise AppError("invalid_args", f"{where}: {first['msg']}") from None
-        saved = await decks.save(
-            library_id, bearer_token(authorization), deck_id, body.document, body.base_version
-        )
+        except ValidationError as e:  # said as every other request's bad body
+            raise RequestValidationError(e.errors()) from None
+        saved = await decks.save(library_id, key, deck_id, body.document, body.base_version)
         return version_out(saved)
 
     @router.get("/api/libraries/{library_id}/decks/{deck_id}/file", responses=ERRORS)
