@@ -294,9 +294,10 @@ def _join(state: State, actor: Actor, args: JoinArgs, now: int) -> list[Event]:
     ]
 
 
-def _name_free(state: State, name: str) -> None:
+def _name_free(state: State, name: str, knocking: bool = True) -> None:
+    """Nobody at the table (nor, with `knocking`, waiting to join) has this or a look-alike."""
     key = name_key(name)
-    waiting = (k.name for k in state.knocking.values())
+    waiting = (k.name for k in state.knocking.values()) if knocking else ()
     if any(name_key(n) == key for n in (*(p.name for p in state.players.values()), *waiting)):
         raise Refusal(
             "name_taken",
@@ -326,11 +327,7 @@ def _admit(state: State, actor: Actor, args: KnockArgs, now: int) -> list[Event]
     knock = _knock(state, args.knock_id)
     if len(state.players) >= _seats(state):
         raise Refusal("table_full", "table_full", "The table is full now.", seats=_seats(state))
-    if any(name_key(p.name) == name_key(knock.name) for p in state.players.values()):
-        raise Refusal(
-            "name_taken", "name_taken", f"Someone here is called {knock.name!r} now.",
-            name=knock.name,
-        )  # fmt: skip
+    _name_free(state, knock.name, knocking=False)  # (it is among those knocking itself)
     return [
         PlayerJoined(
             at=now,
@@ -353,17 +350,6 @@ def _reading_time(state: State, actor: Actor, args: ReadingTimeArgs, now: int) -
     else:
         same = state.players[_player(state, args.player_id)].more_time == args.more
     return [] if same else [ReadingTimeGiven(at=now, player_id=args.player_id, more=args.more)]
-
-
-def still_reading(state: State) -> list[str]:
-    """Names of players the discussion waits for: not ready, and given time (or all were)."""
-    return [
-        state.name(m)
-        for u in state.units.values()
-        if not u.ready and not u.paper
-        for m in u.members
-        if state.more_time or any(state.players[p].more_time for p in u.members)
-    ]
 
 
 def _configure(state: State, actor: Actor, args: ConfigureArgs, now: int) -> list[Event]:
@@ -565,7 +551,7 @@ def _reveal(state: State, actor: Actor, args: UnitArgs, now: int) -> list[Event]
 
 
 def _start_timer(state: State, actor: Actor, args: StartTimerArgs, now: int) -> list[Event]:
-    reading = still_reading(state)
+    reading = [state.name(m) for m in state.still_reading]
     if reading and not args.anyway:
         raise Refusal(
             "invalid_phase",

@@ -220,6 +220,17 @@ class State:
             return []
         return [p.id for p in self.players.values() if p.unit is None]
 
+    @property
+    def still_reading(self) -> list[str]:
+        """Players the discussion waits for: not ready, and given more time (or all were)."""
+        return [
+            m
+            for u in self.units.values()
+            if not u.ready and not u.paper
+            for m in u.members
+            if self.more_time or any(self.players[p].more_time for p in u.members)
+        ]
+
     def unit_of(self, player_id: str | None) -> Unit | None:
         player = self.players.get(player_id) if player_id else None
         return self.units.get(player.unit) if player and player.unit else None

@@ -314,6 +314,14 @@ class OwnView(TypedDict):
             Field(description="Facilitator, trainer: the deck's run-sheet, moment -> notes"),
         ]
     ]
+    still_reading: NotRequired[
+        Annotated[
+            list[str],
+            Field(
+                description="Facilitator, trainer: players the discussion waits for (given time)"
+            ),
+        ]
+    ]
     given_time: NotRequired[
         Annotated[
             list[str], Field(description="Facilitator, trainer: players given more reading time")
@@ -602,6 +610,7 @@ def own_part(state: State, viewer: Actor, language: str | None = None) -> OwnVie
                 for k in state.knocking.values()
             ],
             "given_time": [p.id for p in state.players.values() if p.more_time],
+            "still_reading": state.still_reading,
             "notes": deck.notes,
             "last_by": state.last_by,
             "guessed": sorted({by for by, _ in record.guesses}) if record else [],

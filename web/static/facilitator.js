@@ -136,7 +136,7 @@ function phase(v) {
     case "reading": {
       const closed = v.units.filter((u) => !u.revealed);
       const blocked = v.open_card && closed.length > 0;
-      const waiting = stillReading(v);
+      const waiting = v.still_reading.map((m) => nameOf(v, m));
       return [[hints, v.open_card ? null : h("p", { class: "counter" }, readyLine(v)),
         v.open_card ? h("div", { class: "row" }, closed.map((u) => button("fac.revealFor", "reveal", { unit_id: u.id }, { unit: unitNames(v, u) }))) : null,
         blocked ? h("p", {}, t("fac.stillClosed", { units: closed.map((u) => unitNames(v, u)).join(", ") })) : null,
@@ -178,11 +178,6 @@ function readingTime(v) {
     v.players.map((p) => box(`time-${p.id}`, v.given_time?.includes(p.id), t("fac.readingFor", { name: p.name }), { player_id: p.id })));
 }
 
-// Who the discussion waits for: not ready, and given more time (or everyone was).
-function stillReading(v) {
-  return v.units.filter((u) => !u.ready && !u.paper && (v.more_time || u.members.some((m) => v.given_time?.includes(m))))
-    .flatMap((u) => u.members.map((m) => nameOf(v, m)));
-}
 
 // The trainer's own notes for this moment (a library's deck), beside the printed game's cue.
 function notes(v) {
