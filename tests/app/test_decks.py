@@ -32,6 +32,15 @@ async def _save(
     )
 
 
+def dutch_only(doc: dict[str, Any]) -> None:
+    """The deck's document with its English taken out: a deck in one language."""
+    doc["languages"] = ["nl"]
+    for card in [*doc["strategies"], *doc["opdrachten"], *doc["prompts"]]:
+        for texts in (card.get("title"), card["text"]):
+            if texts:
+                texts.pop("en")
+
+
 def _reword(deck: dict[str, Any]) -> None:
     """A strategy card reworded, one card taken out, a question dropped."""
     doc = deck["document"]
@@ -237,12 +246,7 @@ async def test_a_deck_in_one_language_plays_in_it_for_every_viewer(
 ) -> None:
     lib = await library(http, "Ana")
     deck = await _deck(http, lib, "Alleen Nederlands")
-    doc = deck["document"]
-    doc["languages"] = ["nl"]
-    for card in [*doc["strategies"], *doc["opdrachten"], *doc["prompts"]]:
-        for texts in (card.get("title"), card["text"]):
-            if texts:
-                texts.pop("en")
+    dutch_only(deck["document"])
     assert (await _save(http, lib, deck, 1)).status_code == 201
     s = await filed_session(server, http, lib, "", deck=deck["deck_id"], language="en")
     await s.join(http, "Anouk")

@@ -8,6 +8,7 @@ import httpx
 from playwright.async_api import Browser, Page, expect
 
 from tests.app.server import Server, Session
+from tests.app.test_decks import dutch_only
 from tests.e2e.conftest import assert_accessible, open_page, snap
 
 NAMES = ["Anouk", "Bram", "Chris", "Dirk", "Eva"]
@@ -145,11 +146,7 @@ async def test_a_phone_reading_english_is_told_once_that_the_cards_are_dutch_onl
         base = f"/api/libraries/{lib['library_id']}"
         deck = (await http.post(f"{base}/decks", json={"name": "Alleen NL"}, headers=key)).json()
         doc = deck["document"]
-        doc["languages"] = ["nl"]
-        for card in [*doc["strategies"], *doc["opdrachten"], *doc["prompts"]]:
-            for texts in (card.get("title"), card["text"]):
-                if texts:
-                    texts.pop("en")
+        dutch_only(doc)
         saved = await http.put(f"{base}/decks/{deck['deck_id']}", headers=key,
                                json={"base_version": 1, "document": doc})  # fmt: skip
         assert saved.status_code == 201, saved.text

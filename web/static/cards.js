@@ -1,7 +1,7 @@
 // Every card and question of a deck, to print as a backup when phones fail (or to play on
 // paper): red strategy cards, purple assignment cards, the reflection questions. In the
 // reader's language; nothing here is secret.
-import { call } from "./staff.js";
+import { call, MOMENT_CUES } from "./staff.js";
 import { h, mount, setupChrome, showError } from "./common.js";
 import { lang, t } from "./i18n.js";
 
@@ -34,11 +34,10 @@ async function load() {
   } catch (error) { showError(error); }
 }
 
-const CUES = { choosing: "choosing", reading: "reading", "reading-open": "open", discussing: "discussing", deciding: "deciding", "in-spel": "reflecting", "over-spel": "reflecting", "uit-spel": "reflecting" };
 function runSheet() {
-  const moments = Object.keys(CUES).filter((m) => cards.notes?.[m]);
+  const moments = Object.keys(MOMENT_CUES).filter((m) => cards.notes?.[m]);
   return moments.length ? h("section", { class: "print-set" }, h("h2", {}, t("print.notes")),
-    h("dl", { class: "run-sheet" }, moments.map((m) => [h("dt", {}, t(`deck.note.${m}`)), h("dd", {}, h("p", { class: "cue" }, t(`fac.cue.${CUES[m]}`)), h("p", {}, cards.notes[m]))]))) : null;
+    h("dl", { class: "run-sheet" }, moments.map((m) => [h("dt", {}, t(`deck.note.${m}`)), h("dd", {}, h("p", { class: "cue" }, t(`fac.cue.${MOMENT_CUES[m]}`)), h("p", {}, cards.notes[m]))]))) : null;
 }
 
 function group(title, prefix) {

@@ -3,7 +3,7 @@
 // side by side. Saving makes the next version; a card that breaks a rule is named at the top and
 // at its field, and nothing is saved. The library's key stays on this device (the library page
 // took it).
-import { call, download } from "./staff.js";
+import { call, download, MOMENT_CUES } from "./staff.js";
 import { announce, clearError, h, mount, setupChrome, showError, takeToken } from "./common.js";
 import { t } from "./i18n.js";
 
@@ -93,10 +93,9 @@ function promptSection(doc) {
 }
 
 // The run-sheet: per moment the printed game's cue, and the trainer's notes (optional).
-const NOTES = { choosing: "choosing", reading: "reading", "reading-open": "open", discussing: "discussing", deciding: "deciding", "in-spel": "reflecting", "over-spel": "reflecting", "uit-spel": "reflecting" };
 function notesSection(doc) {
   return h("section", {}, h("h2", {}, t("deck.notes")), h("p", {}, t("deck.notesNote")),
-    Object.entries(NOTES).map(([moment, cue]) => h("fieldset", { class: "deck-card note" },
+    Object.entries(MOMENT_CUES).map(([moment, cue]) => h("fieldset", { class: "deck-card note" },
       h("legend", {}, t(`deck.note.${moment}`)), h("p", { class: "cue" }, t(`fac.cue.${cue}`)),
       texts({ id: moment, notes: doc.notes?.[moment] ?? {} }, "notes", t("deck.yourNotes"), 2))));
 }
@@ -109,7 +108,7 @@ function collect() {
   doc.incomplete = doc.languages.filter((lang) => document.getElementById(`incomplete-${lang}`)?.checked);
   doc.strategies = STRATEGIES.filter((id) => document.getElementById(`use-${id}`).checked).map((id) => ({ id, title: read(id, "title"), text: read(id, "text") }));
   doc.opdrachten = doc.opdrachten.map((o) => ({ id: o.id, text: read(o.id, "text") }));
-  doc.notes = Object.fromEntries(Object.keys(NOTES).map((m) => [m, read(m, "notes")]).filter(([, n]) => Object.values(n).some((x) => x.trim())));
+  doc.notes = Object.fromEntries(Object.keys(MOMENT_CUES).map((m) => [m, read(m, "notes")]).filter(([, n]) => Object.values(n).some((x) => x.trim())));
   doc.prompts = Object.entries(MOMENTS).flatMap(([moment, count]) => Array.from({ length: count }, (_, i) => `${moment}-${i + 1}`))
     .filter((id) => document.getElementById(`ask-${id}`).checked).map((id) => ({ id, text: read(id, "text") }));
   return doc;

@@ -45,6 +45,9 @@ export function door(v, send, id = "lock", lockable = true) {
       h("button", { type: "button", class: "secondary", key: `${id}-refuse-${k.id}`, onclick: () => send("refuse", { knock_id: k.id }) }, t("fac.refuse", { name: k.name })))));
 }
 
+// A run-sheet's moments (a deck's `notes`), each with the printed game's cue (`fac.cue.*`).
+export const MOMENT_CUES = { choosing: "choosing", reading: "reading", "reading-open": "open", discussing: "discussing", deciding: "deciding", "in-spel": "reflecting", "over-spel": "reflecting", "uit-spel": "reflecting" };
+
 // A button that asks once more before it does something that cannot be undone or skips part of
 // the game: the first click turns it into "[what will happen] Are you sure? [label] [Cancel]".
 // `danger`: it destroys or ends something, and looks it (red outline) before it is pressed.
