@@ -1,36 +1,33 @@
 """Garbage collection for a server that holds thousands of sockets for hours.
 
 Almost every object the server drops is freed at once by reference counting; the cyclic collector
-is needed for the little that is not (each short-lived socket leaves about 2.5 KB of cycles). Left
-to itself, Python's collector keeps walking what lives a few seconds (each socket's pump waits on
-a fresh future per frame, each command leaves a new state): with 7,000 phones it stopped every
-table for 50–100 ms several times a minute, most of `bench/load.py`'s tail at 500 tables.
+is needed for the little that is not (each socket leaves about 2.5 KB of cycles when it closes).
+Left to itself, Python's collector keeps walking what lives a few seconds (each socket's pump
+waits on a fresh future per frame, each viewer holds its last view's parts for the next patch):
+with 7,000 phones it stopped every table for 50-100 ms several times a minute.
 
-So its automatic collections are off. What start-up built is frozen out of every walk. Once a
-second the objects made since the last walk are collected and what survived is frozen: a walk of
-one second's survivors, never of the whole heap, so a socket that closes within the second is
-freed within the second (bench/load.py at 500 tables, 2026-12-06: 80 walks, p99 56 ms, longest 75
-ms, the five over 50 ms while thousands of phones were being seated). When a walk took more than BUSY_MS (a
-connect storm: thousands of new sockets a second) the next comes after a quarter second, so the
-same objects are walked in four shorter pauses.
+So its automatic collections are off, and what start-up built is frozen out of every walk. Once
+a second the objects made since are frozen too, without a walk: a walk of them found nothing to
+free while tables were played (bench/load.py at 500 tables, 2026-12-07: 162 walks, 0 objects
+freed, 120-140 ms each at full load, 23 % of the server's CPU in the profile). The second's
+objects are walked first only when a socket or stream closed within SHORT_LIVED_S of opening (a
+flood of bad hellos, a page that gave up): its cycles may not be frozen yet, and are freed within
+the second. When a walk took more than BUSY_MS the next tick comes after a quarter second.
 
-Cycles among frozen objects (a socket that lived longer, then closed: about 2.5 KB each) wait for
-a full walk, which at 7,000 phones pauses about 0.7 s on our 2-core machine, so it comes only
-when it frees something worth that: when as many sockets have closed since the last one as are
-open now (at least CLOSED_FLOOR), so what waits is never more than what lives, but on a busy
-server (more than QUIET_STREAMS open) not within CLOSED_GAP_S of the last one (sockets opened and
-closed on purpose cannot stall a full room more than once a minute); when the server is
+Cycles among frozen objects (a socket that lived longer, then closed, and any other cyclic garbage)
+wait for a full walk, which at 7,000 phones pauses about 0.7 s on our 2-core machine, so it comes
+only when it frees something worth that: when as many sockets have closed since the last one as
+are open now (at least CLOSED_FLOOR), so what waits is never more than what lives, but on a busy
+server (more than QUIET_STREAMS open) not within CLOSED_GAP_S of the last one; when the server is
 quiet (QUIET_STREAMS open streams or fewer) and FULL_EVERY_S has passed; at the latest every
 MUST_EVERY_S; and, for garbage of any other kind, when the heap has grown fourfold and by
 HEAP_GROWTH blocks. Not merely because the heap doubled: a connect storm doubles it with live
-sockets only (two full walks during the connect storm of bench/load.py at 500 tables paused the
-server 0.5 and 0.8 s).
+sockets only.
 
 The heap is measured with `sys.getallocatedblocks()` (a count per arena: 0.4 ms at five million
-blocks), never with `gc.get_freeze_count()`, which walks the list of every frozen object: at 500
-tables that count alone stopped the server 90-230 ms every second. Each walk's pause (and its
-bookkeeping) is kept in `STATS` (served by /healthz, printed by bench/load.py); pauses over
-SLOW_MS are logged.
+blocks), never with `gc.get_freeze_count()`, which walks the list of every frozen object. Each
+tick's pause (freeze, walk and bookkeeping) is kept in `STATS` (served by /healthz, printed by
+bench/load.py); pauses over SLOW_MS are logged.
 """
 
 import asyncio
@@ -61,20 +58,23 @@ _started: list[float] = []
 
 @dataclass
 class Stats:
-    """The collector's pauses since start-up: each second's (walk and bookkeeping) and full walks."""
+    """The collector's pauses since start-up: each second's tick (a freeze, after a walk of the
+    second's objects in `walks` of them) and full walks."""
 
+    ticks: int = 0
     walks: int = 0
     recent_ms: deque[float] = field(default_factory=lambda: deque(maxlen=3600))  # the last hour
     max_ms: float = 0.0
     full_walks: int = 0
     full_max_ms: float = 0.0
 
-    def record(self, ms: float, full: bool) -> None:
-        if full:
+    def record(self, ms: float, kind: str) -> None:
+        if kind == "full":
             self.full_walks += 1
             self.full_max_ms = max(self.full_max_ms, ms)
             return
-        self.walks += 1
+        self.ticks += 1
+        self.walks += kind == "young"
         self.recent_ms.append(ms)
         self.max_ms = max(self.max_ms, ms)
 
@@ -85,6 +85,7 @@ class Stats:
     def health(self) -> dict[str, float]:
         """As /healthz says it."""
         return {
+            "ticks": self.ticks,
             "walks": self.walks,
             "p99_ms": round(self.p99_ms(), 2),
             "max_ms": round(self.max_ms, 2),
@@ -127,16 +128,19 @@ def full_walk_due(
 
 
 async def collect_young(
-    open_streams: Callable[[], int], closed_streams: Callable[[], int] = lambda: 0
+    open_streams: Callable[[], int],
+    closed_streams: Callable[[], int] = lambda: 0,
+    short_lived: Callable[[], int] = lambda: 0,
 ) -> None:
-    """Run for the server's life, from the end of start-up."""
+    """Run for the server's life, from the end of start-up. (`closed_streams`: sockets and
+    streams closed since start; `short_lived`: of those, closed soon after opening.)"""
     was_enabled = gc.isenabled()
     gc.callbacks.append(_watch)
     gc.collect()
     gc.freeze()  # start-up's objects: modules, the app
     gc.disable()
     last_full, heap_after, closed_after = time.monotonic(), sys.getallocatedblocks(), 0
-    took = 0.0
+    took, short_seen = 0.0, short_lived()
     try:
         while True:
             await asyncio.sleep(YOUNG_EVERY_S if took < BUSY_MS else YOUNG_EVERY_S / 4)
@@ -149,9 +153,13 @@ async def collect_young(
                 sys.getallocatedblocks(),
                 heap_after,
             )
+            short = short_lived()
+            kind = "full" if full else "young" if short > short_seen else "freeze"
+            short_seen = short
             if full:
                 gc.unfreeze()
-            gc.collect()
+            if kind != "freeze":
+                gc.collect()
             gc.freeze()
             if full:
                 last_full, heap_after, closed_after = (
@@ -160,8 +168,8 @@ async def collect_young(
                     closed,
                 )
             took = (time.perf_counter() - began) * 1000
-            STATS.record(took, full)
-            metrics.GC_PAUSE.labels("full" if full else "young").observe(took / 1000)
+            STATS.record(took, kind)
+            metrics.GC_PAUSE.labels(kind).observe(took / 1000)
     finally:  # the app stops (in a test's process, say): the collector is as it was
         gc.unfreeze()
         gc.callbacks.remove(_watch)

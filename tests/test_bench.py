@@ -56,7 +56,7 @@ def test_the_load_benchmark_runs_a_small_load_end_to_end() -> None:
     assert turns["slowest_callbacks"] and all(c["what"] for c in turns["slowest_callbacks"])
     assert "server event-loop turns" in run.stdout
     collector = result["theater"]["collector"]  # the server's own pauses, read from /healthz
-    assert collector["walks"] > 0 and 0 < collector["p99_ms"] <= collector["max_ms"]
+    assert collector["ticks"] > 0 and 0 <= collector["p99_ms"] <= collector["max_ms"]
     assert "server's garbage collection (whole run)" in run.stdout
     scaled = result["theater"]["two_servers"]  # PostgreSQL + Redis: one server, then two
     for run_ in (scaled["one"], scaled["two"]):
@@ -68,8 +68,10 @@ def test_the_load_benchmark_runs_a_small_load_end_to_end() -> None:
     assert [s["tables"] for s in three] == [1, 2, 3]
     assert [s["tables_held"] for s in three] == [1, 2, 3]  # each its own, nobody another's
     targets = result["targets"]  # the targets, judged against the same run's raw figures
-    assert {"half_p99_le_3x_raw_or_15ms", "full_cpu_per_frame_le_1.5x_raw"} <= set(targets)
-    assert {"storm_ge_0.7x_raw", "two_servers_p99_le_2x_one"} <= set(targets)
+    assert {"half_p99_le_2x_raw", "full_cpu_per_frame_le_raw", "collector_p99_le_20ms"} <= set(
+        targets
+    )
+    assert {"storm_ge_0.8x_raw", "two_servers_p99_le_1.5x_one"} <= set(targets)
     assert targets["full_no_frames_lost"] and targets["two_servers_no_frames_lost"]
     assert "targets:" in run.stdout
     ratios = result["ratios"]  # two runs of raw and ours in turn: each ratio's median and range

@@ -2,6 +2,7 @@
 table (its welcome and first state in its outbox), the commands a seat sends, its language, and
 the fallback transport's frame budget per token."""
 
+import time
 from collections import Counter
 from typing import Any
 
@@ -20,6 +21,7 @@ from game import Actor
 from game.commands import FIRST_FACILITATOR
 
 LANGUAGES = ("nl", "en")
+SHORT_LIVED_S = 2.0  # a stream closed this soon after opening: the collector looks (gcpause)
 
 
 class Seats:
@@ -28,20 +30,25 @@ class Seats:
         self.reconnects = Window(config.sockets_per_token * 10)
         self.sockets: Counter[str] = Counter()  # open sockets (with or without hello) per address
         self.streams_closed = 0  # since start: their cycles wait for the collector (gcpause)
+        self.short_lived = 0  # of those, closed within SHORT_LIVED_S of opening
         self.http_buckets: dict[str, TokenBucket] = {}  # fallback transport: per token hash
 
-    def open_socket(self, client: str) -> None:
-        """A transport opened a stream for `client` (before any hello): count it."""
+    def open_socket(self, client: str) -> float:
+        """A transport opened a stream for `client` (before any hello): count it. Returns the
+        moment, for `close_socket`."""
         if self.sockets[client] >= self.config.sockets_per_address:
             raise AppError("too_many_sockets", "Too many connections from this address.")
         self.sockets[client] += 1
+        return time.monotonic()
 
     def open_streams(self) -> int:
         """Sockets and fallback streams open here, hello or not."""
         return sum(self.sockets.values())
 
-    def close_socket(self, client: str) -> None:
+    def close_socket(self, client: str, opened: float) -> None:
         self.streams_closed += 1
+        if time.monotonic() - opened < SHORT_LIVED_S:  # its cycles may not be frozen yet
+            self.short_lived += 1
         self.sockets[client] -= 1
         if self.sockets[client] <= 0:
             del self.sockets[client]

@@ -237,9 +237,10 @@ class Insights(BaseModel):
 class CollectorHealth(BaseModel):
     """The pauses of the server's own garbage collection (app/gcpause.py), since it started."""
 
-    walks: int = Field(description="Walks of each second's new objects")
-    p99_ms: float = Field(description="99th percentile of those walks' pauses, the last hour")
-    max_ms: float = Field(description="The longest of those walks' pauses")
+    ticks: int = Field(description="Seconds whose new objects were frozen out of later walks")
+    walks: int = Field(description="Of those, ticks that walked the new objects first")
+    p99_ms: float = Field(description="99th percentile of the ticks' pauses, the last hour")
+    max_ms: float = Field(description="The longest of the ticks' pauses")
     full_walks: int = Field(description="Walks of the whole heap")
     full_max_ms: float = Field(description="The longest whole-heap walk's pause")
 

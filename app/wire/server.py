@@ -22,7 +22,7 @@ from app.wire.hosts import AllowedHosts, Hosts
 from app.wire.library_api import build_library_router
 from app.wire.pages import SecurityHeaders, build_pages, docs_assets, static_files
 from app.wire.stream import build_stream_router
-from app.wire.ws import serve_socket
+from app.wire.ws import RawSend, serve_socket
 
 log = logging.getLogger("theater")
 
@@ -70,7 +70,9 @@ def create_app(config: Config | None = None, service: Service | None = None) -> 
         collector = (
             asyncio.create_task(
                 gcpause.collect_young(
-                    service.seats.open_streams, lambda: service.seats.streams_closed
+                    service.seats.open_streams,
+                    lambda: service.seats.streams_closed,
+                    lambda: service.seats.short_lived,
                 )
             )
             if config.gc_young
@@ -112,6 +114,7 @@ def create_app(config: Config | None = None, service: Service | None = None) -> 
         app.mount("/docs/assets", docs_assets(), name="docs-assets")
     app.add_middleware(SecurityHeaders)
     app.add_middleware(AllowedHosts, hosts=hosts)
+    app.add_middleware(RawSend)  # outermost: the server's own send, for the socket pumps
 
     @app.exception_handler(AppError)
     async def app_error(request: Request, exc: AppError) -> JSONResponse:

@@ -66,7 +66,7 @@ def build_stream_router(service: Service, hosts: Hosts) -> APIRouter:
                 yield _closing(close_code("bad_origin"), "this page may not open a stream here")
                 return
             try:
-                service.seats.open_socket(client)
+                opened = service.seats.open_socket(client)
             except AppError as e:
                 yield _closing(close_code(e.code), e.message)
                 return
@@ -94,7 +94,7 @@ def build_stream_router(service: Service, hosts: Hosts) -> APIRouter:
             finally:
                 if seat is not None:
                     service.seats.disconnect(seat)
-                service.seats.close_socket(client)
+                service.seats.close_socket(client, opened)
 
         return StreamingResponse(frames(), media_type="text/event-stream", headers=STREAM_HEADERS)
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from fastapi import WebSocket
 from fastapi.responses import PlainTextResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocketDisconnect
 
 from app.service import AppError, Outbox, Seat, Service, TokenBucket, close_code
@@ -29,7 +30,7 @@ async def serve_socket(ws: WebSocket, session_id: str, service: Service, hosts: 
         await ws.close(close_code("bad_origin"), "this page may not open a socket here")
         return
     try:
-        service.seats.open_socket(client)
+        opened = service.seats.open_socket(client)
     except AppError as e:
         await ws.close(close_code(e.code), e.message)
         return
@@ -40,7 +41,23 @@ async def serve_socket(ws: WebSocket, session_id: str, service: Service, hosts: 
     except WebSocketDisconnect:
         pass
     finally:
-        service.seats.close_socket(client)
+        service.seats.close_socket(client, opened)
+
+
+RAW_SEND = "theater.raw_send"
+
+
+class RawSend:
+    """The outermost layer for sockets: keeps the ASGI server's own `send` in the scope, so the
+    pump writes every frame without passing the framework's per-send wrappers."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            scope[RAW_SEND] = send
+        await self.app(scope, receive, send)
 
 
 def _text(message: MutableMapping[str, Any]) -> str | bytes | None:
@@ -98,10 +115,12 @@ async def _converse(ws: WebSocket, service: Service, seat: Seat) -> None:
 
 async def _pump(ws: WebSocket, outbox: Outbox) -> None:
     """Write the outbox to the socket; when the service closes it, close the socket with its
-    code (removed, replaced, deleted, too slow, restarting)."""
+    code (removed, replaced, deleted, too slow, restarting). Frames go to the server's own send
+    (`RawSend`), beneath the framework's wrappers, which only track the handshake's state."""
+    send = ws.scope.get(RAW_SEND) or ws.send
     try:
         while (frame := await outbox.get()) is not None:
-            await ws.send_text(frame)
+            await send({"type": "websocket.send", "text": frame})
     except Exception:  # a dead socket ends its pump, nothing else
         outbox.close()
         return

@@ -2,6 +2,7 @@
 
 import asyncio
 import gc
+import itertools
 import time
 import weakref
 
@@ -34,28 +35,43 @@ class Node:
         self.me = self  # a cycle: only the collector frees it
 
 
-async def test_cycles_are_freed_within_a_young_walk_and_the_collector_is_given_back(
+async def test_a_tick_walks_only_after_a_short_lived_socket_and_the_collector_is_given_back(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """While tables are played a second's objects are frozen without a walk (a walk of them
+    freed nothing at 500 tables); a socket that closed soon after opening makes the next tick
+    walk them first, so its cycles are freed within the second."""
     monkeypatch.setattr(gcpause, "YOUNG_EVERY_S", 0.05)
-    task = asyncio.create_task(gcpause.collect_young(lambda: 7_000))
+    short = [0]
+    before = gcpause.STATS.walks, gcpause.STATS.ticks
+    task = asyncio.create_task(gcpause.collect_young(lambda: 7_000, lambda: 0, lambda: short[0]))
     try:
         await asyncio.sleep(0.1)
         assert not gc.isenabled()  # no automatic collections: their pauses are the problem
-        node = Node()
+        kept = Node()  # garbage of a second with no short-lived socket: frozen, not walked
+        frozen = weakref.ref(kept)
+        del kept
+        await asyncio.sleep(0.2)
+        assert frozen() is not None and gcpause.STATS.walks == before[0]
+        assert gcpause.STATS.ticks > before[1]
+        node = Node()  # a socket's cycles, and the socket closed at once
         dropped = weakref.ref(node)
         del node
+        short[0] += 1
         for _ in range(40):
             await asyncio.sleep(0.05)
             if dropped() is None:
                 break
-        assert dropped() is None  # freed by the next young walk
-        assert gcpause.STATS.walks > 0 and gcpause.STATS.p99_ms() <= gcpause.STATS.max_ms
+        assert dropped() is None  # freed by the next tick's walk
+        assert gcpause.STATS.walks == before[0] + 1
+        assert gcpause.STATS.p99_ms() <= gcpause.STATS.max_ms
     finally:
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
     assert gc.isenabled() and gc.get_freeze_count() == 0
+    gc.collect()
+    assert frozen() is None  # unfrozen and walked: the frozen garbage is freed by a full walk
 
 
 async def test_a_second_walk_costs_far_less_than_counting_the_heap(
@@ -66,7 +82,8 @@ async def test_a_second_walk_costs_far_less_than_counting_the_heap(
     the server 90-200 ms every second at 500 tables. Judged against that count, in the same run."""
     monkeypatch.setattr(gcpause, "YOUNG_EVERY_S", 0.02)
     heap = [{"n": [i]} for i in range(1_000_000)]
-    task = asyncio.create_task(gcpause.collect_young(lambda: 7_000))
+    always = itertools.count()  # a short-lived socket before every tick: each one walks
+    task = asyncio.create_task(gcpause.collect_young(lambda: 7_000, lambda: 0, always.__next__))
     try:
         await asyncio.sleep(0.01)
         walks = gcpause.STATS.walks
