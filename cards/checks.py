@@ -12,7 +12,9 @@ MIN_STRATEGIES, MAX_STRATEGIES = 3, 6
 MIN_OPDRACHTEN = 3  # a game's default rounds; more rounds need more cards (checked at creation)
 # What fits a 320 px phone and the 1366×768 screen (the standard deck's longest: title 13,
 # strategy 298, assignment 465, question 205 characters).
-LIMITS = {"title": 30, "strategy": 400, "opdracht": 600, "prompt": 250, "note": 600}
+LIMITS = {
+    "title": 30, "strategy": 400, "opdracht": 600, "prompt": 250, "note": 600, "checkout": 160,
+}  # fmt: skip
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 
 
@@ -37,6 +39,7 @@ def problems(doc: DeckDocument) -> list[Problem]:
     found += _opdrachten(doc)
     found += _prompts(doc)
     found += _notes(doc)
+    found += _checkout(doc)
     return found
 
 
@@ -120,4 +123,14 @@ def _notes(doc: DeckDocument) -> list[Problem]:
     found = [Problem("unknown_moment", m, "notes") for m in doc.notes if m not in NOTE_MOMENTS]
     for moment, texts in doc.notes.items():
         found += _texts(doc, moment, "notes", texts, "note", needed=False)
+    return found
+
+
+def _checkout(doc: DeckDocument) -> list[Problem]:
+    """The check-out is optional; each question it has is asked in every language."""
+    ids = [c.id for c in doc.checkout]
+    found = [Problem("bad_id", i, "id") for i in ids if not _ID.match(i)]
+    found += _doubles(ids)
+    for c in doc.checkout:
+        found += _texts(doc, c.id, "checkout", c.text, "checkout")
     return found

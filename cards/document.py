@@ -8,7 +8,17 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from game.deck import PROMPT_IDS, STRATEGY_IDS, Deck, Opdracht, Prompt, Strategy
+from game.deck import (
+    CHECKOUT_MAX,
+    PROMPT_IDS,
+    STRATEGY_IDS,
+    CheckoutKind,
+    CheckoutQuestion,
+    Deck,
+    Opdracht,
+    Prompt,
+    Strategy,
+)
 
 
 class StrategyText(BaseModel):
@@ -24,6 +34,13 @@ class CardText(BaseModel):
     text: dict[str, str]
 
 
+class CheckoutText(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(max_length=40)
+    kind: CheckoutKind = Field(description="scale: 1 to 5; line: one line of text")
+    text: dict[str, str]
+
+
 class DeckDocument(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: str = Field(max_length=40)
@@ -35,6 +52,11 @@ class DeckDocument(BaseModel):
     prompts: list[CardText] = Field(max_length=40)
     notes: dict[str, dict[str, str]] = Field(
         default={}, description="The facilitator's run-sheet: moment -> language -> notes"
+    )
+    checkout: list[CheckoutText] = Field(
+        default=[],
+        max_length=CHECKOUT_MAX,
+        description="Closing questions asked on the phones once the game has ended",
     )
 
 
@@ -65,6 +87,10 @@ def from_decks(deck_id: str, name: str, decks: dict[str, Deck]) -> DeckDocument:
         prompts=[
             CardText(id=p.id, text=texts(lambda d, i=p.id: d.prompt(i).text)) for p in first.prompts
         ],
+        checkout=[
+            CheckoutText(id=c.id, kind=c.kind, text=texts(lambda d, n=n: d.checkout[n].text))
+            for n, c in enumerate(first.checkout)
+        ],
     )
 
 
@@ -89,6 +115,9 @@ def to_decks(doc: DeckDocument) -> dict[str, Deck]:
             opdrachten=tuple(Opdracht(id=o.id, text=say(o.text, lang)) for o in doc.opdrachten),
             prompts=tuple(Prompt(id=p.id, text=say(p.text, lang)) for p in prompts),
             notes={m: say(n, lang) for m, n in doc.notes.items() if say(n, lang)},
+            checkout=tuple(
+                CheckoutQuestion(id=c.id, kind=c.kind, text=say(c.text, lang)) for c in doc.checkout
+            ),
         )
         for lang in doc.languages
     }
@@ -147,6 +176,9 @@ def write_document(doc: DeckDocument) -> str:
     for section, cards in (("opdrachten", doc.opdrachten), ("prompts", doc.prompts)):
         for c in cards:
             lines += ["", f"[[{section}]]", f"id = {_string(c.id)}", f"text = {_table(c.text)}"]
+    for q in doc.checkout:
+        lines += ["", "[[checkout]]", f"id = {_string(q.id)}", f"kind = {_string(q.kind)}"]
+        lines.append(f"text = {_table(q.text)}")
     if doc.notes:  # a table after the arrays of tables: TOML keeps it apart
         lines += ["", "[notes]", *(f"{m} = {_table(n)}" for m, n in doc.notes.items())]
     return "\n".join(lines) + "\n"

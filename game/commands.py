@@ -195,6 +195,18 @@ class AnswerArgs(Args):
     )
 
 
+CHECKOUT_LINE_MAX = 200
+
+
+class CheckOutArgs(Args):
+    answers: dict[str, int | str] = Field(
+        min_length=1,
+        max_length=5,
+        description="question id -> 1 to 5 (a scale question) or one line of text; "
+        "a question answered again takes the later answer",
+    )
+
+
 class ShowAnswerArgs(Args):
     answer_id: str = Field(max_length=40)
     shown: bool = True

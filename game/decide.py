@@ -9,6 +9,7 @@ from typing import Any
 
 from game import dealing
 from game.commands import (
+    CHECKOUT_LINE_MAX,
     FACILITATOR_ONLY,
     FIRST_FACILITATOR,
     NEWCOMER,
@@ -17,6 +18,7 @@ from game.commands import (
     AddFacilitatorArgs,
     AnswerArgs,
     Args,
+    CheckOutArgs,
     ChooseArgs,
     ClaimArgs,
     Command,
@@ -54,6 +56,7 @@ from game.events import (
     AnswerShown,
     CallAnswered,
     CardRevealed,
+    CheckedOut,
     ChosenHow,
     DecisionRecorded,
     DiscussionEnded,
@@ -748,6 +751,38 @@ def _end_game(state: State, actor: Actor, args: NoArgs, now: int) -> list[Event]
     return [GameEnded(at=now)]
 
 
+def _check_out(state: State, actor: Actor, args: CheckOutArgs, now: int) -> list[Event]:
+    """The closing check-out, always anonymous: stored under a mark only the player's own token
+    makes again, so a question answered again takes the later answer and nobody can tie the
+    answers to a name. One question or several per command: a phone sends each as it is given."""
+    asked = {q.id: q for q in state.deck.checkout}
+    if not asked:
+        raise Refusal("invalid_phase", "no_checkout", "This game's deck has no check-out.")
+    if actor.answer_key is None:
+        raise Refusal("forbidden", "no_answer_key", "A check-out needs a player's own connection.")
+    answers: dict[str, int | str] = {}
+    for qid, value in args.answers.items():
+        question = asked.get(qid)
+        if question is None:
+            raise Refusal("invalid_args", "not_asked", f"{qid[:40]!r} is not a check-out question.")
+        if question.kind == "scale":
+            if isinstance(value, str) or not 1 <= value <= 5:
+                raise Refusal(
+                    "invalid_args", "scale", f"{qid!r} is answered with a number from 1 to 5."
+                )
+            answers[qid] = value
+        else:
+            if not isinstance(value, str) or len(value) > CHECKOUT_LINE_MAX:
+                raise Refusal(
+                    "invalid_args",
+                    "line",
+                    f"{qid!r} is answered with one line of at most {CHECKOUT_LINE_MAX} characters.",
+                )
+            answers[qid] = clean(value, "answer")
+    mark = anonymous_author(actor.answer_key, 0, "check-out")
+    return [CheckedOut(at=now, author=mark, answers=answers)]
+
+
 def _remove_player(state: State, actor: Actor, args: PlayerArgs, now: int) -> list[Event]:
     if state.phase == "ended":
         raise Refusal("invalid_phase", "ended", "The game has ended; its log stays as it was.")
@@ -1275,6 +1310,15 @@ COMMANDS: Mapping[str, Command[Any]] = _registry(
         table_wide=True,
     ),
     Command("end_game", _F, NoArgs, "any phase but ended", _end_game, table_wide=True),
+    Command(
+        "check_out",
+        _P,
+        CheckOutArgs,
+        "the deck's closing questions, anonymous; answering again replaces",
+        _check_out,
+        phases=("ended",),
+        doing="answer the check-out",
+    ),
     Command(
         "lock_joining",
         _F,

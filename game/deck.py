@@ -51,6 +51,20 @@ class Prompt(BaseModel):
     text: str
 
 
+CheckoutKind = Literal["scale", "line"]
+CHECKOUT_MAX = 5  # a closing check-out stays short: at most this many questions
+
+
+class CheckoutQuestion(BaseModel):
+    """A closing evaluation question, asked on the phones once the game has ended: a 1-5 scale
+    (1 = not at all, 5 = very much) or one line of text."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    id: str
+    kind: CheckoutKind
+    text: str
+
+
 class Deck(BaseModel):
     """One deck in one language, as validated by the loader in `cards/`."""
 
@@ -62,6 +76,8 @@ class Deck(BaseModel):
     prompts: tuple[Prompt, ...]
     # the trainer's run-sheet: per moment of the game (`NOTE_MOMENTS`), notes for the facilitator
     notes: dict[str, str] = Field(default_factory=dict)
+    # the trainer's closing check-out (none in the standard deck)
+    checkout: tuple[CheckoutQuestion, ...] = ()
 
     @property
     def strategy_ids(self) -> tuple[str, ...]:

@@ -312,6 +312,15 @@ class AnswerShown(_Event):
     shown: bool
 
 
+class CheckedOut(_Event):
+    """A player's closing check-out, anonymous: `author` is a mark only their own token can make
+    again (to change the answers), never their id. Question id -> 1-5 or a line of text."""
+
+    type: Literal["checked_out"] = "checked_out"
+    author: str
+    answers: dict[str, int | str]
+
+
 class RoundStarted(_Event):
     type: Literal["round_started"] = "round_started"
     round: int
@@ -364,7 +373,8 @@ Event = Annotated[
     | AnswerShown
     | GuessGiven
     | RoundStarted
-    | GameEnded,
+    | GameEnded
+    | CheckedOut,
     Field(discriminator="type"),
 ]
 

@@ -14,6 +14,7 @@ from game.events import (
     AnswerShown,
     CallAnswered,
     CardRevealed,
+    CheckedOut,
     ChosenHow,
     DecisionRecorded,
     DiscussionEnded,
@@ -199,6 +200,8 @@ class State:
     answers: Mapping[str, Answer] = field(default_factory=dict)
     rounds: tuple[RoundRecord, ...] = ()
     ended_at: int | None = None
+    # the closing check-out: each player's answers under their anonymous mark
+    checkouts: Mapping[str, Mapping[str, int | str]] = field(default_factory=dict)
 
     @property
     def open_card(self) -> bool:
@@ -549,6 +552,9 @@ def evolve(state: State | None, event: Event) -> State:
             )
         case GameEnded():
             return replace(state, phase="ended", ended_at=event.at, timer=Timer())
+        case CheckedOut(author=mark, answers=given):
+            merged = {**state.checkouts.get(mark, {}), **given}  # a later answer replaces
+            return replace(state, checkouts=_put(state.checkouts, mark, merged))
     raise AssertionError(f"unhandled event {event!r}")
 
 

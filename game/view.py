@@ -17,7 +17,7 @@ from pydantic import ConfigDict, Field, with_config
 from typing_extensions import TypedDict  # pydantic reads this one on Python 3.11
 
 from game.commands import FIRST_FACILITATOR, Actor, anonymous_author
-from game.deck import Deck, Opdracht
+from game.deck import CheckoutKind, Deck, Opdracht
 from game.events import ChosenHow, Reached
 from game.guesses import can_guess, recognition
 from game.prompts import prompt_ids
@@ -163,6 +163,31 @@ class MeView(TypedDict):
     guesses: Annotated[
         dict[str, str], Field(description="Your unit's guesses this round: unit -> strategy")
     ]
+    checkout: Annotated[
+        dict[str, int | str] | None,
+        Field(description="Your own check-out answers (only your phone sees them)"),
+    ]
+
+
+@_closed
+class CheckoutQuestionView(TypedDict):
+    id: str
+    kind: Annotated[CheckoutKind, Field(description="scale: 1 to 5; line: one line of text")]
+    text: str
+
+
+@_closed
+class CheckoutView(TypedDict):
+    questions: list[CheckoutQuestionView]
+    given: Annotated[int, Field(description="How many have answered (anonymous)")]
+
+
+@_closed
+class CheckoutResultView(CheckoutQuestionView):
+    answered: int
+    counts: Annotated[list[int], Field(description="A scale question: how many chose 1 ... 5")]
+    mean: Annotated[float | None, Field(description="A scale question: the mean, 1 decimal")]
+    lines: Annotated[list[str], Field(description="A line question: the lines, in no order")]
 
 
 @_closed
@@ -264,6 +289,10 @@ class SharedView(TypedDict):
     more_time: Annotated[
         bool, Field(description="Everyone may take their time to read: the discussion waits")
     ]
+    checkout: Annotated[
+        CheckoutView | None,
+        Field(description="Once the game has ended, the deck's closing questions (if any)"),
+    ]
 
 
 @_closed
@@ -325,6 +354,12 @@ class OwnView(TypedDict):
     given_time: NotRequired[
         Annotated[
             list[str], Field(description="Facilitator, trainer: players given more reading time")
+        ]
+    ]
+    checkout_results: NotRequired[
+        Annotated[
+            list[CheckoutResultView],
+            Field(description="Facilitator, trainer: the check-out's answers, anonymous"),
         ]
     ]
 
@@ -507,7 +542,38 @@ def shared_part(
         "strategy_cards": len(deck.strategies),
         "locked": state.locked,
         "more_time": state.more_time,
+        "checkout": _checkout(state, deck),
     }
+
+
+def _checkout(state: State, deck: Deck) -> CheckoutView | None:
+    if state.phase != "ended" or not deck.checkout:
+        return None
+    return {
+        "questions": [{"id": q.id, "kind": q.kind, "text": q.text} for q in deck.checkout],
+        "given": len(state.checkouts),
+    }
+
+
+def checkout_results(state: State, deck: Deck) -> list[CheckoutResultView]:
+    """Each check-out question with its answers, counted (a scale) or listed (a line), never
+    with who gave them; the lines sorted so their order tells nothing either."""
+    results: list[CheckoutResultView] = []
+    for q in deck.checkout:
+        given = [a[q.id] for a in state.checkouts.values() if q.id in a]
+        scores = [v for v in given if isinstance(v, int)]
+        results.append(
+            {
+                "id": q.id,
+                "kind": q.kind,
+                "text": q.text,
+                "answered": len(given),
+                "counts": [scores.count(n) for n in range(1, 6)] if q.kind == "scale" else [],
+                "mean": round(sum(scores) / len(scores), 1) if scores else None,
+                "lines": sorted(v for v in given if isinstance(v, str)),
+            }
+        )
+    return results
 
 
 def _workshop(state: State) -> WorkshopView | None:
@@ -612,6 +678,7 @@ def own_part(state: State, viewer: Actor, language: str | None = None) -> OwnVie
             "given_time": [p.id for p in state.players.values() if p.more_time],
             "still_reading": state.still_reading,
             "notes": deck.notes,
+            "checkout_results": checkout_results(state, deck),
             "last_by": state.last_by,
             "guessed": sorted({by for by, _ in record.guesses}) if record else [],
         }
@@ -637,9 +704,20 @@ def own_part(state: State, viewer: Actor, language: str | None = None) -> OwnVie
                     for (by, unit), card in (record.guesses if record else {}).items()
                     if by == me.unit and can_guess(state)
                 },
+                "checkout": _my_checkout(state, viewer),
             },
         }
     return {"answers": [_answer(state, a) for a in this_round if a.shown]}
+
+
+def _my_checkout(state: State, viewer: Actor) -> dict[str, int | str] | None:
+    """A player's own check-out answers, found by the mark only their token makes (worked out
+    only once anyone has answered: it is a hash, and views are built at every frame)."""
+    if not state.checkouts or viewer.answer_key is None:
+        return None
+    return (
+        dict(state.checkouts.get(anonymous_author(viewer.answer_key, 0, "check-out"), {})) or None
+    )
 
 
 def _facilitators(state: State) -> list[FacilitatorView]:

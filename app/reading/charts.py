@@ -120,6 +120,14 @@ def chart(fig: Figure, language: Language) -> str:
         for column, series in zip(fig.columns[first : first + 3], counts, strict=True):
             bars.add(column, series)
         return _svg(bars, label)
+    if fig.id == "checkout":  # how many chose each score, per question, stacked
+        scores = pygal.HorizontalStackedBar(**OPTIONS)
+        scores.x_labels = [row for row, _ in fig.rows]
+        top = max((int(values[0] or 0) for _, values in fig.rows), default=1)
+        scores.y_labels = list(range(0, top + 1, max(1, math.ceil(top / 8))))  # whole answers
+        for i in range(2, 7):
+            scores.add(fig.columns[i], [int(values[i] or 0) for _, values in fig.rows])
+        return _svg(scores, label)
     if fig.id == "support":  # yes / partly / no as shares of each strategy's votes, stacked
         shares = pygal.HorizontalStackedBar(**OPTIONS, range=(0, 100), y_title="%")
         shares.x_labels = [row for row, _ in fig.rows]

@@ -45,6 +45,8 @@ LABELS = {
         ],
         "seat": "kaart",
         "answer": "antwoord",
+        "checkout": "check-out",
+        "mean": "gemiddeld",
     },
     "en": {
         "title": "Theater van Besluit — report",
@@ -75,6 +77,8 @@ LABELS = {
         ],
         "seat": "card",
         "answer": "answer",
+        "checkout": "check-out",
+        "mean": "mean",
     },
 }  # fmt: skip
 # A spreadsheet in a Dutch locale splits on semicolons (the comma is the decimal sign there).
@@ -135,6 +139,8 @@ def debrief(state: State, events: list[Event]) -> dict[str, Any]:
         "seed": state.seed,
         "players": v["players"],
         "rounds": rounds,
+        "checkout": v.get("checkout_results", []),
+        "checkout_given": len(state.checkouts),
         "events": [public_dict(e) for e in events],
     }
 
@@ -171,6 +177,10 @@ def to_csv(state: State, events: list[Event]) -> str:
                 [t["answer"], r["round"], opdracht, "", "", a["author"] or t["anonymous"], "", "",
                  "", "", "", a["prompt"], a["text"], "", ""]
             )  # fmt: skip
+    for q in d["checkout"]:  # one row per answer, in an order that tells nothing of who gave it
+        given = [n for n, c in enumerate(q["counts"], start=1) for _ in range(c)] + q["lines"]
+        for value in given:
+            rows.append([t["checkout"], "", "", "", "", "", "", "", "", "", "", q["text"], value])
     out = io.StringIO()
     writer = csv.writer(out, delimiter=CSV_DELIMITER[d["language"]], lineterminator="\r\n")
     writer.writerows([[safe_cell(v) for v in row] for row in rows])
@@ -249,6 +259,15 @@ def to_markdown(state: State, events: list[Event]) -> str:
                 for a in group:
                     who = md_text(a["author"]) if a["author"] else f"_{t['anonymous']}_"
                     lines.append(f"- {who}: {md_text(a['text'], indent='  ')}")
+    if d["checkout"]:
+        lines += ["", f"## Check-out ({d['checkout_given']})"]
+        for q in d["checkout"]:
+            lines += ["", f"_{md_text(q['text'])}_", ""]
+            if q["kind"] == "scale" and q["mean"] is not None:
+                mean = str(q["mean"]).replace(".", "," if d["language"] == "nl" else ".")
+                counts = " · ".join(f"{n}: {c}" for n, c in enumerate(q["counts"], start=1))
+                lines.append(f"- {t['mean']} {mean} (n = {q['answered']}) · {counts}")
+            lines += [f"- {md_text(line, indent='  ')}" for line in q["lines"]]
     return "\n".join(lines) + "\n"
 
 

@@ -30,6 +30,9 @@ WORDS: dict[str, dict[str, str]] = {
         "no_consensus": "De ronde zonder consensuskaart vergeleken met de andere",
         "recognition": "Herkend door de anderen, per strategie",
         "opdrachten": "Per opdrachtkaart",
+        "checkout": "Check-out (1 = helemaal niet, 5 = heel erg)",
+        "answered": "antwoorden",
+        "mean": "gemiddeld",
         "round": "Ronde",
         "rounds": "rondes",
         "n": "aantal",
@@ -67,6 +70,9 @@ WORDS: dict[str, dict[str, str]] = {
         "no_consensus": "The round without the consensus card compared with the others",
         "recognition": "Recognised by the others, per strategy",
         "opdrachten": "Per assignment card",
+        "checkout": "Check-out (1 = not at all, 5 = very much)",
+        "answered": "answers",
+        "mean": "mean",
         "round": "Round",
         "rounds": "rounds",
         "n": "count",
@@ -301,7 +307,42 @@ def insights(states: Iterable[State], language: Language) -> list[Figure]:
         titles.update({c.id: c.title for c in deck.strategies})
     for strategy in STRATEGY_IDS:
         titles.setdefault(strategy, strategy)
-    return figures(rounds, titles, language)
+    found = figures(rounds, titles, language)
+    checkout = checkout_figure(states, language)
+    return [*found, checkout] if checkout.rows else found
+
+
+def checkout_figure(states: list[State], language: Language) -> Figure:
+    """The check-out's scale questions over the sessions: per question (of a deck), how many
+    answered, the mean and how many chose each score."""
+    scores: dict[tuple[str, str], list[int]] = defaultdict(list)
+    texts: dict[tuple[str, str], str] = {}
+    for s in states:
+        deck = s.decks.get(language, s.deck)
+        for q in deck.checkout:
+            if q.kind == "scale":
+                key = (deck.id, q.id)
+                texts.setdefault(key, q.text)
+                given = (a.get(q.id) for a in s.checkouts.values())
+                scores[key] += [v for v in given if isinstance(v, int)]
+    w = WORDS[language]
+    return Figure(
+        "checkout",
+        w["checkout"],
+        (w["answered"], w["mean"], "1", "2", "3", "4", "5"),
+        tuple(
+            (
+                _short(texts[key]),
+                (
+                    len(given),
+                    round(statistics.mean(given), 1),
+                    *(given.count(n) for n in range(1, 6)),
+                ),
+            )
+            for key, given in scores.items()
+            if given
+        ),
+    )
 
 
 def to_csv(figs: list[Figure], language: Language) -> str:

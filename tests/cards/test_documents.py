@@ -6,6 +6,7 @@ import pytest
 from cards import DeckError, load_decks
 from cards.checks import LIMITS, Problem, problems
 from cards.document import (
+    CheckoutText,
     DeckDocument,
     DocumentError,
     from_decks,
@@ -174,3 +175,31 @@ def test_the_run_sheet_travels_in_the_file_and_plays_in_each_language() -> None:
     found = problems(doc)
     assert Problem("unknown_moment", "pauze", "notes") in found
     assert Problem("too_long", "deciding", "notes", "nl", LIMITS["note"]) in found
+
+
+def test_the_check_out_travels_in_the_file_and_each_broken_question_is_named() -> None:
+    doc = standard()
+    doc.checkout = [
+        CheckoutText(id="nuttig", kind="scale", text={"nl": 'Hoe "nuttig"?', "en": "Useful?"}),
+        CheckoutText(id="mee", kind="line", text={"nl": "Wat neem je mee?", "en": "Take away?"}),
+    ]
+    again = read_document(write_document(doc))
+    assert again.checkout == doc.checkout and problems(again) == []
+    assert [(q.id, q.kind, q.text) for q in to_decks(again)["en"].checkout] == [
+        ("nuttig", "scale", "Useful?"),
+        ("mee", "line", "Take away?"),
+    ]
+    doc.checkout[1].text["en"] = ""
+    doc.checkout[0].text["nl"] = "x" * 161
+    doc.checkout.append(CheckoutText(id="Mee!", kind="line", text={"nl": "a", "en": "b"}))
+    doc.checkout.append(CheckoutText(id="nuttig", kind="scale", text={"nl": "a", "en": "b"}))
+    found = problems(doc)
+    assert Problem("empty", "mee", "checkout", "en") in found
+    assert Problem("too_long", "nuttig", "checkout", "nl", LIMITS["checkout"]) in found
+    assert Problem("bad_id", "Mee!", "id") in found and Problem("double", "nuttig", "id") in found
+    six = write_document(doc)
+    six += '\n[[checkout]]\nid = "zes"\nkind = "scale"\ntext = { nl = "6", en = "6" }\n' * 2
+    with pytest.raises(DocumentError, match="checkout"):  # five questions at most
+        read_document(six)
+    with pytest.raises(DocumentError, match="kind"):
+        read_document(write_document(doc).replace('kind = "line"', 'kind = "essay"'))

@@ -162,3 +162,97 @@ async def test_a_phone_reading_english_is_told_once_that_the_cards_are_dutch_onl
     await phone.goto(f"{web_server.http}/p/{s.id}")
     await expect(phone.locator("#status")).to_have_text("The cards of this game are in Dutch only.")
     await snap(phone, "deck-phone-cards-dutch-only")
+
+
+async def test_a_check_out_written_in_the_editor_is_answered_on_small_phones_and_read_back(
+    browser: Browser, web_server: Server
+) -> None:
+    """Two check-out questions written on the editor page (a score and a line); after the game
+    two 320 px phones answer them (anonymous, changed once); the facilitator's page and the
+    trainer's debrief count them, with no name beside any answer."""
+    async with httpx.AsyncClient(base_url=web_server.http) as http:
+        lib = (await http.post("/api/libraries", json={"label": "Ana"})).json()
+    page = await open_page(browser, lib["link"], 1280, 900)
+    await page.get_by_label("Naam", exact=True).fill("Met check-out")
+    await page.get_by_role("button", name="Maak kaartenset").click()
+    await expect(page.locator(".lead")).to_contain_text("Versie 1")
+    await page.get_by_role("button", name="Een check-outvraag toevoegen").click()
+    await expect(page.locator("#f-vraag-1-checkout-nl")).to_be_focused()
+    await page.locator("#f-vraag-1-checkout-nl").fill("Hoe bruikbaar was dit voor je werk?")
+    await page.locator("#f-vraag-1-checkout-en").fill("How useful was this for your work?")
+    await page.get_by_role("button", name="Een check-outvraag toevoegen").click()
+    await page.locator("#kind-vraag-2").select_option("line")
+    await page.locator("#f-vraag-2-checkout-nl").fill("Wat neem je mee naar maandag?")
+    await page.get_by_role("button", name="Opslaan als nieuwe versie").click()
+    await expect(page.locator("#problems")).to_contain_text(
+        "vraag-2 · check-outvraag · English: vul dit in"
+    )  # a question is asked in every language of the deck
+    await page.locator("#f-vraag-2-checkout-en").fill("What do you take to Monday?")
+    await page.get_by_role("button", name="Opslaan als nieuwe versie").click()
+    await expect(page.locator(".lead")).to_contain_text("Versie 2")
+    await expect(page.locator("#kind-vraag-2")).to_have_value("line")
+    await page.locator(".deck-card.checkout").first.scroll_into_view_if_needed()
+    await page.screenshot(path="test-artifacts/screenshots/checkout-editor-section.png")
+    # at the top: the sticky save bar covers whatever passes beneath it as the page scrolls,
+    # and axe counts a button half under it as too small
+    await page.evaluate("window.scrollTo(0, 0)")
+    await assert_accessible(page, "the deck editor with a check-out")
+
+    async with httpx.AsyncClient(base_url=web_server.http) as http:
+        key = {"Authorization": f"Bearer {lib['key']}"}
+        r = await http.post(
+            f"/api/libraries/{lib['library_id']}/sessions", headers=key,
+            json={"settings": {"deck": "met-check-out", "rounds": 1}, "label": "Noord"},
+        )  # fmt: skip
+        s = Session(web_server, r.json())
+        for name in NAMES[:3]:
+            await s.join(http, name)
+        fac = await s.client("facilitator").connect()
+        await fac.ok("start_game")
+        await fac.ok("end_game")
+        await fac.close()
+    phones = []
+    for name in NAMES[:2]:
+        phone = await open_page(browser, f"{web_server.http}/p/{s.id}", 320, 640)
+        await phone.evaluate(
+            "([k, v]) => localStorage.setItem(k, v)",
+            [f"tvb:seat:{s.id}", s.players[name]["player_token"]],
+        )
+        await phone.reload()
+        await expect(phone.locator(".checkout h2")).to_have_text("Tot slot")
+        phones.append(phone)
+    first, second = phones
+    await first.get_by_role("button", name="4 van 5").click()
+    await expect(first.get_by_role("button", name="4 van 5")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    await first.get_by_label("Wat neem je mee naar maandag?").fill("Eerst vragen, dan besluiten")
+    await first.get_by_role("button", name="Versturen").click()
+    await expect(first.get_by_role("button", name="Aanpassen")).to_be_visible()
+    await second.get_by_role("button", name="2 van 5").click()
+    await second.get_by_role("button", name="3 van 5").click()  # changed their mind
+    await expect(second.get_by_role("button", name="3 van 5")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    assert await first.evaluate("document.documentElement.scrollWidth") <= 320
+    await snap(first, "checkout-phone-320")
+    await assert_accessible(first, "a phone with the check-out answered")
+
+    console = await open_page(
+        browser, f"{web_server.http}/f/{s.id}#{s.token('facilitator')}", 1280, 900
+    )
+    results = console.locator(".checkout-results")
+    await expect(results).to_contain_text("2 hebben geantwoord (anoniem)")
+    await expect(results).to_contain_text(
+        "gemiddeld 3,5 (n = 2) · 1: 0 · 2: 0 · 3: 1 · 4: 1 · 5: 0"
+    )
+    await expect(results).to_contain_text("Eerst vragen, dan besluiten")
+    for name in NAMES:
+        await expect(results).not_to_contain_text(name)
+    await snap(console, "checkout-facilitator")
+    debrief = await open_page(
+        browser, f"{web_server.http}/b/{s.id}#{s.token('trainer')}", 1280, 900
+    )
+    await expect(debrief.locator(".checkout-results")).to_contain_text("gemiddeld 3,5")
+    await expect(debrief.locator(".debrief-charts")).to_contain_text("Check-out")
+    await snap(debrief, "checkout-debrief")

@@ -19,6 +19,7 @@ function inLanguage(doc) {
     opdrachten: doc.opdrachten.map((o) => ({ text: say(o.text) })),
     prompts: doc.prompts.map((p) => ({ id: p.id, text: say(p.text) })),
     notes: Object.fromEntries(Object.entries(doc.notes ?? {}).map(([m, n]) => [m, say(n)])),
+    checkout: (doc.checkout ?? []).map((q) => ({ kind: q.kind, text: say(q.text) })),
   };
 }
 
@@ -57,7 +58,9 @@ function render() {
       h("div", { class: "print-cards" }, cards.opdrachten.map((o) => h("article", { class: "print-card opdracht" },
         h("p", { class: "card-kind" }, t("card.opdracht")), h("p", {}, o.text))))),
     h("section", { class: "print-set" }, h("h2", {}, t("print.questions")),
-      group(t("print.inGame"), "in-spel"), group(t("print.aboutGame"), "over-spel"), group(t("print.fromGame"), "uit-spel")),
+      group(t("print.inGame"), "in-spel"), group(t("print.aboutGame"), "over-spel"), group(t("print.fromGame"), "uit-spel"),
+      cards.checkout?.length ? h("section", { class: "print-questions" }, h("h3", {}, t("deck.checkout")),
+        h("ol", {}, cards.checkout.map((q) => h("li", {}, q.text, ` (${t(`deck.kind.${q.kind}`)})`)))) : null),
     runSheet());
 }
 

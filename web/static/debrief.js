@@ -3,6 +3,7 @@
 // recognised, the reflections; then the charts. Opened with the trainer's link or a library key.
 import { call } from "./staff.js";
 import { chartGrid } from "./charts.js";
+import { checkoutResults } from "./ending.js";
 import { h, mount, sessionIdFromPath, setupChrome, showError, takeToken } from "./common.js";
 import { include, lang, t } from "./i18n.js";
 
@@ -48,7 +49,8 @@ function table(d, number = null) {
   return h("section", { class: "debrief-table" },
     h("h2", {}, number === null ? t("debrief.session", { date }) : t("debrief.table", { n: number, date })),
     h("p", {}, h("strong", {}, `${t("debrief.players")}: `), d.players.map((p) => (p.organisation ? `${p.name} (${p.organisation})` : p.name)).join(", ")),
-    d.rounds.length ? d.rounds.map(round) : h("p", {}, t("debrief.noRounds")));
+    d.rounds.length ? d.rounds.map(round) : h("p", {}, t("debrief.noRounds")),
+    checkoutResults(d.checkout, d.checkout_given));
 }
 
 function render() {

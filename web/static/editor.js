@@ -1,5 +1,5 @@
 // A trainer's deck editor (/k/{library}/{deck}): every strategy card (title and text), every
-// assignment card and every reflection question of each moment, in each of the deck's languages,
+// assignment card, every reflection question of each moment and the closing check-out, in each of the deck's languages,
 // side by side. Saving makes the next version; a card that breaks a rule is named at the top and
 // at its field, and nothing is saved. The library's key stays on this device (the library page
 // took it).
@@ -92,6 +92,28 @@ function promptSection(doc) {
       }))));
 }
 
+// The closing check-out: up to five questions, a 1-5 scale or one line, asked on the phones once
+// the game has ended (anonymous).
+function checkoutSection(doc) {
+  const questions = doc.checkout ?? [];
+  return h("section", {}, h("h2", {}, t("deck.checkout")), h("p", {}, t("deck.checkoutNote")),
+    questions.map((q, i) => h("fieldset", { class: "deck-card checkout", "data-checkout": q.id },
+      h("legend", {}, t("deck.checkoutN", { n: i + 1 })),
+      h("p", { class: "field" }, h("label", { for: `kind-${q.id}` }, t("deck.kind")),
+        h("select", { id: `kind-${q.id}` }, ["scale", "line"].map((kind) => h("option", { value: kind, selected: q.kind === kind }, t(`deck.kind.${kind}`))))),
+      texts({ id: q.id, checkout: q.text }, "checkout", t("deck.question", { n: i + 1 }), 0),
+      h("button", { type: "button", class: "secondary small", key: `remove-${q.id}`, onclick: () => { collect(); doc.checkout = doc.checkout.filter((c) => c.id !== q.id); render(); } }, t("deck.removeCheckout", { n: i + 1 })))),
+    questions.length < 5 ? h("button", { type: "button", class: "secondary", key: "add-checkout", onclick: () => {
+      collect();
+      const taken = new Set(questions.map((c) => c.id));
+      let n = questions.length + 1;
+      while (taken.has(`vraag-${n}`)) n += 1;
+      doc.checkout = [...questions, { id: `vraag-${n}`, kind: "scale", text: {} }];
+      render();
+      document.getElementById(fieldId(`vraag-${n}`, "checkout", doc.languages[0]))?.focus();
+    } }, t("deck.addCheckout")) : null);
+}
+
 // The run-sheet: per moment the printed game's cue, and the trainer's notes (optional).
 function notesSection(doc) {
   return h("section", {}, h("h2", {}, t("deck.notes")), h("p", {}, t("deck.notesNote")),
@@ -108,6 +130,7 @@ function collect() {
   doc.incomplete = doc.languages.filter((lang) => document.getElementById(`incomplete-${lang}`)?.checked);
   doc.strategies = STRATEGIES.filter((id) => document.getElementById(`use-${id}`).checked).map((id) => ({ id, title: read(id, "title"), text: read(id, "text") }));
   doc.opdrachten = doc.opdrachten.map((o) => ({ id: o.id, text: read(o.id, "text") }));
+  doc.checkout = (doc.checkout ?? []).map((q) => ({ id: q.id, kind: document.getElementById(`kind-${q.id}`).value, text: read(q.id, "checkout") }));
   doc.notes = Object.fromEntries(Object.keys(MOMENT_CUES).map((m) => [m, read(m, "notes")]).filter(([, n]) => Object.values(n).some((x) => x.trim())));
   doc.prompts = Object.entries(MOMENTS).flatMap(([moment, count]) => Array.from({ length: count }, (_, i) => `${moment}-${i + 1}`))
     .filter((id) => document.getElementById(`ask-${id}`).checked).map((id) => ({ id, text: read(id, "text") }));
@@ -152,7 +175,7 @@ function render() {
       h("fieldset", {}, h("legend", {}, t("deck.languages")),
         doc.languages.slice(1).map((lang) => h("label", { class: "check", for: `incomplete-${lang}` },
           h("input", { id: `incomplete-${lang}`, type: "checkbox", checked: doc.incomplete.includes(lang) }), t("deck.incomplete", { language: LANGUAGES[lang] ?? lang })))),
-      strategySection(doc), opdrachtSection(doc), promptSection(doc), notesSection(doc),
+      strategySection(doc), opdrachtSection(doc), promptSection(doc), checkoutSection(doc), notesSection(doc),
       h("div", { class: "row save-bar" },
         h("button", { type: "submit", class: "primary", key: "save" }, t("deck.save")),
         h("a", { class: "button secondary", key: "print", href: `/print/${encodeURIComponent(deckId)}?library=${libraryId}&version=${deck.version}`, target: "_blank", rel: "noopener" }, t("deck.print")),

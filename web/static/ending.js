@@ -44,3 +44,44 @@ export function mine(view) {
   }).filter(Boolean);
   return lines.length ? h("section", { class: "step mine" }, h("h2", {}, t("ended.thanks")), h("p", {}, t("summary.yours")), h("ul", { class: "plain" }, lines)) : null;
 }
+
+// The closing check-out: the trainer's few questions, anonymous. A number is sent when it is
+// tapped and a line with its button, each on its own (a flaky phone loses at most one answer);
+// answering again changes it.
+export function checkout(view, act) {
+  const asked = view.checkout;
+  if (!asked || !view.me) return null;
+  const mine = view.me.checkout ?? {};
+  return h("section", { class: "step checkout" }, h("h2", {}, t("checkout.heading")), h("p", {}, t("checkout.anonymous")),
+    asked.questions.map((q) => {
+      const id = `checkout-${q.id}`;
+      const given = mine[q.id];
+      if (q.kind === "scale") {
+        return h("fieldset", {}, h("legend", {}, q.text),
+          h("div", { class: "row choices", style: { gridTemplateColumns: "repeat(5, 1fr)" } }, [1, 2, 3, 4, 5].map((n) =>
+            h("button", { type: "button", key: `${id}-${n}`, class: given === n ? "chosen" : "secondary", "aria-pressed": String(given === n), "aria-label": t("checkout.score", { n }), onclick: () => act("check_out", { answers: { [q.id]: n } }).catch(() => {}) }, String(n)))),
+          h("p", { class: "scale-ends" }, t("checkout.ends")),
+          given ? h("p", { class: "done", "data-say": "" }, "✓ ", t("checkout.sent")) : null);
+      }
+      const line = h("input", { id, maxlength: 200, value: given ?? "" });
+      const form = h("form", {}, h("label", { for: id }, q.text), line,
+        h("button", { type: "submit", key: `${id}-send` }, t(given ? "checkout.change" : "checkout.send")),
+        given ? h("p", { class: "done", "data-say": "" }, "✓ ", t("checkout.sent")) : null);
+      form.addEventListener("submit", (event) => {
+        event.preventDefault();
+        if (line.value.trim()) act("check_out", { answers: { [q.id]: line.value } }).catch(() => {});
+      });
+      return form;
+    }));
+}
+
+// The check-out's answers for the staff (and the debrief): counted, never by name.
+export function checkoutResults(results, given) {
+  if (!results?.length) return null;
+  return h("section", { class: "checkout-results" }, h("h2", {}, t("checkout.results")), given === undefined ? null : h("p", {}, t("checkout.given", { n: given })),
+    results.map((r) => h("article", {}, h("h3", {}, r.text),
+      r.kind === "scale"
+        ? h("p", {}, r.mean === null ? t("checkout.none") : t("checkout.mean", { mean: r.mean.toLocaleString(document.documentElement.lang), n: r.answered }), " · ",
+          r.counts.map((c, i) => `${i + 1}: ${c}`).join(" · "))
+        : r.lines.length ? h("ul", {}, r.lines.map((line) => h("li", {}, line))) : h("p", {}, t("checkout.none")))));
+}

@@ -3,7 +3,7 @@
 import { confirmButton, door, exportButtons, linksPanel, personSelect } from "./staff.js";
 import { clearError, commander, sayOnce, h, keepAwake, mount, nameOf, phaseLine, ROUND, sessionIdFromPath, setupChrome, showError, showStatus, startClock, TableSocket, takeToken, unitNames } from "./common.js";
 import { decisionBlock, opdrachtCard, playerList, promptCard, supportCounts, timerBlock } from "./components.js";
-import { summary } from "./ending.js";
+import { checkoutResults, summary } from "./ending.js";
 import { joinPanel, readyLine } from "./room.js";
 import { coFacilitators, copyable } from "./cofacilitators.js";
 import { t } from "./i18n.js";
@@ -162,7 +162,8 @@ function phase(v) {
         [decisionBlock(v), voted(v)], [more ? leaveRound(v) : null]];
     }
     case "ended":
-      return [[h("p", {}, t("ended.thanks")), exportButtons(sessionId, token)], [summary(v)], []];
+      return [[h("p", {}, t("ended.thanks")), exportButtons(sessionId, token)],
+        [checkoutResults(v.checkout_results, v.checkout?.given), summary(v)], []];
   }
   return [[], [], []];
 }

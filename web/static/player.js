@@ -142,6 +142,7 @@ function body(v) {
   return [
     messageBanner(v),
     v.phase === "ended" ? ending?.mine(v) ?? step(t("ended.thanks")) : current(v, unit),
+    ending?.checkout(v, act),
     reflecting ? null : guessStep(v, unit),
     ownCard(v, unit),
     mates.length && v.phase !== "ended" ? h("p", { class: "partner" }, t("me.partner", { names: mates.join(", ") })) : null,
