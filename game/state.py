@@ -5,7 +5,7 @@ so a refused command can never have touched the state it was given.
 """
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
 from game.deck import Deck
@@ -250,6 +250,21 @@ class State:
 
 K = TypeVar("K")
 V = TypeVar("V")
+R = TypeVar("R")
+
+
+def replace(record: R, **changes: Any) -> R:
+    """`dataclasses.replace` without running `__init__` again: the records here are frozen and
+    have no `__post_init__` or derived fields, so their fields copied with some changed are the
+    same value. (`dataclasses.replace` took 24 µs per State, 1.2 of the 2.2 s that folding 500
+    sessions' logs took at recovery, and a share of every command.)"""
+    fields = record.__dataclass_fields__  # type: ignore[attr-defined]
+    if not changes.keys() <= fields.keys():
+        raise TypeError(f"{type(record).__name__} has no field {set(changes) - set(fields)}")
+    copy = object.__new__(type(record))
+    copy.__dict__.update(record.__dict__)
+    copy.__dict__.update(changes)
+    return copy
 
 
 def _put(mapping: Mapping[K, V], key: K, value: V) -> dict[K, V]:
