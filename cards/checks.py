@@ -11,9 +11,10 @@ LANGUAGES = ("nl", "en")  # the card languages a session can play in today
 MIN_STRATEGIES, MAX_STRATEGIES = 3, 6
 MIN_OPDRACHTEN = 3  # a game's default rounds; more rounds need more cards (checked at creation)
 # What fits a 320 px phone and the 1366×768 screen (the standard deck's longest: title 13,
-# strategy 298, assignment 465, question 205 characters).
+# strategy 298, assignment 465, question 205 characters): six strategy cards of 320 laid open
+# with a message fill that screen at 13 px type (tests/e2e/test_pages_longest_texts.py).
 LIMITS = {
-    "title": 30, "strategy": 400, "opdracht": 600, "prompt": 250, "note": 600, "checkout": 160,
+    "title": 30, "strategy": 320, "opdracht": 600, "prompt": 250, "note": 600, "checkout": 160,
 }  # fmt: skip
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 

@@ -54,10 +54,32 @@ function body(v) {
   return null;
 }
 
+// Nothing scrolls on a projector: a box whose text runs past its edges gets smaller type, step by
+// step, down to FIT_MIN of its size (the open cards all together, so they stay alike).
+const FIT_MIN = 0.3;
+function overflows(box) {
+  const edge = box.getBoundingClientRect();
+  return box.scrollHeight > box.clientHeight + 1 || [...box.children].some((child) => {
+    const r = child.getBoundingClientRect();
+    return r.top < edge.top - 1 || r.bottom > edge.bottom + 1;  // centred content runs out at both ends
+  });
+}
+
+function fit() {
+  for (const box of document.querySelectorAll("#app > .message, #app .table-cards, #app .stage > .card, #app .stage > .wall, #app .stage > .decision")) {
+    const cards = box.matches(".table-cards") ? [...box.querySelectorAll(".card")] : [box];
+    box.style.fontSize = "";
+    const base = parseFloat(getComputedStyle(box).fontSize);
+    for (let scale = 0.9; scale >= FIT_MIN && cards.some(overflows); scale *= 0.9) box.style.fontSize = `${base * scale}px`;
+  }
+}
+
 function render() {
   if (view) keepAwake(ROUND.includes(view.phase));
   if (view) mount(document.getElementById("app"), h("p", { class: "phase" }, phaseLine(view)), messageBanner(view), body(view));
+  fit();
 }
+addEventListener("resize", fit);
 
 let socket = null;
 setupChrome(render, () => socket);
