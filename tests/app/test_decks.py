@@ -4,12 +4,18 @@ table that sees the edited texts, replayed and exported with the version it play
 edit, downloaded and uploaded into another library where the same seed deals the same, and closed
 to every other credential."""
 
+from dataclasses import asdict
 from typing import Any
 
 import httpx
+import pytest
 
+from cards import load_decks
+from cards.checks import Problem
+from cards.document import from_decks, write_document
 from tests.app.server import Server, Session
 from tests.app.test_library import bearer, filed_session, library
+from tests.cards.test_documents import BROKEN
 
 NAMES = [("Anouk", "Gemeente"), ("Bram", "GGD"), ("Chris", "School"), ("Dirk", ""), ("Eva", "")]
 
@@ -312,3 +318,24 @@ async def test_a_check_out_is_asked_at_the_end_anonymously_and_reaches_every_exp
     assert "<svg" in figure["svg"]
     for client in [fac, screen, *phones]:
         await client.close()
+
+
+@pytest.mark.parametrize(("change", "problem"), BROKEN, ids=lambda x: getattr(x, "code", ""))
+async def test_each_broken_invariant_in_an_uploaded_file_is_refused_by_name(
+    http: httpx.AsyncClient, change: Any, problem: Problem
+) -> None:
+    lib = await library(http, "Ana")
+    doc = from_decks("proef", "Proef", load_decks("standaard"))
+    change(doc)
+    r = await http.post(
+        f"/api/libraries/{lib['library_id']}/decks/file",
+        content=write_document(doc),
+        headers={**bearer(lib["key"]), "Content-Type": "application/toml"},
+    )
+    assert r.status_code == 400, r.text
+    assert r.json()["error"]["reason"] == "deck_problems"
+    assert asdict(problem) in r.json()["error"]["params"]["problems"]
+    listing = await http.get(
+        f"/api/libraries/{lib['library_id']}/decks", headers=bearer(lib["key"])
+    )
+    assert listing.json() == []  # nothing saved

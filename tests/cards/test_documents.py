@@ -63,66 +63,77 @@ def test_a_deck_downloaded_and_uploaded_elsewhere_deals_the_same_for_the_same_se
     )
 
 
-@pytest.mark.parametrize(
-    ("change", "problem"),
-    [
-        (lambda d: d.strategies.pop(), Problem("no_consensus", "consensus", "strategies")),
-        (
-            lambda d: d.strategies.__delitem__(slice(0, 4)),
-            Problem("strategy_count", "deck", "strategies"),
+# Each invariant the checker holds, broken one at a time: the change, and the problem it names.
+BROKEN = [
+    (lambda d: d.strategies.pop(), Problem("no_consensus", "consensus", "strategies")),
+    (
+        lambda d: d.strategies.__delitem__(slice(0, 4)),
+        Problem("strategy_count", "deck", "strategies"),
+    ),
+    (lambda d: d.strategies.append(d.strategies[0]), Problem("double", "autoriteit", "id")),
+    (
+        lambda d: setattr(d.strategies[0], "id", "loting"),
+        Problem("unknown_strategy", "loting", "id"),
+    ),
+    (
+        lambda d: d.strategies[1].title.update(en=" "),
+        Problem("empty", "eliminatie", "title", "en"),
+    ),
+    (
+        lambda d: d.strategies[1].text.update(nl="x" * 401),
+        Problem("too_long", "eliminatie", "text", "nl", LIMITS["strategy"]),
+    ),
+    (
+        lambda d: d.strategies[1].title.update(nl="x" * 31),
+        Problem("too_long", "eliminatie", "title", "nl", LIMITS["title"]),
+    ),
+    (
+        lambda d: d.opdrachten.__delitem__(slice(0, 4)),
+        Problem("opdracht_count", "deck", "opdrachten", None, 3),
+    ),
+    (lambda d: d.opdrachten[3].text.pop("en"), Problem("empty", "keuken", "text", "en")),
+    (
+        lambda d: d.opdrachten[3].text.update(en="x" * 601),
+        Problem("too_long", "keuken", "text", "en", LIMITS["opdracht"]),
+    ),
+    (lambda d: setattr(d.opdrachten[0], "id", "Hoi daar"), Problem("bad_id", "Hoi daar", "id")),
+    (lambda d: d.prompts.__delitem__(slice(0, 3)), Problem("no_prompt", "in-spel", "prompts")),
+    (
+        lambda d: setattr(d.prompts[0], "id", "in-spel-9"),
+        Problem("unknown_prompt", "in-spel-9", "id"),
+    ),
+    (
+        lambda d: d.prompts[4].text.update(nl="x" * 251),
+        Problem("too_long", "over-spel-2", "text", "nl", LIMITS["prompt"]),
+    ),
+    (
+        lambda d: d.languages.append("de"),
+        Problem("unknown_language", "deck", "languages", "de"),
+    ),
+    (
+        lambda d: d.prompts[0].text.update(fr="Bonjour"),
+        Problem("unknown_language", "in-spel-1", "text", "fr"),
+    ),
+    (
+        lambda d: d.incomplete.append("nl"),
+        Problem("first_incomplete", "deck", "languages", "nl"),
+    ),
+    (lambda d: setattr(d, "name", "  "), Problem("empty", "deck", "name")),
+    (lambda d: setattr(d, "id", "-x"), Problem("bad_id", "deck", "id")),
+    (
+        lambda d: d.notes.update(pauze={"nl": "Koffie"}),
+        Problem("unknown_moment", "pauze", "notes"),
+    ),
+    (
+        lambda d: d.checkout.append(
+            CheckoutText(id="mee", kind="line", text={"nl": "x" * 161, "en": "Take away?"})
         ),
-        (lambda d: d.strategies.append(d.strategies[0]), Problem("double", "autoriteit", "id")),
-        (
-            lambda d: setattr(d.strategies[0], "id", "loting"),
-            Problem("unknown_strategy", "loting", "id"),
-        ),
-        (
-            lambda d: d.strategies[1].title.update(en=" "),
-            Problem("empty", "eliminatie", "title", "en"),
-        ),
-        (
-            lambda d: d.strategies[1].text.update(nl="x" * 401),
-            Problem("too_long", "eliminatie", "text", "nl", LIMITS["strategy"]),
-        ),
-        (
-            lambda d: d.strategies[1].title.update(nl="x" * 31),
-            Problem("too_long", "eliminatie", "title", "nl", LIMITS["title"]),
-        ),
-        (
-            lambda d: d.opdrachten.__delitem__(slice(0, 4)),
-            Problem("opdracht_count", "deck", "opdrachten", None, 3),
-        ),
-        (lambda d: d.opdrachten[3].text.pop("en"), Problem("empty", "keuken", "text", "en")),
-        (
-            lambda d: d.opdrachten[3].text.update(en="x" * 601),
-            Problem("too_long", "keuken", "text", "en", LIMITS["opdracht"]),
-        ),
-        (lambda d: setattr(d.opdrachten[0], "id", "Hoi daar"), Problem("bad_id", "Hoi daar", "id")),
-        (lambda d: d.prompts.__delitem__(slice(0, 3)), Problem("no_prompt", "in-spel", "prompts")),
-        (
-            lambda d: setattr(d.prompts[0], "id", "in-spel-9"),
-            Problem("unknown_prompt", "in-spel-9", "id"),
-        ),
-        (
-            lambda d: d.prompts[4].text.update(nl="x" * 251),
-            Problem("too_long", "over-spel-2", "text", "nl", LIMITS["prompt"]),
-        ),
-        (
-            lambda d: d.languages.append("de"),
-            Problem("unknown_language", "deck", "languages", "de"),
-        ),
-        (
-            lambda d: d.prompts[0].text.update(fr="Bonjour"),
-            Problem("unknown_language", "in-spel-1", "text", "fr"),
-        ),
-        (
-            lambda d: d.incomplete.append("nl"),
-            Problem("first_incomplete", "deck", "languages", "nl"),
-        ),
-        (lambda d: setattr(d, "name", "  "), Problem("empty", "deck", "name")),
-        (lambda d: setattr(d, "id", "-x"), Problem("bad_id", "deck", "id")),
-    ],
-)
+        Problem("too_long", "mee", "checkout", "nl", LIMITS["checkout"]),
+    ),
+]
+
+
+@pytest.mark.parametrize(("change", "problem"), BROKEN)
 def test_each_broken_invariant_is_named_by_card_language_and_field(change, problem) -> None:  # type: ignore[no-untyped-def]
     doc = standard()
     change(doc)

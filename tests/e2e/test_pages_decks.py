@@ -4,14 +4,24 @@ card named at the top and at its field with nothing saved; played by a whole tab
 screen show the reworded card; the file uploaded into a second library from its page. Axe and a
 screenshot at each step."""
 
+import re
+from pathlib import Path
+from typing import Any
+
 import httpx
+import pytest
 from playwright.async_api import Browser, Page, expect
 
+from cards import load_decks
+from cards.checks import Problem
+from cards.document import from_decks, write_document
 from tests.app.server import Server, Session
 from tests.app.test_decks import dutch_only
+from tests.cards.test_documents import BROKEN
 from tests.e2e.conftest import assert_accessible, open_page, snap
 
 NAMES = ["Anouk", "Bram", "Chris", "Dirk", "Eva"]
+NL_STAFF = (Path(__file__).parents[2] / "web" / "static" / "nl-staff.js").read_text("utf-8")
 MOMENTS = ("choosing", "reading", "reading-open", "discussing", "deciding", "in-spel", "over-spel",
            "uit-spel")  # fmt: skip
 
@@ -256,3 +266,43 @@ async def test_a_check_out_written_in_the_editor_is_answered_on_small_phones_and
     await expect(debrief.locator(".checkout-results")).to_contain_text("gemiddeld 3,5")
     await expect(debrief.locator(".debrief-charts")).to_contain_text("Check-out")
     await snap(debrief, "checkout-debrief")
+
+
+def _dutch(key: str) -> str:
+    """A sentence of the staff pages' Dutch catalog."""
+    found = re.search(rf'"{re.escape(key)}": "([^"]*)"', NL_STAFF)
+    assert found, key
+    return found.group(1)
+
+
+@pytest.mark.parametrize(("change", "problem"), BROKEN, ids=lambda x: getattr(x, "code", ""))
+async def test_each_broken_invariant_in_an_uploaded_file_is_named_on_the_page(
+    browser: Browser, web_server: Server, change: Any, problem: Problem
+) -> None:
+    """The library page lists what the checker found in a deck file, each problem where it is
+    (card, field, language) and what is wrong, in the trainer's language; nothing is saved."""
+    async with httpx.AsyncClient(base_url=web_server.http) as http:
+        lib = (await http.post("/api/libraries", json={"label": "Ana"})).json()
+    doc = from_decks("proef", "Proef", load_decks("standaard"))
+    change(doc)
+    page = await open_page(browser, lib["link"], 1280, 900)
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    await page.locator("#deck-file").set_input_files(
+        files=[{"name": "deck.toml", "mimeType": "application/toml",
+                "buffer": write_document(doc).encode()}]
+    )  # fmt: skip
+    await page.locator("[data-key='upload-deck']").click()
+    where = [
+        _dutch("deck.wholeDeck") if problem.card == "deck" else problem.card,
+        _dutch(f"deck.field.{problem.field}"),
+        {"nl": "Nederlands", "en": "English"}.get(problem.language or "", problem.language),
+    ]
+    said = _dutch(f"deck.problem.{problem.code}").replace("{limit}", str(problem.limit or ""))
+    listed = page.locator("#deck-problems")
+    await expect(listed).to_be_focused()  # a keyboard or screen-reader user lands on it
+    await expect(
+        listed.locator("li", has_text=" · ".join(w for w in where if w) + ": " + said)
+    ).to_have_count(1)
+    await expect(page.locator("#app").get_by_text("Nog geen eigen kaartensets.")).to_be_visible()
+    assert errors == []

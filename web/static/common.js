@@ -34,7 +34,7 @@ function edited(el) {
 // server says now.
 export function mount(root, ...children) {
   const kept = new Map();
-  for (const el of root.querySelectorAll("input[id], textarea[id], select[id]")) {
+  for (const el of root.querySelectorAll("input[id]:not([type=file]), textarea[id], select[id]")) {
     if (!edited(el)) continue;
     kept.set(el.id, el.type === "checkbox" || el.type === "radio" ? el.checked : el.value);
   }

@@ -3,7 +3,7 @@
 // side by side. Saving makes the next version; a card that breaks a rule is named at the top and
 // at its field, and nothing is saved. The library's key stays on this device (the library page
 // took it).
-import { call, download, MOMENT_CUES } from "./staff.js";
+import { call, download, LANGUAGES, MOMENT_CUES, problemText } from "./staff.js";
 import { announce, clearError, h, mount, setupChrome, showError, takeToken } from "./common.js";
 import { t } from "./i18n.js";
 
@@ -11,7 +11,6 @@ const [, , libraryId, deckId] = location.pathname.split("/").map(decodeURICompon
 const key = takeToken("lib", libraryId);
 const STRATEGIES = ["autoriteit", "eliminatie", "maximaliseren", "adequaat", "preselectie", "consensus"];
 const MOMENTS = { "in-spel": 3, "over-spel": 5, "uit-spel": 6 };
-const LANGUAGES = { nl: "Nederlands", en: "English" };
 let deck = null;  // the version shown: { deck_id, version, name, saved_at, document }
 let problems = [];
 let added = 0;  // assignment cards added here since the last save
@@ -135,11 +134,6 @@ function collect() {
   doc.prompts = Object.entries(MOMENTS).flatMap(([moment, count]) => Array.from({ length: count }, (_, i) => `${moment}-${i + 1}`))
     .filter((id) => document.getElementById(`ask-${id}`).checked).map((id) => ({ id, text: read(id, "text") }));
   return doc;
-}
-
-function problemText(p) {
-  const where = [p.card === "deck" ? t("deck.wholeDeck") : p.card, t(`deck.field.${p.field}`), p.language ? LANGUAGES[p.language] ?? p.language : null].filter(Boolean).join(" · ");
-  return `${where}: ${t(`deck.problem.${p.code}`, { limit: p.limit ?? "" })}`;
 }
 
 async function save() {

@@ -332,6 +332,7 @@ export default {
   "deck.save": "Save as a new version",
   "deck.download": "Download as a file",
   "deck.saved": "Saved as version {version}.",
+  "deck.problemsFile": { one: "This file has 1 problem; nothing was saved.", other: "This file has {n} problems; nothing was saved." },
   "deck.problems": { one: "There is 1 problem; nothing was saved.", other: "There are {n} problems; nothing was saved." },
   "deck.wholeDeck": "the deck",
   "deck.field.title": "title",

@@ -1,9 +1,9 @@
 // A trainer's library: the sessions filed under one private key (open, export, print a debrief,
 // delete, see when the retention sweep takes them), new sessions filed at once, and insights with
 // charts across them. The key arrives after `#` and stays on this device.
-import { call, confirmButton, download, linksPanel } from "./staff.js";
+import { call, confirmButton, download, linksPanel, problemText } from "./staff.js";
 import { chartGrid } from "./charts.js";
-import { h, mount, sessionIdFromPath, setupChrome, showError, takeToken } from "./common.js";
+import { clearError, h, mount, sessionIdFromPath, setupChrome, showError, takeToken } from "./common.js";
 import { lang, t } from "./i18n.js";
 
 const libraryId = sessionIdFromPath();
@@ -13,6 +13,7 @@ let decks = [];  // the library's own decks, each with its versions
 let insights = null;
 let created = null;  // the links of a session just made here
 let rotated = null;  // the new key link, shown once
+let refused = [];  // what the checker found in the last deck file uploaded here
 let filter = { since: "", until: "", label: "", deck: "", version: "" };
 
 const api = (path, init) => call(`/api/libraries/${libraryId}${path}`, key, init);
@@ -182,9 +183,13 @@ function decksSection() {
     if (!file) return;
     try {
       await api("/decks/file", { method: "POST", body: await file.text(), headers: { "Content-Type": "application/toml" } });
+      refused = [];
       event.target.reset();
       await load();
-    } catch (error) { showError(error); }
+    } catch (error) {
+      refused = error.params?.problems ?? [];
+      if (refused.length) { clearError(); render(); document.getElementById("deck-problems")?.focus(); } else showError(error);
+    }
   };
   return h("section", { class: "no-print" }, h("h2", {}, t("library.decks")), h("p", {}, t("library.decksNote")),
     decks.length ? h("ul", { class: "plain decks" }, decks.map((d) => h("li", {},
@@ -197,6 +202,8 @@ function decksSection() {
         field("deck-name", t("library.deckName"), h("input", { id: "deck-name", name: "name", required: true, maxlength: 80, autocomplete: "off" })),
         h("button", { type: "submit", class: "secondary", key: "make-deck" }, t("library.makeDeck"))),
       h("form", { class: "card-form", onsubmit: upload }, h("h3", {}, t("library.uploadDeck")),
+        refused.length ? h("section", { id: "deck-problems", class: "error", tabindex: "-1", role: "alert" },
+          h("p", {}, t("deck.problemsFile", { n: refused.length })), h("ul", {}, refused.map((p) => h("li", {}, problemText(p))))) : null,
         field("deck-file", t("library.uploadFile"), h("input", { id: "deck-file", name: "file", type: "file", accept: ".toml,application/toml,text/plain" })),
         h("button", { type: "submit", class: "secondary", key: "upload-deck" }, t("library.upload")))));
 }

@@ -332,6 +332,7 @@ export default {
   "deck.save": "Opslaan als nieuwe versie",
   "deck.download": "Download als bestand",
   "deck.saved": "Opgeslagen als versie {version}.",
+  "deck.problemsFile": { one: "In dit bestand zit 1 probleem; er is niets opgeslagen.", other: "In dit bestand zitten {n} problemen; er is niets opgeslagen." },
   "deck.problems": { one: "Er is 1 probleem; er is niets opgeslagen.", other: "Er zijn {n} problemen; er is niets opgeslagen." },
   "deck.wholeDeck": "de kaartenset",
   "deck.field.title": "titel",

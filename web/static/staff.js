@@ -45,6 +45,14 @@ export function door(v, send, id = "lock", lockable = true) {
       h("button", { type: "button", class: "secondary", key: `${id}-refuse-${k.id}`, onclick: () => send("refuse", { knock_id: k.id }) }, t("fac.refuse", { name: k.name })))));
 }
 
+// A deck's card languages by name, and one problem a deck's checker found, in words: where
+// (card · field · language) and what is wrong.
+export const LANGUAGES = { nl: "Nederlands", en: "English" };
+export function problemText(p) {
+  const where = [p.card === "deck" ? t("deck.wholeDeck") : p.card, t(`deck.field.${p.field}`), p.language ? LANGUAGES[p.language] ?? p.language : null].filter(Boolean).join(" · ");
+  return `${where}: ${t(`deck.problem.${p.code}`, { limit: p.limit ?? "" })}`;
+}
+
 // A run-sheet's moments (a deck's `notes`), each with the printed game's cue (`fac.cue.*`).
 export const MOMENT_CUES = { choosing: "choosing", reading: "reading", "reading-open": "open", discussing: "discussing", deciding: "deciding", "in-spel": "reflecting", "over-spel": "reflecting", "uit-spel": "reflecting" };
 
