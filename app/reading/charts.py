@@ -137,11 +137,11 @@ def chart(fig: Figure, language: Language) -> str:
                 [round(100 * (values[i] or 0) / (values[0] or 1)) for _, values in fig.rows],
             )
         return _svg(shares, label)
-    # a percentage per row: recognised, or the two groups compared
+    # a percentage per row: recognised, or groups compared (with or without consensus, versions)
     percent = pygal.HorizontalBar(**OPTIONS, range=(0, 100), y_title="%")
     percent.x_labels = [row for row, _ in fig.rows]
-    if fig.id == "no_consensus":
-        for i in (2, 3):
+    if fig.id in ("no_consensus", "versions"):
+        for i in (2, 3) if fig.id == "no_consensus" else (3, 4):
             percent.add(fig.columns[i], [values[i] for _, values in fig.rows])
     else:
         percent.show_legend = False

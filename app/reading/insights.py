@@ -31,6 +31,9 @@ WORDS: dict[str, dict[str, str]] = {
         "recognition": "Herkend door de anderen, per strategie",
         "opdrachten": "Per opdrachtkaart",
         "checkout": "Check-out (1 = helemaal niet, 5 = heel erg)",
+        "versions": "De versies van de kaartenset naast elkaar",
+        "version": "versie",
+        "sessions": "sessies",
         "answered": "antwoorden",
         "mean": "gemiddeld",
         "round": "Ronde",
@@ -71,6 +74,9 @@ WORDS: dict[str, dict[str, str]] = {
         "recognition": "Recognised by the others, per strategy",
         "opdrachten": "Per assignment card",
         "checkout": "Check-out (1 = not at all, 5 = very much)",
+        "versions": "The deck's versions side by side",
+        "version": "version",
+        "sessions": "sessions",
         "answered": "answers",
         "mean": "mean",
         "round": "Round",
@@ -191,6 +197,17 @@ def _pct(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
+def compare(group: list[Played]) -> tuple[float | int | None, ...]:
+    """Rounds, their median time, % decided yes and % of votes behind the decision."""
+    votes = [v for r in group for _, v in r.supports]
+    return (
+        len(group),
+        round(statistics.median([r.seconds for r in group]), 1) if group else None,
+        _pct(sum(r.reached == "yes" for r in group), len(group)),
+        _pct(votes.count("yes"), len(votes)),
+    )
+
+
 def figures(
     rounds: list[Played], strategy_titles: dict[str, str], language: Language
 ) -> list[Figure]:
@@ -236,15 +253,6 @@ def figures(
             if support[s]
         ),
     )
-
-    def compare(group: list[Played]) -> tuple[float | int | None, ...]:
-        votes = [v for r in group for _, v in r.supports]
-        return (
-            len(group),
-            round(statistics.median([r.seconds for r in group]), 1) if group else None,
-            _pct(sum(r.reached == "yes" for r in group), len(group)),
-            _pct(votes.count("yes"), len(votes)),
-        )
 
     no_consensus = Figure(
         "no_consensus",
@@ -310,6 +318,28 @@ def insights(states: Iterable[State], language: Language) -> list[Figure]:
     found = figures(rounds, titles, language)
     checkout = checkout_figure(states, language)
     return [*found, checkout] if checkout.rows else found
+
+
+def versions_figure(states: list[State], language: Language) -> Figure:
+    """One deck's versions compared (a reworded card: did the decisions change?): per version the
+    sessions, then `compare` over their decided rounds."""
+    by_version: dict[int, list[State]] = defaultdict(list)
+    for s in states:
+        if s.settings.deck_version is not None:
+            by_version[s.settings.deck_version].append(s)
+    w = WORDS[language]
+    return Figure(
+        "versions",
+        w["versions"],
+        (w["sessions"], w["rounds"], w["median_s"], w["decided_yes"], w["behind_yes"]),
+        tuple(
+            (
+                f"{w['version']} {v}",
+                (len(group), *compare([r for s in group for r in played_rounds(s, language)])),
+            )
+            for v, group in sorted(by_version.items())
+        ),
+    )
 
 
 def checkout_figure(states: list[State], language: Language) -> Figure:

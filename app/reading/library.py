@@ -13,7 +13,7 @@ from app.config import Config
 from app.errors import AppError
 from app.reading.charts import chart, summary
 from app.reading.decks import Decks
-from app.reading.insights import Figure, Language, insights
+from app.reading.insights import Figure, Language, insights, versions_figure
 from app.results import Created
 from app.stores import EventStore, FiledSession, LibraryRow
 from app.tokens import hash_token, matches, new_session_id, new_token
@@ -73,11 +73,12 @@ class Chart:
     svg: str
 
 
-def charts(states: list[State], language: Language) -> list[Chart]:
-    return [
-        Chart(fig, summary(fig, language), chart(fig, language))
-        for fig in insights(states, language)
-    ]
+def charts(states: list[State], language: Language, versions: bool = False) -> list[Chart]:
+    """The charts over `states`; with `versions`, one deck's versions side by side first."""
+    figs = insights(states, language)
+    if versions:
+        figs = [versions_figure(states, language), *figs]
+    return [Chart(fig, summary(fig, language), chart(fig, language)) for fig in figs]
 
 
 def still_filed(filed: FiledSession, state: State) -> bool:
@@ -273,4 +274,4 @@ class Libraries:
             and (not deck or s.settings.deck == deck)
             and (version is None or s.settings.deck_version == version)
         ]
-        return len(chosen), charts(chosen, language)
+        return len(chosen), charts(chosen, language, versions=bool(deck) and version is None)

@@ -134,6 +134,13 @@ async def test_a_deck_edited_into_versions_is_played_replayed_and_exported_as_it
         for q in ("", "&version=2", "&version=1", "&version=3")
     }
     assert covered == {"": 1, "&version=2": 1, "&version=1": 0, "&version=3": 0}
+    compared = (await http.get(insights, headers=key)).json()["charts"][0]
+    assert compared["id"] == "versions"  # a deck's versions side by side, when no version is chosen
+    assert compared["rows"] == [
+        {"label": "versie 2", "values": [1, 1, compared["rows"][0]["values"][2], 100.0, None]}
+    ]
+    chosen = (await http.get(f"{insights}&version=2", headers=key)).json()["charts"]
+    assert "versions" not in [c["id"] for c in chosen]
     standard = await http.get(f"/api/libraries/{lid}/insights?deck=standaard", headers=key)
     assert standard.json()["sessions"] == 0
     listing = (await http.get(f"/api/libraries/{lid}/decks", headers=key)).json()

@@ -266,6 +266,13 @@ async def test_a_check_out_written_in_the_editor_is_answered_on_small_phones_and
     await expect(debrief.locator(".checkout-results")).to_contain_text("gemiddeld 3,5")
     await expect(debrief.locator(".debrief-charts")).to_contain_text("Check-out")
     await snap(debrief, "checkout-debrief")
+    await page.goto(lib["link"])  # the library: the deck's versions side by side
+    await page.locator("#deck").select_option("met-check-out")
+    await page.locator("[data-key='filter']").click()
+    versions = page.locator(".insights").get_by_text("De versies van de kaartenset naast elkaar")
+    await expect(versions).to_be_visible()
+    await expect(page.locator(".insights")).to_contain_text("versie 2")
+    await snap(page, "checkout-library-versions")
 
 
 def _dutch(key: str) -> str:
