@@ -313,3 +313,47 @@ async def test_each_broken_invariant_in_an_uploaded_file_is_named_on_the_page(
     ).to_have_count(1)
     await expect(page.locator("#app").get_by_text("Nog geen eigen kaartensets.")).to_be_visible()
     assert errors == []
+
+
+async def test_the_run_sheet_follows_each_table_on_the_workshop_console(
+    browser: Browser, web_server: Server
+) -> None:
+    """A workshop played with a library deck: each table's card on the console shows the
+    trainer's note for the moment that table is at."""
+    async with httpx.AsyncClient(base_url=web_server.http) as http:
+        lib = (await http.post("/api/libraries", json={"label": "Ana"})).json()
+        key = {"Authorization": f"Bearer {lib['key']}"}
+        base = f"/api/libraries/{lib['library_id']}"
+        deck = (await http.post(f"{base}/decks", json={"name": "Draaiboek"}, headers=key)).json()
+        deck["document"]["notes"] = {
+            "choosing": {"nl": "Laat de tafel zelf kiezen."},
+            "reading": {"nl": "Iedereen leest in stilte."},
+        }
+        saved = await http.put(f"{base}/decks/draaiboek", headers=key,
+                               json={"base_version": 1, "document": deck["document"]})  # fmt: skip
+        assert saved.status_code == 201, saved.text
+        r = await http.post(f"{base}/sessions", headers=key,
+                            json={"settings": {"deck": "draaiboek", "tables": 2}})  # fmt: skip
+        s = Session(web_server, r.json())
+        for name in [*NAMES, "Fenna"]:
+            await s.join(http, name)
+        fac = {"Authorization": f"Bearer {s.token('facilitator')}"}
+        formed = await http.post(f"/api/sessions/{s.id}/tables", headers=fac)
+        assert formed.status_code == 201, formed.text
+        started = await http.post(f"/api/sessions/{s.id}/tables/command", headers=fac,
+                                  json={"name": "start_game", "args": {}})  # fmt: skip
+        assert started.status_code == 200, started.text
+    console = await open_page(browser, s.created["links"]["facilitator"], 1366, 768)
+    cards = console.locator(".table-card")
+    await expect(cards).to_have_count(2)
+    for i in range(2):
+        await expect(cards.nth(i).locator("aside.notes")).to_contain_text(
+            "Laat de tafel zelf kiezen."
+        )
+    await console.get_by_role("button", name="Trek aan elke tafel een opdracht").click()
+    for i in range(2):
+        await expect(cards.nth(i).locator("aside.notes")).to_contain_text(
+            "Iedereen leest in stilte."
+        )
+    await snap(console, "deck-run-sheet-console")
+    await assert_accessible(console, "the console with each table's note")

@@ -1,7 +1,7 @@
 // A workshop's console on the facilitator's laptop: the lobby with its proposal of tables (move
 // people, then form them), then every table at a glance (phase, round, clock, who is ready, the
 // decision, a call from a table) and the steps that run at every table at once.
-import { confirmButton, door, linksPanel } from "./staff.js";
+import { confirmButton, door, linksPanel, runSheetNote } from "./staff.js";
 import { announce, errorText, formatMs, h, keepAwake, mount, nameOf, phaseLine, remainingMs, ROUND, sessionIdFromPath, setupChrome, showError, showStatus, startClock, TableSocket, takeToken } from "./common.js";
 import { playerList } from "./components.js";
 import { followTables, joinPanel, readyLine } from "./room.js";
@@ -83,6 +83,7 @@ function tableCard(entry) {
   sayCall(v);
   return h("section", { class: `table-card${v.call ? " calling" : ""}`, "aria-label": t("console.table", { n: entry.number }) }, heading,
     h("p", { class: "phase" }, phaseLine({ ...v, workshop: null })),
+    runSheetNote(v, t("console.table", { n: entry.number })),
     v.call ? h("p", { class: "call" }, t("console.called", { name: nameOf(v, v.call) }), " ",
       h("button", { type: "button", class: "primary small", key: `answer-${entry.number}`, onclick: () => entry.socket.command("answer_call").catch(showError) }, t("console.answer"))) : null,
     door(v, (name, args) => entry.socket.command(name, args).catch(showError), `lock-${entry.number}`, false),

@@ -1,6 +1,6 @@
 // The facilitator's laptop: one obvious next step that follows the printed script, with its cue;
 // what cannot be undone or skips part of the game set apart and confirmed; counters; the links.
-import { confirmButton, door, exportButtons, linksPanel, personSelect } from "./staff.js";
+import { confirmButton, door, exportButtons, linksPanel, personSelect, runSheetNote } from "./staff.js";
 import { clearError, commander, sayOnce, h, keepAwake, mount, nameOf, phaseLine, ROUND, sessionIdFromPath, setupChrome, showError, showStatus, startClock, TableSocket, takeToken, unitNames } from "./common.js";
 import { decisionBlock, opdrachtCard, playerList, promptCard, supportCounts, timerBlock } from "./components.js";
 import { checkoutResults, summary } from "./ending.js";
@@ -180,13 +180,6 @@ function readingTime(v) {
 }
 
 
-// The trainer's own notes for this moment (a library's deck), beside the printed game's cue.
-function notes(v) {
-  const moment = v.phase === "reading" && v.open_card ? "reading-open" : v.phase === "reflecting" ? v.prompt?.id.replace(/-\d+$/, "") : v.phase;
-  const text = v.notes?.[moment];
-  return text ? h("aside", { class: "notes", "aria-label": t("fac.notes") }, h("p", { class: "label" }, t("fac.notes")), h("p", {}, text)) : null;
-}
-
 // Latecomers wait for the next deal; the facilitator can seat one now with a player alone.
 function latecomers(v) {
   const solos = v.units.filter((u) => u.members.length === 1);
@@ -265,7 +258,7 @@ function render() {
     v.facilitators?.length > 1 && v.last_by ? h("p", { class: "last-by" }, v.last_by === socket?.welcome?.facilitator_id ? t("fac.lastByYou") : t("fac.lastBy", { label: labelOf(v, v.last_by) })) : null,
     h("div", { class: "console" },
       h("section", { class: "next", "aria-label": t("fac.next"), tabindex: "-1", "data-landing": "" },
-        h("p", { class: "cue" }, t(`fac.cue.${v.phase === "reading" && v.open_card ? "open" : v.phase}`)), notes(v), next,
+        h("p", { class: "cue" }, t(`fac.cue.${v.phase === "reading" && v.open_card ? "open" : v.phase}`)), runSheetNote(v), next,
         h("p", { class: "preview" }, t("fac.screenNow", { what: t(`fac.screen.${v.phase}`) }))),
       h("div", { class: "details" }, door(v, run), restorable(v), latecomers(v), details, readingTime(v))),
     apart.some(Boolean) ? h("section", { class: "apart" }, apart) : null,

@@ -53,6 +53,15 @@ export function problemText(p) {
   return `${where}: ${t(`deck.problem.${p.code}`, { limit: p.limit ?? "" })}`;
 }
 
+// The trainer's own notes for the moment a table is at (a library's deck's run-sheet), for the
+// facilitator's page beside the printed game's cue, and on each table's card of the console
+// (`where`: which table, so each note is a landmark of its own).
+export function runSheetNote(v, where = "") {
+  const moment = v.phase === "reading" && v.open_card ? "reading-open" : v.phase === "reflecting" ? v.prompt?.id.replace(/-\d+$/, "") : v.phase;
+  const text = v.notes?.[moment];
+  return text ? h("aside", { class: "notes", "aria-label": where ? `${t("fac.notes")} · ${where}` : t("fac.notes") }, h("p", { class: "label" }, t("fac.notes")), h("p", {}, text)) : null;
+}
+
 // A run-sheet's moments (a deck's `notes`), each with the printed game's cue (`fac.cue.*`).
 export const MOMENT_CUES = { choosing: "choosing", reading: "reading", "reading-open": "open", discussing: "discussing", deciding: "deciding", "in-spel": "reflecting", "over-spel": "reflecting", "uit-spel": "reflecting" };
 
