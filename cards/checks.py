@@ -5,9 +5,15 @@ import re
 from dataclasses import dataclass
 
 from cards.document import DeckDocument
-from game.deck import CONSENSUS, NOTE_MOMENTS, PROMPT_COUNTS, PROMPT_IDS, STRATEGY_IDS
+from game.deck import (
+    CONSENSUS,
+    LANGUAGE_CODE,
+    NOTE_MOMENTS,
+    PROMPT_COUNTS,
+    PROMPT_IDS,
+    STRATEGY_IDS,
+)
 
-LANGUAGES = ("nl", "en")  # the card languages a session can play in today
 MIN_STRATEGIES, MAX_STRATEGIES = 3, 6
 MIN_OPDRACHTEN = 3  # a game's default rounds; more rounds need more cards (checked at creation)
 # What fits a 320 px phone and the 1366×768 screen (the standard deck's longest: title 13,
@@ -17,6 +23,7 @@ LIMITS = {
     "title": 30, "strategy": 320, "opdracht": 600, "prompt": 250, "note": 600, "checkout": 160,
 }  # fmt: skip
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+_LANGUAGE = re.compile(LANGUAGE_CODE)  # cards in any language; the pages speak nl and en
 
 
 @dataclass(frozen=True)
@@ -46,9 +53,9 @@ def problems(doc: DeckDocument) -> list[Problem]:
 
 def _languages(doc: DeckDocument) -> list[Problem]:
     found = [
-        Problem("unknown_language", "deck", "languages", lang)
+        Problem("bad_language", "deck", "languages", lang)
         for lang in doc.languages
-        if lang not in LANGUAGES
+        if not _LANGUAGE.match(lang)
     ]
     if not doc.languages or len(set(doc.languages)) != len(doc.languages):
         found.append(Problem("languages", "deck", "languages"))

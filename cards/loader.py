@@ -97,7 +97,9 @@ def read_deck_file(path: Path) -> Deck:
     )
 
 
-def _document(path: Path, language: str) -> Deck:
+@cache
+def _documents(path: Path) -> dict[str, Deck]:
+    """A trainer's deck file: the deck in each of its languages (any, not only nl and en)."""
     try:
         doc = read_document(path.read_text(encoding="utf-8"))
     except (DocumentError, OSError, UnicodeDecodeError) as e:
@@ -106,7 +108,11 @@ def _document(path: Path, language: str) -> Deck:
     if found:
         p = found[0]
         raise DeckError(f"{path}: {p.card!r} field {p.field!r} ({p.language or 'all'}): {p.code}")
-    decks = to_decks(doc)
+    return to_decks(doc)
+
+
+def _document(path: Path, language: str) -> Deck:
+    decks = _documents(path)
     if language not in decks:
         raise DeckError(f"{path}: no {language!r} version; languages: {list(decks)}")
     return decks[language]
@@ -114,6 +120,8 @@ def _document(path: Path, language: str) -> Deck:
 
 def load_decks(deck_id: str, root: Path = DECKS_DIR) -> dict[str, Deck]:
     """The deck in every language it has (a session keeps them all: each viewer reads their own)."""
+    if deck_id in available_decks(root) and (root / deck_id / "deck.toml").exists():
+        return _documents(root / deck_id / "deck.toml")
     return {lang: load_deck(deck_id, lang, root) for lang in LANGUAGES}
 
 

@@ -51,6 +51,7 @@ class Prompt(BaseModel):
     text: str
 
 
+LANGUAGE_CODE = r"^[a-z]{2,3}$"  # a card language: ISO 639-1 or -3, lower case (de, fr, pap)
 CheckoutKind = Literal["scale", "line"]
 CHECKOUT_MAX = 5  # a closing check-out stays short: at most this many questions
 
@@ -70,7 +71,8 @@ class Deck(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
     id: str
-    language: Literal["nl", "en"]
+    # nl or en (the pages' languages), or any other a trainer writes cards in (ISO 639 code)
+    language: str = Field(pattern=LANGUAGE_CODE)
     strategies: tuple[Strategy, ...]
     opdrachten: tuple[Opdracht, ...]
     prompts: tuple[Prompt, ...]

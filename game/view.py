@@ -254,7 +254,10 @@ class RoundSummaryView(TypedDict):
 class SharedView(TypedDict):
     session_id: str
     join_code: str
-    language: Annotated[Language, Field(description="The language of this view's card texts")]
+    language: Annotated[
+        str,
+        Field(description="The language of this view's card texts (ISO 639: nl, en, de, ...)"),
+    ]
     phase: Phase
     round: Annotated[int, Field(description="0 in the lobby")]
     rounds: int

@@ -107,8 +107,8 @@ BROKEN = [
         Problem("too_long", "over-spel-2", "text", "nl", LIMITS["prompt"]),
     ),
     (
-        lambda d: d.languages.append("de"),
-        Problem("unknown_language", "deck", "languages", "de"),
+        lambda d: d.languages.append("Duits"),
+        Problem("bad_language", "deck", "languages", "Duits"),
     ),
     (
         lambda d: d.prompts[0].text.update(fr="Bonjour"),
@@ -214,3 +214,26 @@ def test_the_check_out_travels_in_the_file_and_each_broken_question_is_named() -
         read_document(six)
     with pytest.raises(DocumentError, match="kind"):
         read_document(write_document(doc).replace('kind = "line"', 'kind = "essay"'))
+
+
+def test_a_deck_in_another_language_is_checked_and_played_in_it(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Cards in any language (the pages stay in nl and en): German first, English beside it."""
+    doc = standard()
+    for card in [*doc.strategies, *doc.opdrachten, *doc.prompts]:
+        for texts in (getattr(card, "title", None), card.text):
+            if texts is not None:
+                texts["de"] = "Auf Deutsch: " + texts.pop("nl")[:200]
+    doc.languages = ["de", "en"]
+    assert problems(doc) == []
+    decks = to_decks(doc)
+    assert list(decks) == ["de", "en"] and decks["de"].language == "de"
+    assert decks["de"].strategy("consensus").title.startswith("Auf Deutsch: ")
+    folder = tmp_path / "duits"
+    folder.mkdir()
+    (folder / "deck.toml").write_text(write_document(doc), encoding="utf-8")
+    assert load_decks("duits", root=tmp_path) == decks  # the repository's loader, every language
+    created = create_session(
+        session_id="s1", join_code="ABC234", settings=Settings(language="nl"), decks=decks,
+        seed=1, time_scale=1.0, token_hashes={"facilitator": "f"}, now=0,
+    )  # fmt: skip
+    assert evolve(None, created).deck.language == "de"  # no Dutch cards: the deck's first

@@ -170,7 +170,9 @@ async def test_a_phone_reading_english_is_told_once_that_the_cards_are_dutch_onl
         [f"tvb:seat:{s.id}", seat["player_token"]],
     )
     await phone.goto(f"{web_server.http}/p/{s.id}")
-    await expect(phone.locator("#status")).to_have_text("The cards of this game are in Dutch only.")
+    await expect(phone.locator("#status")).to_have_text(
+        "The cards of this game are not in English: you read them in Dutch."
+    )
     await snap(phone, "deck-phone-cards-dutch-only")
 
 
@@ -303,7 +305,9 @@ async def test_each_broken_invariant_in_an_uploaded_file_is_named_on_the_page(
     where = [
         _dutch("deck.wholeDeck") if problem.card == "deck" else problem.card,
         _dutch(f"deck.field.{problem.field}"),
-        {"nl": "Nederlands", "en": "English"}.get(problem.language or "", problem.language),
+        {"nl": "Nederlands", "en": "English", "fr": "Français"}.get(
+            problem.language or "", problem.language
+        ),
     ]
     said = _dutch(f"deck.problem.{problem.code}").replace("{limit}", str(problem.limit or ""))
     listed = page.locator("#deck-problems")
@@ -357,3 +361,70 @@ async def test_the_run_sheet_follows_each_table_on_the_workshop_console(
         )
     await snap(console, "deck-run-sheet-console")
     await assert_accessible(console, "the console with each table's note")
+
+
+async def test_languages_added_in_the_editor_and_a_phone_reading_cards_in_german(
+    browser: Browser, web_server: Server
+) -> None:
+    """A third and a fourth card language added on the editor page (each starts as not fully
+    translated: missing texts play in the first language); made first while incomplete, the
+    save is refused at the languages; taken out again. A deck whose first language is German
+    plays German cards on a Dutch phone, which is told so once, in Dutch."""
+    async with httpx.AsyncClient(base_url=web_server.http) as http:
+        lib = (await http.post("/api/libraries", json={"label": "Ana"})).json()
+    page = await open_page(browser, lib["link"], 1280, 900)
+    await page.get_by_label("Naam", exact=True).fill("Meertalig")
+    await page.get_by_role("button", name="Maak kaartenset").click()
+    await expect(page.locator(".lead")).to_contain_text("Versie 1")
+    for code in ("de", "fr"):
+        await page.get_by_label("Nog een taal voor de kaarten").fill(code)
+        await page.get_by_role("button", name="Taal toevoegen").click()
+    await expect(page.locator("#f-consensus-title-fr")).to_be_focused()
+    await page.locator("#f-consensus-title-de").fill("Konsens")
+    await page.locator("#f-consensus-title-fr").fill("Consensus")
+    await expect(page.get_by_label("Titel · Deutsch").first).to_be_visible()
+    await page.get_by_role("button", name="Opslaan als nieuwe versie").click()
+    await expect(page.locator(".lead")).to_contain_text("Versie 2")
+    await expect(page.locator("#incomplete-de")).to_be_checked()
+    await expect(page.locator("#f-consensus-title-de")).to_have_value("Konsens")
+    await snap(page, "deck-editor-languages")
+    await page.locator("fieldset.languages").screenshot(
+        path="test-artifacts/screenshots/deck-editor-languages-section.png"
+    )
+    await assert_accessible(page, "the deck editor with four languages")
+    await page.get_by_role("button", name="Maak Deutsch de eerste taal").click()
+    await page.get_by_role("button", name="Opslaan als nieuwe versie").click()
+    await expect(page.locator("#problems")).to_contain_text(
+        "de kaartenset · talen · Deutsch: de eerste taal moet volledig zijn"
+    )
+    await expect(page.locator(".lead")).to_contain_text("Versie 2")  # nothing saved
+    await page.get_by_role("button", name="Français weghalen").click()
+    await page.get_by_role("button", name="Maak Nederlands de eerste taal").click()
+    await page.get_by_role("button", name="Opslaan als nieuwe versie").click()
+    await expect(page.locator(".lead")).to_contain_text("Versie 3")
+    await expect(page.locator("#f-consensus-title-fr")).to_have_count(0)
+
+    async with httpx.AsyncClient(base_url=web_server.http) as http:
+        key = {"Authorization": f"Bearer {lib['key']}"}
+        base = f"/api/libraries/{lib['library_id']}"
+        doc = (await http.get(f"{base}/decks/meertalig", headers=key)).json()["document"]
+        for card in [*doc["strategies"], *doc["opdrachten"], *doc["prompts"]]:
+            for texts in (card.get("title"), card["text"]):
+                if texts:
+                    texts["de"] = "Auf Deutsch: " + texts.pop("nl")[:200]
+        doc["languages"], doc["incomplete"] = ["de", "en"], []  # no Dutch cards
+        saved = await http.put(f"{base}/decks/meertalig", headers=key,
+                               json={"base_version": 3, "document": doc})  # fmt: skip
+        assert saved.status_code == 201, saved.text
+        r = await http.post(f"{base}/sessions", headers=key,
+                            json={"settings": {"deck": "meertalig", "language": "nl"}})  # fmt: skip
+        s = Session(web_server, r.json())
+        seat = await s.join(http, "Anouk")
+    phone = await open_page(browser, f"{web_server.http}/j")
+    await phone.evaluate(
+        "([k, v]) => localStorage.setItem(k, v)", [f"tvb:seat:{s.id}", seat["player_token"]]
+    )
+    await phone.goto(f"{web_server.http}/p/{s.id}")
+    await expect(phone.locator("#status")).to_have_text(
+        "De kaarten van dit spel zijn er niet in het Nederlands: je leest ze in het Duits."
+    )

@@ -3,7 +3,7 @@
 // side by side. Saving makes the next version; a card that breaks a rule is named at the top and
 // at its field, and nothing is saved. The library's key stays on this device (the library page
 // took it).
-import { call, download, LANGUAGES, MOMENT_CUES, problemText } from "./staff.js";
+import { call, download, languageName, MOMENT_CUES, problemText } from "./staff.js";
 import { announce, clearError, h, mount, setupChrome, showError, takeToken } from "./common.js";
 import { t } from "./i18n.js";
 
@@ -20,7 +20,7 @@ const api = (path, init) => call(`/api/libraries/${libraryId}/decks/${encodeURIC
 // The standard deck's texts, for a card or question taken out earlier and put back.
 const standard = {};
 async function loadStandard() {
-  for (const lang of Object.keys(LANGUAGES)) standard[lang] = await (await fetch(`/api/decks/standaard?language=${lang}`)).json();
+  for (const lang of ["nl", "en"]) standard[lang] = await (await fetch(`/api/decks/standaard?language=${lang}`)).json();
 }
 
 function fromStandard(kind, id, field) {
@@ -45,7 +45,7 @@ function texts(card, field, label, rows) {
     const problem = problems.find((p) => p.card === card.id && p.field === field && p.language === lang);
     const attrs = { id, "data-card": card.id, "data-field": field, "data-lang": lang, "aria-invalid": problem ? "true" : null, "aria-describedby": problem ? `${id}-problem` : null };
     const input = rows ? h("textarea", { ...attrs, rows }, card[field]?.[lang] ?? "") : h("input", { ...attrs, value: card[field]?.[lang] ?? "", autocomplete: "off" });
-    return h("p", { class: "field" }, h("label", { for: id }, `${label} · ${LANGUAGES[lang] ?? lang}`), input,
+    return h("p", { class: "field" }, h("label", { for: id }, `${label} · ${languageName(lang)}`), input,
       problem ? h("span", { id: `${id}-problem`, class: "field-problem" }, problemText(problem)) : null);
   }));
 }
@@ -91,6 +91,36 @@ function promptSection(doc) {
       }))));
 }
 
+// The deck's card languages (the pages speak nl and en; cards may be in any language): the first
+// is the deck's own, played where a viewer's language has no cards; another may be added (it
+// starts as not fully translated), taken out, or made the first.
+function languagesSection(doc) {
+  const change = (update) => () => { collect(); update(); render(); };
+  const drop = (lang) => {
+    doc.languages = doc.languages.filter((l) => l !== lang);
+    doc.incomplete = doc.incomplete.filter((l) => l !== lang);
+    const cards = [...doc.strategies, ...doc.opdrachten, ...doc.prompts, ...(doc.checkout ?? [])];
+    for (const texts of [...cards.flatMap((c) => [c.title, c.text]), ...Object.values(doc.notes ?? {})]) if (texts) delete texts[lang];
+  };
+  const code = h("input", { id: "new-language", maxlength: 3, pattern: "[a-z]{2,3}", autocomplete: "off", "aria-describedby": "new-language-note", style: { maxWidth: "8em" } });
+  return h("fieldset", { class: "languages" }, h("legend", {}, t("deck.languages")),
+    doc.languages.map((lang, i) => h("div", { class: "row" },
+      h("strong", {}, `${languageName(lang)} (${lang})`), i === 0 ? ` · ${t("deck.firstLanguage")}` : null,
+      i > 0 ? h("label", { class: "check", for: `incomplete-${lang}` },
+        h("input", { id: `incomplete-${lang}`, type: "checkbox", checked: doc.incomplete.includes(lang) }), t("deck.incomplete", { language: languageName(lang) })) : null,
+      i > 0 ? h("button", { type: "button", class: "secondary small", key: `first-${lang}`, onclick: change(() => { doc.languages = [lang, ...doc.languages.filter((l) => l !== lang)]; }) }, t("deck.makeFirst", { language: languageName(lang) })) : null,
+      doc.languages.length > 1 ? h("button", { type: "button", class: "secondary small", key: `drop-${lang}`, onclick: change(() => drop(lang)) }, t("deck.dropLanguage", { language: languageName(lang) })) : null)),
+    h("p", { class: "field" }, h("label", { for: "new-language" }, t("deck.newLanguage")), code,
+      h("span", { id: "new-language-note", class: "muted" }, t("deck.newLanguageNote"))),
+    h("button", { type: "button", class: "secondary", key: "add-language", onclick: () => {
+      const lang = code.value.trim().toLowerCase();
+      if (!/^[a-z]{2,3}$/.test(lang) || doc.languages.includes(lang)) { code.setAttribute("aria-invalid", "true"); code.focus(); return; }
+      change(() => { doc.languages = [...doc.languages, lang]; doc.incomplete = [...doc.incomplete, lang]; })();
+      document.getElementById("new-language").value = "";
+      document.getElementById(fieldId("consensus", "title", lang))?.focus();
+    } }, t("deck.addLanguage")));
+}
+
 // The closing check-out: up to five questions, a 1-5 scale or one line, asked on the phones once
 // the game has ended (anonymous).
 function checkoutSection(doc) {
@@ -126,7 +156,10 @@ function collect() {
   const doc = deck.document;
   const read = (card, field) => Object.fromEntries([...document.querySelectorAll(`[data-card="${CSS.escape(card)}"][data-field="${field}"]`)].map((el) => [el.dataset.lang, el.value]));
   doc.name = document.getElementById("deck-name").value;
-  doc.incomplete = doc.languages.filter((lang) => document.getElementById(`incomplete-${lang}`)?.checked);
+  doc.incomplete = doc.languages.filter((lang) => {  // the first has no box: its mark is kept
+    const box = document.getElementById(`incomplete-${lang}`);
+    return box ? box.checked : doc.incomplete.includes(lang);
+  });
   doc.strategies = STRATEGIES.filter((id) => document.getElementById(`use-${id}`).checked).map((id) => ({ id, title: read(id, "title"), text: read(id, "text") }));
   doc.opdrachten = doc.opdrachten.map((o) => ({ id: o.id, text: read(o.id, "text") }));
   doc.checkout = (doc.checkout ?? []).map((q) => ({ id: q.id, kind: document.getElementById(`kind-${q.id}`).value, text: read(q.id, "checkout") }));
@@ -166,9 +199,7 @@ function render() {
       h("ul", {}, problems.map((p) => h("li", {}, h("a", { href: `#${fieldId(p.card, p.field, p.language)}` }, problemText(p)))))) : null,
     h("form", { class: "deck-editor", onsubmit: (e) => { e.preventDefault(); save(); } },
       h("p", { class: "field" }, h("label", { for: "deck-name" }, t("deck.name")), h("input", { id: "deck-name", value: doc.name, maxlength: 80, autocomplete: "off" })),
-      h("fieldset", {}, h("legend", {}, t("deck.languages")),
-        doc.languages.slice(1).map((lang) => h("label", { class: "check", for: `incomplete-${lang}` },
-          h("input", { id: `incomplete-${lang}`, type: "checkbox", checked: doc.incomplete.includes(lang) }), t("deck.incomplete", { language: LANGUAGES[lang] ?? lang })))),
+      languagesSection(doc),
       strategySection(doc), opdrachtSection(doc), promptSection(doc), checkoutSection(doc), notesSection(doc),
       h("div", { class: "row save-bar" },
         h("button", { type: "submit", class: "primary", key: "save" }, t("deck.save")),

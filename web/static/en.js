@@ -165,6 +165,5 @@ export default {
   "card.laidOpen": "{names} laid their card open: {title}",
   "join.waiting": "One moment: the facilitator sees your name and will let you in. Ask the facilitator if it takes long.",
   "join.refused": "The facilitator did not let you in. Ask what you can do.",
-  "cards.onlyIn.nl": "The cards of this game are in Dutch only.",
-  "cards.onlyIn.en": "The cards of this game are in English only.",
+  "cards.onlyIn": "The cards of this game are not in English: you read them in {language}.",
 };

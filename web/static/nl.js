@@ -165,6 +165,5 @@ export default {
   "card.laidOpen": "{names} legde de kaart open: {title}",
   "join.waiting": "Even wachten: de spelbegeleider ziet je naam en laat je binnen. Vraag het de spelbegeleider als het lang duurt.",
   "join.refused": "De spelbegeleider heeft je niet binnengelaten. Vraag wat je kunt doen.",
-  "cards.onlyIn.nl": "De kaarten van dit spel zijn er alleen in het Nederlands.",
-  "cards.onlyIn.en": "De kaarten van dit spel zijn er alleen in het Engels.",
+  "cards.onlyIn": "De kaarten van dit spel zijn er niet in het Nederlands: je leest ze in het {language}.",
 };

@@ -214,7 +214,7 @@ let onlyIn = "";
 function sayLanguage(v) {
   if (v.language === lang() || onlyIn === v.language) return;
   onlyIn = v.language;
-  notice(t(`cards.onlyIn.${v.language}`));
+  notice(t("cards.onlyIn", { language: new Intl.DisplayNames(lang(), { type: "language" }).of(v.language) }));
 }
 
 function render() {

@@ -47,9 +47,14 @@ export function door(v, send, id = "lock", lockable = true) {
 
 // A deck's card languages by name, and one problem a deck's checker found, in words: where
 // (card · field · language) and what is wrong.
-export const LANGUAGES = { nl: "Nederlands", en: "English" };
+export function languageName(code) {  // in its own words: Nederlands, English, Deutsch, Français
+  try {
+    const name = new Intl.DisplayNames([code], { type: "language" }).of(code);
+    return name === code ? code : name[0].toUpperCase() + name.slice(1);
+  } catch { return code; }  // not a language code (the checker says so)
+}
 export function problemText(p) {
-  const where = [p.card === "deck" ? t("deck.wholeDeck") : p.card, t(`deck.field.${p.field}`), p.language ? LANGUAGES[p.language] ?? p.language : null].filter(Boolean).join(" · ");
+  const where = [p.card === "deck" ? t("deck.wholeDeck") : p.card, t(`deck.field.${p.field}`), p.language ? languageName(p.language) : null].filter(Boolean).join(" · ");
   return `${where}: ${t(`deck.problem.${p.code}`, { limit: p.limit ?? "" })}`;
 }
 
