@@ -47,6 +47,8 @@ LABELS = {
         "answer": "antwoord",
         "checkout": "check-out",
         "mean": "gemiddeld",
+        "deck": "kaartenset",
+        "version": "versie",
     },
     "en": {
         "title": "Theater van Besluit — report",
@@ -79,6 +81,8 @@ LABELS = {
         "answer": "answer",
         "checkout": "check-out",
         "mean": "mean",
+        "deck": "deck",
+        "version": "version",
     },
 }  # fmt: skip
 # A spreadsheet in a Dutch locale splits on semicolons (the comma is the decimal sign there).
@@ -145,6 +149,14 @@ def debrief(state: State, events: list[Event]) -> dict[str, Any]:
     }
 
 
+def _deck_played(d: dict[str, Any], t: dict[str, Any]) -> str:
+    """The deck the session was played with, and its version (a library's deck)."""
+    settings = d["settings"] or {}
+    version = settings.get("deck_version")
+    deck = str(settings.get("deck") or "standaard")
+    return deck + (f" ({t['version']} {version})" if version else "")
+
+
 def to_json(state: State, events: list[Event]) -> str:
     return json.dumps(debrief(state, events), ensure_ascii=False, indent=2)
 
@@ -154,7 +166,7 @@ def to_csv(state: State, events: list[Event]) -> str:
     d = debrief(state, events)
     t = LABELS[d["language"]]
     orgs = {p["name"]: p["organisation"] for p in d["players"]}
-    rows: list[list[object]] = [list(t["csv"])]
+    rows: list[list[object]] = [list(t["csv"]), [t["deck"], "", _deck_played(d, t)]]
     for r in d["rounds"]:
         decision = r["decision"] or {}
         reached = t[decision["reached"]] if decision else ""
@@ -220,6 +232,7 @@ def to_markdown(state: State, events: list[Event]) -> str:
     d = debrief(state, events)
     t = LABELS[d["language"]]
     lines = [f"# {t['title']}", "", f"{t['session']}: `{d['session_id']}`", ""]
+    lines += [f"{str(t['deck']).capitalize()}: {md_text(_deck_played(d, t))}", ""]
     lines.append(f"## {t['players']}")
     for p in d["players"]:
         org = f" ({md_text(p['organisation'])})" if p["organisation"] else ""

@@ -15,6 +15,7 @@ from cards.checks import Problem
 from cards.document import from_decks, write_document
 from tests.app.server import Server, Session
 from tests.app.test_library import bearer, filed_session, library
+from tests.app.wire import check_deals, check_no_leaks, play_game, seat
 from tests.cards.test_documents import BROKEN
 
 NAMES = [("Anouk", "Gemeente"), ("Bram", "GGD"), ("Chris", "School"), ("Dirk", ""), ("Eva", "")]
@@ -127,7 +128,11 @@ async def test_a_deck_edited_into_versions_is_played_replayed_and_exported_as_it
     after = (await http.get(f"/api/sessions/{s.id}/replay?version=1", headers=trainer)).json()
     assert after == before  # a later edit leaves the played session as it was
     export = (await http.get(f"/api/sessions/{s.id}/export?format=json", headers=trainer)).json()
-    assert '"deck_version": 2' in str(export).replace("'", '"')
+    assert export["settings"]["deck_version"] == 2  # every export names the version played
+    csv = (await http.get(f"/api/sessions/{s.id}/export?format=csv", headers=trainer)).text
+    assert "kaartenset;;buurtteams-delft (versie 2)" in csv
+    md = (await http.get(f"/api/sessions/{s.id}/export?format=md", headers=trainer)).text
+    assert "Kaartenset: buurtteams-delft (versie 2)" in md
     insights = f"/api/libraries/{lid}/insights?deck={deck['deck_id']}"
     covered = {
         q: (await http.get(f"{insights}{q}", headers=key)).json()["sessions"]
@@ -346,3 +351,22 @@ async def test_each_broken_invariant_in_an_uploaded_file_is_refused_by_name(
         f"/api/libraries/{lib['library_id']}/decks", headers=bearer(lib["key"])
     )
     assert listing.json() == []  # nothing saved
+
+
+async def test_no_phone_or_screen_sees_another_units_reworded_card(
+    server: Server, http: httpx.AsyncClient
+) -> None:
+    """The hidden-card scan over a whole game played with a trainer's deck whose every strategy
+    card is reworded: what the frames must not carry is the trainer's texts, not the standard's."""
+    lib = await library(http, "Ana")
+    deck = await _deck(http, lib, "Eigen woorden")
+    texts = {}
+    for card in deck["document"]["strategies"]:
+        card["text"]["nl"] = texts[card["id"]] = f"Eigen tekst van {card['id']}: zo beslis jij."
+    assert (await _save(http, lib, deck, 1)).status_code == 201
+    s = await filed_session(server, http, lib, "Scan", deck=deck["deck_id"], rounds=3, seed=11)
+    g = await seat(server, http, [(n, o) for n, o in NAMES], session=s)
+    await play_game(g)
+    check_deals(g)
+    assert check_no_leaks(g, texts=texts) > 200
+    await g.close()

@@ -40,11 +40,12 @@ async def seat(
     http: httpx.AsyncClient,
     names: list[tuple[str, str]],
     streams: frozenset[str] = frozenset(),
+    session: Session | None = None,
     **settings: Any,
 ) -> WireGame:
     """A table with everyone connected: on sockets, or for the names and roles in `streams` on
-    the fallback transport."""
-    s = await new_session(server, http, **settings)
+    the fallback transport (`session`: one made elsewhere, a library's)."""
+    s = session or await new_session(server, http, **settings)
     for name, org in names:
         await s.join(http, name, org)
 
@@ -143,11 +144,15 @@ def check_deals(g: WireGame, no_consensus_round: int | None = None) -> None:
 
 
 def check_no_leaks(
-    g: WireGame, language: str = "nl", others: list[tuple[str, Client]] | None = None
+    g: WireGame,
+    language: str = "nl",
+    others: list[tuple[str, Client]] | None = None,
+    texts: dict[str, str] | None = None,
 ) -> int:
     """Every frame each player and the screen received: no unrevealed card of another unit.
-    `others`: players' sockets no longer in `g.players` (an old phone, a removed player)."""
-    texts = {s.id: s.text for s in load_deck("standaard", language).strategies}
+    `others`: players' sockets no longer in `g.players` (an old phone, a removed player);
+    `texts`: the strategy cards' texts, where the deck is not the standard one."""
+    texts = texts or {s.id: s.text for s in load_deck("standaard", language).strategies}
     scanned = 0
     viewers: list[tuple[str | None, Client]] = [
         (None, g.screen),
