@@ -647,6 +647,23 @@ def _is_mine(answer: Answer, viewer: Actor) -> bool:
     )
 
 
+def own_inputs(state: State, viewer: Actor) -> tuple[tuple[object, ...], tuple[object, ...]] | None:
+    """Everything a player's `own_part` is made of (objects, compared by identity, and scalars):
+    where these are the same as at the last frame, so is the part, and a broadcast need not
+    build it again. None for the staff and the screen (always built). Keep this in step with
+    `own_part`: the property test of patches fails when they drift apart."""
+    if viewer.role != "player":
+        return None
+    objects = (
+        state.players.get(viewer.player_id or ""),
+        state.rounds[-1] if state.rounds else None,
+        state.answers,
+        state.checkouts,
+        state.settings,
+    )
+    return objects, (state.round, state.picker, state.phase)
+
+
 def own_part(state: State, viewer: Actor, language: str | None = None) -> OwnView:
     """What depends on who looks: answers, `me` for a player, the log for the facilitator."""
     me = state.players.get(viewer.player_id or "") if viewer.role == "player" else None

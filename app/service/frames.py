@@ -18,7 +18,7 @@ from typing import Any
 import orjson
 
 from game import Actor, State
-from game.view import card_access, own_part, shared_part, units_part
+from game.view import card_access, own_inputs, own_part, shared_part, units_part
 
 Path = list[str | int]
 Op = list[Any]  # [path, value] or [path]
@@ -36,6 +36,14 @@ class Held:
     seq: int = 0
     version: int = -1
     parts: tuple[Any, Any, Any] | None = None
+    own_from: Any = None  # what its own part was made of (`own_inputs`), if it can tell
+
+
+def _same(now: Any, before: Any) -> bool:
+    """Two `own_inputs`: the same objects and equal scalars."""
+    if now is None or before is None:
+        return False
+    return all(a is b for a, b in zip(now[0], before[0], strict=True)) and now[1] == before[1]
 
 
 def diff(old: Any, new: Any, path: Path, ops: list[Op]) -> None:
@@ -103,6 +111,7 @@ class Moment:
             access = card_access(self.state, viewer)
             held.seq, held.version = seq, self.state.version
             held.parts = (self._shared(language)[0], self._units(access, language)[0], own)
+            held.own_from = own_inputs(self.state, viewer)
         return frame.decode()
 
     def _ops(self, old: Any, new: Any, group: Any, path: Path) -> bytes:
@@ -124,14 +133,19 @@ class Moment:
             return self.full(viewer, language, held)
         access = card_access(self.state, viewer)
         shared, units = self._shared(language)[0], self._units(access, language)[0]
-        own = own_part(self.state, viewer, language)
         old_shared, old_units, old_own = held.parts
+        made_of = own_inputs(self.state, viewer)
         own_ops: list[Op] = []
-        diff(old_own, own, [], own_ops)
+        if _same(made_of, held.own_from):  # a player's own part: nothing it is made of changed
+            own = old_own
+        else:
+            own = own_part(self.state, viewer, language)
+            diff(old_own, own, [], own_ops)
+        held.own_from = made_of
         parts = [
             self._ops(old_shared, shared, language, []),
             self._ops(old_units, units, (access, language), ["units"]),
-            dumps(own_ops)[1:-1],
+            dumps(own_ops)[1:-1] if own_ops else b"",
         ]
         ops = b",".join(p for p in parts if p)
         if not ops and held.version == self.state.version:

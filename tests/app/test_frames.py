@@ -3,13 +3,14 @@ serialises its parts once per group of viewers and joins them; and the patches t
 applied in turn as a page applies them, give exactly the viewer's latest `view()` too: over
 random games, for every viewer and language."""
 
+import contextlib
 import json
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.service.frames import Held, Moment
-from game import FACILITATOR, Actor, view
+from game import FACILITATOR, Actor, Refusal, view
 from tests.game.play import Play, seat
 from tests.game.test_properties import progress, tables
 from tests.viewing import Follower
@@ -62,7 +63,8 @@ def test_patches_applied_in_turn_give_each_viewers_view(t: Play, data: st.DataOb
     """Every viewer follows a whole game frame by frame, as a page does; now and then its outbox
     is backed up (the full view goes instead). After each frame it holds exactly its view."""
     followed = [(a, lang, Held(), Follower()) for a in viewers(t) for lang in (None, "en")]
-    while True:
+
+    def frames() -> None:
         online = set(data.draw(st.sets(st.sampled_from([*t.state.players, "p99"]))))
         moment = Moment(t.state, t.now, online)
         for actor, language, held, follower in followed:
@@ -74,10 +76,28 @@ def test_patches_applied_in_turn_give_each_viewers_view(t: Play, data: st.DataOb
             sent = json.loads(frame)
             assert follower.take(sent)["view"] == expected(t, actor, online, language), actor
             assert sent["version"] == t.state.version and sent["server_now"] == t.now
+
+    while True:
+        frames()
         if t.state.phase == "ended":
             break
         actor, name, args = progress(t)
         t.do(actor, name, args)
+        frames()  # the step alone, then what players did after it in a frame of its own
+        by_players(t, data)
+
+
+def by_players(t: Play, data: st.DataObject) -> None:
+    """What players do beside the game's steps: stand behind the decision and answer the
+    question (their own parts change, which the server may otherwise skip building)."""
+    prompt = t.view_of(FACILITATOR)["prompt"] if t.state.phase == "reflecting" else None
+    for pid in list(t.state.players):  # one kind of change per frame, so none hides another
+        with contextlib.suppress(Refusal):  # not now, or not for this player
+            if prompt:
+                t.player(pid, "answer", {"prompt_id": prompt["id"], "text": "Ja",
+                                         "anonymous": data.draw(st.booleans())})  # fmt: skip
+            else:
+                t.player(pid, "support", {"value": data.draw(st.sampled_from(["yes", "no"]))})
 
 
 def test_a_patch_carries_the_change_and_a_change_of_everything_goes_whole() -> None:
