@@ -26,6 +26,25 @@ MOMENTS = ("choosing", "reading", "reading-open", "discussing", "deciding", "in-
            "uit-spel")  # fmt: skip
 
 
+async def deck_session(
+    http: httpx.AsyncClient, server: Server, name: str, edit: Any, **settings: Any
+) -> Session:
+    """A new library's deck `name` (the standard one changed by `edit(document)`), saved as
+    version 2, and a session made with it."""
+    lib = (await http.post("/api/libraries", json={"label": "Ana"})).json()
+    key = {"Authorization": f"Bearer {lib['key']}"}
+    base = f"/api/libraries/{lib['library_id']}"
+    deck = (await http.post(f"{base}/decks", json={"name": name}, headers=key)).json()
+    edit(deck["document"])
+    saved = await http.put(f"{base}/decks/{deck['deck_id']}", headers=key,
+                           json={"base_version": 1, "document": deck["document"]})  # fmt: skip
+    assert saved.status_code == 201, saved.text
+    r = await http.post(f"{base}/sessions", headers=key,
+                        json={"settings": {"deck": deck["deck_id"], **settings}})  # fmt: skip
+    assert r.status_code == 201, r.text
+    return Session(server, r.json())
+
+
 async def _note(console: Page, moment: str) -> None:
     """The facilitator's page shows the trainer's note of this moment, and only that one."""
     notes = console.locator("aside.notes")
@@ -147,22 +166,11 @@ async def test_a_deck_made_edited_and_played_from_the_pages(
     await assert_accessible(elsewhere, "a library with an uploaded deck")
 
 
-async def test_a_phone_reading_english_is_told_once_that_the_cards_are_dutch_only(
+async def test_a_phone_reading_english_is_told_once_which_language_the_cards_are_in(
     browser: Browser, web_server: Server
 ) -> None:
     async with httpx.AsyncClient(base_url=web_server.http) as http:
-        lib = (await http.post("/api/libraries", json={"label": "Ana"})).json()
-        key = {"Authorization": f"Bearer {lib['key']}"}
-        base = f"/api/libraries/{lib['library_id']}"
-        deck = (await http.post(f"{base}/decks", json={"name": "Alleen NL"}, headers=key)).json()
-        doc = deck["document"]
-        dutch_only(doc)
-        saved = await http.put(f"{base}/decks/{deck['deck_id']}", headers=key,
-                               json={"base_version": 1, "document": doc})  # fmt: skip
-        assert saved.status_code == 201, saved.text
-        r = await http.post(f"{base}/sessions", headers=key,
-                            json={"settings": {"deck": deck["deck_id"]}})  # fmt: skip
-        s = Session(web_server, r.json())
+        s = await deck_session(http, web_server, "Alleen NL", dutch_only)
         seat = await s.join(http, "Anouk")
     phone = await open_page(browser, f"{web_server.http}/j")
     await phone.evaluate(
@@ -324,21 +332,14 @@ async def test_the_run_sheet_follows_each_table_on_the_workshop_console(
 ) -> None:
     """A workshop played with a library deck: each table's card on the console shows the
     trainer's note for the moment that table is at."""
+    notes = {
+        "choosing": {"nl": "Laat de tafel zelf kiezen."},
+        "reading": {"nl": "Iedereen leest in stilte."},
+    }
     async with httpx.AsyncClient(base_url=web_server.http) as http:
-        lib = (await http.post("/api/libraries", json={"label": "Ana"})).json()
-        key = {"Authorization": f"Bearer {lib['key']}"}
-        base = f"/api/libraries/{lib['library_id']}"
-        deck = (await http.post(f"{base}/decks", json={"name": "Draaiboek"}, headers=key)).json()
-        deck["document"]["notes"] = {
-            "choosing": {"nl": "Laat de tafel zelf kiezen."},
-            "reading": {"nl": "Iedereen leest in stilte."},
-        }
-        saved = await http.put(f"{base}/decks/draaiboek", headers=key,
-                               json={"base_version": 1, "document": deck["document"]})  # fmt: skip
-        assert saved.status_code == 201, saved.text
-        r = await http.post(f"{base}/sessions", headers=key,
-                            json={"settings": {"deck": "draaiboek", "tables": 2}})  # fmt: skip
-        s = Session(web_server, r.json())
+        s = await deck_session(
+            http, web_server, "Draaiboek", lambda d: d.update(notes=notes), tables=2
+        )
         for name in [*NAMES, "Fenna"]:
             await s.join(http, name)
         fac = {"Authorization": f"Bearer {s.token('facilitator')}"}

@@ -3,13 +3,16 @@ the 1366×768 shared screen nothing runs past its box or the bottom of the scree
 cannot scroll; type shrinks instead, and stays readable), and a 320 px phone never scrolls
 sideways. Names are the longest allowed too, and the facilitator's message."""
 
+from typing import Any
+
 import httpx
 from playwright.async_api import Browser, Page
 
 from cards.checks import LIMITS
 from game.commands import DECISION_MAX, MESSAGE_MAX, NAME_MAX
-from tests.app.server import Server, Session
+from tests.app.server import Server
 from tests.e2e.conftest import open_page, snap
+from tests.e2e.test_pages_decks import deck_session
 
 MIN_SCREEN_PX = 13.0  # 2 cm tall on a 2 m wide projection of 1366 px: readable at 6-8 m
 
@@ -52,36 +55,27 @@ async def _fits(page: Page, what: str) -> None:
 async def test_the_longest_texts_fit_the_screen_and_a_small_phone(
     browser: Browser, web_server: Server
 ) -> None:
-    async with httpx.AsyncClient(base_url=web_server.http) as http:
-        lib = (await http.post("/api/libraries", json={"label": "Ana"})).json()
-        key = {"Authorization": f"Bearer {lib['key']}"}
-        base = f"/api/libraries/{lib['library_id']}"
-        deck = (await http.post(f"{base}/decks", json={"name": "Lang"}, headers=key)).json()
-        doc = deck["document"]
+    def longest(doc: dict[str, Any]) -> None:
+        every = doc["languages"]
         for card in doc["strategies"]:
-            card["title"] = {
-                lang: _long("Besluitvorming", LIMITS["title"]) for lang in doc["languages"]
-            }
+            card["title"] = {lang: _long("Besluitvorming", LIMITS["title"]) for lang in every}
             card["text"] = {
                 lang: _long("Overeenstemming bereiken kost tijd en", LIMITS["strategy"])
-                for lang in doc["languages"]
+                for lang in every
             }
         for card in doc["opdrachten"]:
             card["text"] = {
                 lang: _long("De gemeenteraad vraagt jullie advies over", LIMITS["opdracht"])
-                for lang in doc["languages"]
+                for lang in every
             }
         for card in doc["prompts"]:
             card["text"] = {
                 lang: _long("Wat heeft je geholpen om samen te beslissen", LIMITS["prompt"])
-                for lang in doc["languages"]
+                for lang in every
             }
-        saved = await http.put(f"{base}/decks/lang", headers=key,
-                               json={"base_version": 1, "document": doc})  # fmt: skip
-        assert saved.status_code == 201, saved.text
-        r = await http.post(f"{base}/sessions", headers=key, json={
-            "settings": {"deck": "lang", "rounds": 2, "guessing": False}})  # fmt: skip
-        s = Session(web_server, r.json())
+
+    async with httpx.AsyncClient(base_url=web_server.http) as http:
+        s = await deck_session(http, web_server, "Lang", longest, rounds=2, guessing=False)
         for i in range(6):  # six units of one: every card on the table in the open round
             await s.join(http, f"{i + 1}{_long('Wilhelmina', NAME_MAX - 1)}"[:NAME_MAX])
         fac = await s.client("facilitator").connect()
