@@ -10,9 +10,10 @@ So its automatic collections are off, and what start-up built is frozen out of e
 a second the objects made since are frozen too, without a walk: a walk of them found nothing to
 free while tables were played (bench/load.py at 500 tables, 2026-12-07: 162 walks, 0 objects
 freed, 120-140 ms each at full load, 23 % of the server's CPU in the profile). The second's
-objects are walked first only when a socket or stream closed within SHORT_LIVED_S of opening (a
-flood of bad hellos, a page that gave up): its cycles may not be frozen yet, and are freed within
-the second. When a walk took more than BUSY_MS the next tick comes after a quarter second.
+objects are walked first only when a socket or stream closed within a second of opening (a flood
+of bad hellos, a page that gave up: `Seats.short_lived`): the cycles of one that opened since the
+last tick are freed by this walk; one that lived across a tick waits for a full walk, as below.
+When a walk took more than BUSY_MS the next tick comes after a quarter second.
 
 Cycles among frozen objects (a socket that lived longer, then closed, and any other cyclic garbage)
 wait for a full walk, which at 7,000 phones pauses about 0.7 s on our 2-core machine, so it comes

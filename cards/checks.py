@@ -55,7 +55,7 @@ def _languages(doc: DeckDocument) -> list[Problem]:
     found = [
         Problem("bad_language", "deck", "languages", lang)
         for lang in doc.languages
-        if not _LANGUAGE.match(lang)
+        if not _LANGUAGE.fullmatch(lang)
     ]
     if not doc.languages or len(set(doc.languages)) != len(doc.languages):
         found.append(Problem("languages", "deck", "languages"))

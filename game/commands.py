@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
 
 from game.errors import Refusal
 from game.events import Reached
@@ -199,7 +199,7 @@ CHECKOUT_LINE_MAX = 200
 
 
 class CheckOutArgs(Args):
-    answers: dict[str, int | str] = Field(
+    answers: dict[str, StrictInt | StrictStr] = Field(
         min_length=1,
         max_length=5,
         description="question id -> 1 to 5 (a scale question) or one line of text; "

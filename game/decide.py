@@ -772,13 +772,14 @@ def _check_out(state: State, actor: Actor, args: CheckOutArgs, now: int) -> list
                 )
             answers[qid] = value
         else:
-            if not isinstance(value, str) or len(value) > CHECKOUT_LINE_MAX:
+            line = clean(value, "answer") if isinstance(value, str) else ""
+            if not line or len(line) > CHECKOUT_LINE_MAX:
                 raise Refusal(
                     "invalid_args",
                     "line",
                     f"{qid!r} is answered with one line of at most {CHECKOUT_LINE_MAX} characters.",
                 )
-            answers[qid] = clean(value, "answer")
+            answers[qid] = line
     mark = anonymous_author(actor.answer_key, 0, "check-out")
     return [CheckedOut(at=now, author=mark, answers=answers)]
 

@@ -399,6 +399,8 @@ SECRET_FIELDS = {"token_hashes", "token_hash", "claim_hash", "author"}
 def public_dict(event: Event) -> dict[str, Any]:
     """An event as a trainer's download shows it: without credentials or anonymous marks."""
     data = event.model_dump(mode="json", exclude=SECRET_FIELDS)
+    if isinstance(event, CheckedOut):  # one player's answers in a row, in time: only the counts
+        data.pop("answers")  # (the check-out's results) say what was answered
     if isinstance(event, AnswerGiven) and event.anonymous:
         data["player_id"] = None  # logs written before answers were stored unsigned
     return data

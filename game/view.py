@@ -558,9 +558,21 @@ def _checkout(state: State, deck: Deck) -> CheckoutView | None:
     }
 
 
+CHECKOUT_FEW = 3  # fewer answers than this (and not everyone's) are not shown: one is a person
+
+
+def checkout_shown(state: State) -> bool:
+    """Enough have answered the check-out for its answers to be shown without giving a person's."""
+    return len(state.checkouts) >= min(CHECKOUT_FEW, len(state.players))
+
+
 def checkout_results(state: State, deck: Deck) -> list[CheckoutResultView]:
     """Each check-out question with its answers, counted (a scale) or listed (a line), never
-    with who gave them; the lines sorted so their order tells nothing either."""
+    with who gave them; the lines sorted so their order tells nothing either. Nothing until
+    CHECKOUT_FEW have answered (or everyone has): a facilitator watching the first tap arrive
+    would see one person's answer."""
+    if not checkout_shown(state):
+        return []
     results: list[CheckoutResultView] = []
     for q in deck.checkout:
         given = [a[q.id] for a in state.checkouts.values() if q.id in a]

@@ -18,6 +18,7 @@ from game import State
 from game.deck import CONSENSUS, STRATEGY_IDS, Opdracht
 from game.guesses import recognition
 from game.state import RoundRecord
+from game.view import checkout_shown
 
 Language = Literal["nl", "en"]
 REACHED = ("yes", "partly", "no")
@@ -349,7 +350,7 @@ def checkout_figure(states: list[State], language: Language) -> Figure:
     texts: dict[tuple[str, str], str] = {}
     for s in states:
         deck = s.decks.get(language, s.deck)
-        for q in deck.checkout:
+        for q in deck.checkout if checkout_shown(s) else ():
             if q.kind == "scale":
                 key = (deck.id, q.id)
                 texts.setdefault(key, q.text)

@@ -61,13 +61,21 @@ class Outbox:
         if self._waiter is not None and not self._waiter.done():
             self._waiter.set_result(None)
 
-    async def get(self) -> str | None:
-        """The next frame to send, waiting for one; None once the outbox is closed."""
+    async def get(self, wait_s: float | None = None) -> str | None:
+        """The next frame to send, waiting for one; None once the outbox is closed; "" when
+        `wait_s` passed without one (a stream's heartbeat: no task is cancelled for it, so no
+        cyclic garbage is left behind every few seconds per stream)."""
         while not self.queue:
             if self.closed:
                 return None
-            self._waiter = asyncio.get_running_loop().create_future()
-            await self._waiter
+            loop = asyncio.get_running_loop()
+            self._waiter = waiter = loop.create_future()
+            timer = None if wait_s is None else loop.call_later(wait_s, self._wake)
+            await waiter
+            if timer is not None:
+                timer.cancel()
+                if not self.queue and not self.closed:
+                    return ""
         if self.closed and not self.flush:
             return None
         frame = self.queue.popleft()[1]

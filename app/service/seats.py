@@ -21,7 +21,7 @@ from game import Actor
 from game.commands import FIRST_FACILITATOR
 
 LANGUAGES = ("nl", "en")
-SHORT_LIVED_S = 2.0  # a stream closed this soon after opening: the collector looks (gcpause)
+SHORT_LIVED_S = 1.0  # a stream closed this soon after opening: the collector looks (gcpause)
 
 
 class Seats:

@@ -137,7 +137,8 @@ def build_router(service: Service, hosts: Hosts) -> APIRouter:
         """A deck's cards and questions, to print the game on paper (nothing here is secret)."""
         if deck not in available_decks():
             raise AppError("not_found", f"There is no deck {deck[:40]!r}.", "no_such_deck")
-        return load_decks(deck)[language].model_dump(mode="json")
+        decks = load_decks(deck)  # a deck without this language: its first
+        return decks.get(language, next(iter(decks.values()))).model_dump(mode="json")
 
     @router.post(
         "/api/join", status_code=201, response_model=JoinResponse, responses=ERRORS,

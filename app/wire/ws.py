@@ -122,14 +122,20 @@ def direct_write(send: Send) -> Callable[[str], bool] | None:
     protocol = getattr(send, "__self__", None)
     if not isinstance(protocol, WebSocketsSansIOProtocol):
         return None
-    conn, transport, writable = protocol.conn, protocol.transport, protocol.writable
+    try:
+        conn, transport, writable = protocol.conn, protocol.transport, protocol.writable
+    except AttributeError:  # another version of uvicorn than measured: the pump sends all
+        return None
 
     def write(frame: str) -> bool:
         if protocol.close_sent or protocol.disconnected or not writable.is_set():
             return False
         if transport.is_closing():
             return False
-        conn.send_text(frame.encode())
+        try:
+            conn.send_text(frame.encode())
+        except Exception:  # the connection is no longer open: the pump finds out and ends
+            return False
         transport.write(b"".join(conn.data_to_send()))
         return True
 

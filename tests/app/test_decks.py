@@ -300,33 +300,36 @@ async def test_a_check_out_is_asked_at_the_end_anonymously_and_reaches_every_exp
     assert refused["type"] == "error" and refused["reason"] == "scale"
     await phones[0].ok("check_out", answers={"nuttig": 4, "meenemen": "Meer luisteren naar Bram"})
     await phones[1].ok("check_out", answers={"nuttig": 2})
+    early = await fac.until(lambda v: v["checkout"]["given"] == 2)
+    assert early["checkout_results"] == []  # two of three: one could be told from the other
     await phones[0].ok("check_out", answers={"nuttig": 5})  # changed: the line stays
     mine = await phones[0].until(lambda v: v["checkout"]["given"] == 2)
     assert mine["me"]["checkout"] == {"nuttig": 5, "meenemen": "Meer luisteren naar Bram"}
     other = await phones[2].until(lambda v: v["checkout"]["given"] == 2)
     assert other["me"]["checkout"] is None and "checkout_results" not in other
     assert "Meer luisteren" not in str(other) and "checkout_results" not in screen.view
-    results = (await fac.until(lambda v: v["checkout"]["given"] == 2))["checkout_results"]
-    assert results[0]["counts"] == [0, 1, 0, 0, 1] and results[0]["mean"] == 3.5
+    await phones[2].ok("check_out", answers={"nuttig": 3})
+    results = (await fac.until(lambda v: v["checkout"]["given"] == 3))["checkout_results"]
+    assert results[0]["counts"] == [0, 1, 1, 0, 1] and results[0]["mean"] == 3.3
     assert results[1]["lines"] == ["Meer luisteren naar Bram"]
 
     trainer = bearer(s.token("trainer"))
     export = (await http.get(f"/api/sessions/{s.id}/export?format=json", headers=trainer)).json()
-    assert export["checkout"] == results and export["checkout_given"] == 2
+    assert export["checkout"] == results and export["checkout_given"] == 3
     given = [e for e in export["events"] if e["type"] == "checked_out"]
-    assert len(given) == 3  # no author, no player: nothing ties an answer to a person
-    assert all(set(e) <= {"type", "at", "answers", "facilitator"} for e in given)
+    assert len(given) == 4  # no author, no player, no answers in a row: only the counts
+    assert all(set(e) <= {"type", "at", "facilitator"} for e in given)
     csv = (await http.get(f"/api/sessions/{s.id}/export?format=csv", headers=trainer)).text
     rows = [line.split(";") for line in csv.splitlines() if line.startswith("check-out")]
-    assert sorted(r[12] for r in rows) == ["2", "5", "Meer luisteren naar Bram"]
+    assert sorted(r[12] for r in rows) == ["2", "3", "5", "Meer luisteren naar Bram"]
     assert all(r[5] == "" for r in rows)  # no name in the player column
     md = (await http.get(f"/api/sessions/{s.id}/export?format=md", headers=trainer)).text
-    assert "## Check-out (2)" in md and "gemiddeld 3,5 (n = 2)" in md
+    assert "## Check-out (3)" in md and "gemiddeld 3,3 (n = 3)" in md
     insights = (
         await http.get(f"/api/libraries/{lid}/insights?deck={deck['deck_id']}", headers=key)
     ).json()
     figure = next(c for c in insights["charts"] if c["id"] == "checkout")
-    assert figure["rows"] == [{"label": "Hoe nuttig?", "values": [2, 3.5, 0, 1, 0, 0, 1]}]
+    assert figure["rows"] == [{"label": "Hoe nuttig?", "values": [3, 3.3, 0, 1, 1, 0, 1]}]
     assert "<svg" in figure["svg"]
     for client in [fac, screen, *phones]:
         await client.close()

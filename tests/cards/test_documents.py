@@ -121,6 +121,10 @@ BROKEN = [
     (lambda d: setattr(d, "name", "  "), Problem("empty", "deck", "name")),
     (lambda d: setattr(d, "id", "-x"), Problem("bad_id", "deck", "id")),
     (
+        lambda d: d.languages.append("de\n"),
+        Problem("bad_language", "deck", "languages", "de\n"),
+    ),
+    (
         lambda d: d.notes.update(pauze={"nl": "Koffie"}),
         Problem("unknown_moment", "pauze", "notes"),
     ),

@@ -188,8 +188,8 @@ async def test_a_check_out_written_in_the_editor_is_answered_on_small_phones_and
     browser: Browser, web_server: Server
 ) -> None:
     """Two check-out questions written on the editor page (a score and a line); after the game
-    two 320 px phones answer them (anonymous, changed once); the facilitator's page and the
-    trainer's debrief count them, with no name beside any answer."""
+    two 320 px phones answer them (anonymous, changed once) and a third player; the facilitator's
+    page and the trainer's debrief count them, with no name beside any answer."""
     async with httpx.AsyncClient(base_url=web_server.http) as http:
         lib = (await http.post("/api/libraries", json={"label": "Ana"})).json()
     page = await open_page(browser, lib["link"], 1280, 900)
@@ -228,6 +228,7 @@ async def test_a_check_out_written_in_the_editor_is_answered_on_small_phones_and
         for name in NAMES[:3]:
             await s.join(http, name)
         fac = await s.client("facilitator").connect()
+        third = await s.client(NAMES[2]).connect()
         await fac.ok("start_game")
         await fac.ok("end_game")
         await fac.close()
@@ -254,6 +255,8 @@ async def test_a_check_out_written_in_the_editor_is_answered_on_small_phones_and
     await expect(second.get_by_role("button", name="3 van 5")).to_have_attribute(
         "aria-pressed", "true"
     )
+    await third.ok("check_out", answers={"vraag-1": 2})
+    await third.close()
     assert await first.evaluate("document.documentElement.scrollWidth") <= 320
     await snap(first, "checkout-phone-320")
     await assert_accessible(first, "a phone with the check-out answered")
@@ -262,10 +265,8 @@ async def test_a_check_out_written_in_the_editor_is_answered_on_small_phones_and
         browser, f"{web_server.http}/f/{s.id}#{s.token('facilitator')}", 1280, 900
     )
     results = console.locator(".checkout-results")
-    await expect(results).to_contain_text("2 hebben geantwoord (anoniem)")
-    await expect(results).to_contain_text(
-        "gemiddeld 3,5 (n = 2) · 1: 0 · 2: 0 · 3: 1 · 4: 1 · 5: 0"
-    )
+    await expect(results).to_contain_text("3 hebben geantwoord (anoniem)")
+    await expect(results).to_contain_text("gemiddeld 3 (n = 3) · 1: 0 · 2: 1 · 3: 1 · 4: 1 · 5: 0")
     await expect(results).to_contain_text("Eerst vragen, dan besluiten")
     for name in NAMES:
         await expect(results).not_to_contain_text(name)
@@ -273,7 +274,7 @@ async def test_a_check_out_written_in_the_editor_is_answered_on_small_phones_and
     debrief = await open_page(
         browser, f"{web_server.http}/b/{s.id}#{s.token('trainer')}", 1280, 900
     )
-    await expect(debrief.locator(".checkout-results")).to_contain_text("gemiddeld 3,5")
+    await expect(debrief.locator(".checkout-results")).to_contain_text("gemiddeld 3 (n = 3)")
     await expect(debrief.locator(".debrief-charts")).to_contain_text("Check-out")
     await snap(debrief, "checkout-debrief")
     await page.goto(lib["link"])  # the library: the deck's versions side by side

@@ -104,7 +104,7 @@ function languagesSection(doc) {
   };
   const code = h("input", { id: "new-language", maxlength: 3, pattern: "[a-z]{2,3}", autocomplete: "off", "aria-describedby": "new-language-note", style: { maxWidth: "8em" } });
   return h("fieldset", { class: "languages" }, h("legend", {}, t("deck.languages")),
-    doc.languages.map((lang, i) => h("div", { class: "row" },
+    doc.languages.map((lang, i) => h("div", { class: "row", id: fieldId("deck", "languages", lang), tabindex: "-1" },
       h("strong", {}, `${languageName(lang)} (${lang})`), i === 0 ? ` · ${t("deck.firstLanguage")}` : null,
       i > 0 ? h("label", { class: "check", for: `incomplete-${lang}` },
         h("input", { id: `incomplete-${lang}`, type: "checkbox", checked: doc.incomplete.includes(lang) }), t("deck.incomplete", { language: languageName(lang) })) : null,

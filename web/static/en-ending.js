@@ -21,5 +21,6 @@ export default {
   "checkout.results": "Check-out",
   "checkout.given": "{n} answered (anonymously)",
   "checkout.mean": "mean {mean} (n = {n})",
+  "checkout.few": "The answers appear here once there are three (or everyone has answered): then no answer tells whose it is.",
   "checkout.none": "No answers yet.",
 };

@@ -75,11 +75,13 @@ export function checkout(view, act) {
     }));
 }
 
-// The check-out's answers for the staff (and the debrief): counted, never by name.
+// The check-out's answers for the staff (and the debrief): counted, never by name, and only once
+// a few have answered (the server sends none before).
 export function checkoutResults(results, given) {
-  if (!results?.length) return null;
+  if (!results?.length && !given) return null;
   return h("section", { class: "checkout-results" }, h("h2", {}, t("checkout.results")), given === undefined ? null : h("p", {}, t("checkout.given", { n: given })),
-    results.map((r) => h("article", {}, h("h3", {}, r.text),
+    results?.length ? null : h("p", {}, t("checkout.few")),
+    (results ?? []).map((r) => h("article", {}, h("h3", {}, r.text),
       r.kind === "scale"
         ? h("p", {}, r.mean === null ? t("checkout.none") : t("checkout.mean", { mean: r.mean.toLocaleString(document.documentElement.lang), n: r.answered }), " · ",
           r.counts.map((c, i) => `${i + 1}: ${c}`).join(" · "))

@@ -21,5 +21,6 @@ export default {
   "checkout.results": "Check-out",
   "checkout.given": "{n} hebben geantwoord (anoniem)",
   "checkout.mean": "gemiddeld {mean} (n = {n})",
+  "checkout.few": "De antwoorden verschijnen hier zodra er drie zijn (of iedereen heeft geantwoord): dan zegt geen enkel antwoord van wie het is.",
   "checkout.none": "Nog geen antwoorden.",
 };
