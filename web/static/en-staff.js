@@ -128,6 +128,7 @@ export default {
   "ev.answer_hidden": "An answer leaves the shared screen.",
   "ev.round_started": "Round {round} starts.",
   "ev.game_ended": "The game has ended.",
+  "ev.checked_out": "Someone answers the check-out (anonymously).",
   "fac.late": "{name} joined during the game and gets a place at the next deal.",
   "fac.seatWith": "Or seat {name} now with:",
   "fac.seatBtn": "Seat now",

@@ -128,6 +128,7 @@ export default {
   "ev.answer_hidden": "Een antwoord gaat van het grote scherm.",
   "ev.round_started": "Ronde {round} begint.",
   "ev.game_ended": "Het spel is afgelopen.",
+  "ev.checked_out": "Iemand beantwoordt de check-out (anoniem).",
   "fac.late": "{name} kwam tijdens het spel binnen en krijgt een plek bij het volgende delen.",
   "fac.seatWith": "Of zet {name} nu bij:",
   "fac.seatBtn": "Nu een plek geven",
