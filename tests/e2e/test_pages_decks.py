@@ -39,8 +39,16 @@ async def deck_session(
     saved = await http.put(f"{base}/decks/{deck['deck_id']}", headers=key,
                            json={"base_version": 1, "document": deck["document"]})  # fmt: skip
     assert saved.status_code == 201, saved.text
-    r = await http.post(f"{base}/sessions", headers=key,
-                        json={"settings": {"deck": deck["deck_id"], **settings}})  # fmt: skip
+    return await library_session(http, server, lib, deck["deck_id"], **settings)
+
+
+async def library_session(
+    http: httpx.AsyncClient, server: Server, lib: dict[str, Any], deck: str, **settings: Any
+) -> Session:
+    """A session filed in `lib`, made with its deck `deck`."""
+    r = await http.post(f"/api/libraries/{lib['library_id']}/sessions",
+                        headers={"Authorization": f"Bearer {lib['key']}"},
+                        json={"settings": {"deck": deck, **settings}, "label": "Noord"})  # fmt: skip
     assert r.status_code == 201, r.text
     return Session(server, r.json())
 
@@ -89,12 +97,7 @@ async def test_a_deck_made_edited_and_played_from_the_pages(
     await assert_accessible(page, "the deck editor with a problem")
 
     async with httpx.AsyncClient(base_url=web_server.http) as http:
-        key = {"Authorization": f"Bearer {lib['key']}"}
-        r = await http.post(
-            f"/api/libraries/{lib['library_id']}/sessions", headers=key,
-            json={"settings": {"deck": "buurtteams-delft", "rounds": 1}, "label": "Noord"},
-        )  # fmt: skip
-        s = Session(web_server, r.json())
+        s = await library_session(http, web_server, lib, "buurtteams-delft", rounds=1)
         for name in NAMES:
             await s.join(http, name)
         fac = await s.client("facilitator").connect()
@@ -150,7 +153,8 @@ async def test_a_deck_made_edited_and_played_from_the_pages(
         await snap(printed, "deck-print-with-run-sheet")
         await fac.close()
         file = await http.get(
-            f"/api/libraries/{lib['library_id']}/decks/buurtteams-delft/file", headers=key
+            f"/api/libraries/{lib['library_id']}/decks/buurtteams-delft/file",
+            headers={"Authorization": f"Bearer {lib['key']}"},
         )
 
     listing = await open_page(browser, lib["link"], 1280, 900)
@@ -219,12 +223,7 @@ async def test_a_check_out_written_in_the_editor_is_answered_on_small_phones_and
     await assert_accessible(page, "the deck editor with a check-out")
 
     async with httpx.AsyncClient(base_url=web_server.http) as http:
-        key = {"Authorization": f"Bearer {lib['key']}"}
-        r = await http.post(
-            f"/api/libraries/{lib['library_id']}/sessions", headers=key,
-            json={"settings": {"deck": "met-check-out", "rounds": 1}, "label": "Noord"},
-        )  # fmt: skip
-        s = Session(web_server, r.json())
+        s = await library_session(http, web_server, lib, "met-check-out", rounds=1)
         for name in NAMES[:3]:
             await s.join(http, name)
         fac = await s.client("facilitator").connect()
