@@ -57,10 +57,14 @@ async def test_hellos_for_unknown_sessions_leave_no_memory_behind(strict: Server
         return rss_kb(strict)
 
     started = rss_kb(strict)
-    warm = await tries(0)  # the first thousands allocate what 50 sockets at once need
+    # The first thousands allocate what 50 sockets at once need, and the closed sockets' cycles
+    # wait for the collector's next full walk (every 1,000 closed): where that falls moves the
+    # peak by up to 2 MB (measured 75.1-77.2 MB over five runs), so the peak of two warm rounds
+    # is the floor.
+    warm = max([await tries(0), await tries(5_000)])
     after = await tries(10_000)
-    print(f"\n3,000 + 3,000 hellos for unknown sessions: RSS {started} -> {warm} -> {after} KB")
-    assert after - warm < 1_000, (warm, after)  # was +20 MB per 3,000 before the fix
+    print(f"\n3 x 3,000 hellos for unknown sessions: RSS {started} -> {warm} -> {after} KB")
+    assert after - warm < 3_000, (warm, after)  # a leak was +20 MB per 3,000 before the fix
     async with httpx.AsyncClient(base_url=strict.http) as http:
         assert (await http.get("/healthz")).json()["sessions"] == 0
 
