@@ -402,9 +402,22 @@ def _strategy(deck: Deck, strategy_id: str | None) -> StrategyView | None:
     return {"id": card.id, "title": card.title, "text": card.text}
 
 
-def units_part(state: State, access: str | None, language: str | None = None) -> list[UnitView]:
+def units_part(
+    state: State,
+    access: str | None,
+    language: str | None = None,
+    public: list[UnitView] | None = None,
+) -> list[UnitView]:
+    """Every unit as `access` sees it. `public`: this state's units part for access None, whose
+    entries are taken as they are where `access` sees no more (a player's frames then share all
+    but their own unit's with the screen's)."""
     deck = deck_in(state, language)
-    return [_unit(deck, u, access) for u in state.units.values()]
+    if public is None or access == ALL_CARDS:
+        return [_unit(deck, u, access) for u in state.units.values()]
+    return [
+        _unit(deck, u, access) if u.id == access and not u.revealed else seen
+        for u, seen in zip(state.units.values(), public, strict=True)
+    ]
 
 
 def _unit(deck: Deck, unit: Unit, access: str | None) -> UnitView:
@@ -666,14 +679,16 @@ def own_inputs(state: State, viewer: Actor) -> tuple[tuple[object, ...], tuple[o
     `own_part`: the property test of patches fails when they drift apart."""
     if viewer.role != "player":
         return None
+    record = state.rounds[-1] if state.rounds else None
     objects = (
         state.players.get(viewer.player_id or ""),
-        state.rounds[-1] if state.rounds else None,
+        record.guesses if record else None,
         state.answers,
         state.checkouts,
         state.settings,
     )
-    return objects, (state.round, state.picker, state.phase)
+    support = record.supports.get(viewer.player_id or "") if record else None
+    return objects, (state.round, state.picker, state.phase, support)
 
 
 def own_part(state: State, viewer: Actor, language: str | None = None) -> OwnView:

@@ -70,29 +70,34 @@ class Moment:
 
     def __init__(self, state: State, now: int, online: Collection[str]) -> None:
         self.state, self.now, self.online = state, now, online
-        self.shared: dict[str | None, tuple[Any, bytes]] = {}
-        self.units: dict[tuple[str | None, str | None], tuple[Any, bytes]] = {}
+        self.shared: dict[str | None, Any] = {}
+        self.units: dict[tuple[str | None, str | None], Any] = {}
+        self.encoded: dict[int, bytes] = {}  # id of a part above -> its JSON, made when needed
         self.patches: dict[tuple[int, Any], bytes] = {}  # (id of the old part, group) -> ops
 
-    def _shared(self, language: str | None) -> tuple[Any, bytes]:
+    def _shared(self, language: str | None) -> Any:
         found = self.shared.get(language)
         if found is None:
-            part = shared_part(self.state, self.now, self.online, language)
-            found = self.shared[language] = (part, dumps(part)[1:-1])
+            found = self.shared[language] = shared_part(self.state, self.now, self.online, language)
         return found
 
-    def _units(self, access: str | None, language: str | None) -> tuple[Any, bytes]:
+    def _units(self, access: str | None, language: str | None) -> Any:
         found = self.units.get((access, language))
         if found is None:
-            part = units_part(self.state, access, language)
-            found = self.units[access, language] = (part, dumps(part))
+            public = None if access is None else self._units(None, language)
+            found = units_part(self.state, access, language, public)
+            self.units[access, language] = found
+        return found
+
+    def _encoded(self, part: Any) -> bytes:
+        found = self.encoded.get(id(part))
+        if found is None:
+            found = self.encoded[id(part)] = dumps(part)
         return found
 
     def _full(self, viewer: Actor, language: str | None, seq: int, own: Any) -> bytes:
-        shared, units = (
-            self._shared(language)[1],
-            self._units(card_access(self.state, viewer), language)[1],
-        )
+        shared = self._encoded(self._shared(language))[1:-1]
+        units = self._encoded(self._units(card_access(self.state, viewer), language))
         own_bytes = dumps(own)
         start = b'{"type":"state","version":%d,"server_now":%d,"seq":%d,"view":{' % (
             self.state.version,
@@ -110,7 +115,7 @@ class Moment:
         if held is not None:
             access = card_access(self.state, viewer)
             held.seq, held.version = seq, self.state.version
-            held.parts = (self._shared(language)[0], self._units(access, language)[0], own)
+            held.parts = (self._shared(language), self._units(access, language), own)
             held.own_from = own_inputs(self.state, viewer)
         return frame.decode()
 
@@ -132,7 +137,7 @@ class Moment:
         if held.parts is None or not room:
             return self.full(viewer, language, held)
         access = card_access(self.state, viewer)
-        shared, units = self._shared(language)[0], self._units(access, language)[0]
+        shared, units = self._shared(language), self._units(access, language)
         old_shared, old_units, old_own = held.parts
         made_of = own_inputs(self.state, viewer)
         own_ops: list[Op] = []

@@ -88,16 +88,21 @@ def test_patches_applied_in_turn_give_each_viewers_view(t: Play, data: st.DataOb
 
 
 def by_players(t: Play, data: st.DataObject) -> None:
-    """What players do beside the game's steps: stand behind the decision and answer the
-    question (their own parts change, which the server may otherwise skip building)."""
+    """What players do beside the game's steps: stand behind the decision, guess another unit's
+    card and answer the question (their own parts change, which the server may otherwise skip
+    building)."""
     prompt = t.view_of(FACILITATOR)["prompt"] if t.state.phase == "reflecting" else None
     for pid in list(t.state.players):  # one kind of change per frame, so none hides another
         with contextlib.suppress(Refusal):  # not now, or not for this player
             if prompt:
                 t.player(pid, "answer", {"prompt_id": prompt["id"], "text": "Ja",
                                          "anonymous": data.draw(st.booleans())})  # fmt: skip
-            else:
+            elif data.draw(st.booleans()):
                 t.player(pid, "support", {"value": data.draw(st.sampled_from(["yes", "no"]))})
+            else:
+                unit = data.draw(st.sampled_from(sorted(t.state.units)))
+                card = data.draw(st.sampled_from([c.id for c in t.state.deck.strategies]))
+                t.player(pid, "guess", {"unit_id": unit, "strategy_id": card})
 
 
 def test_a_patch_carries_the_change_and_a_change_of_everything_goes_whole() -> None:
