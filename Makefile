@@ -49,6 +49,7 @@ budget: $(STAMP) node_modules/.installed
 
 bench: $(STAMP) services
 	$(BIN)/python bench/load.py --repeat 3 --tables 500
+	$(BIN)/python bench/recovery.py --sessions 1000 --repeat 3
 
 node_modules/.installed: package.json package-lock.json
 	scripts/system-packages.sh npm:npm chromium:chromium

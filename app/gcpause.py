@@ -32,12 +32,13 @@ bench/load.py); pauses over SLOW_MS are logged.
 """
 
 import asyncio
+import contextlib
 import gc
 import logging
 import sys
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -126,6 +127,23 @@ def full_walk_due(
         )
         or heap >= max(4 * heap_after, heap_after + HEAP_GROWTH)
     )
+
+
+@contextlib.contextmanager
+def recovering(freeze: bool) -> Iterator[None]:
+    """No collection while the service recovers its tables: all they build lives, and the
+    collector's automatic walks of it took half the recovery of 1,000 tables (bench/recovery.py).
+    Then they are frozen out of the walks, as start-up's objects are (`freeze`: the collector
+    runs; else nothing would ever thaw them)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if freeze:
+            gc.freeze()
+        if was_enabled:
+            gc.enable()
 
 
 async def collect_young(

@@ -79,3 +79,18 @@ def test_the_load_benchmark_runs_a_small_load_end_to_end() -> None:
         middle, low, high = ratios[name]
         assert 0 < low <= middle <= high, (name, ratios[name])
     assert "ratios to raw over 2 runs" in run.stdout
+
+
+@pytest.mark.timeout(300)
+def test_the_recovery_benchmark_restarts_a_real_server_on_each_kind_of_store() -> None:
+    run = subprocess.run(
+        [sys.executable, "bench/recovery.py", "--sessions", "20", "--repeat", "1"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=280,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert "stored 20 sessions, 3,100 events" in run.stdout  # a third round under way, each
+    for case in ("no snapshot", "after a crash", "after a stop"):  # each run saw all 20 back
+        assert f"{case}, run 1: raw read" in run.stdout, run.stdout

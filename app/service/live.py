@@ -20,7 +20,7 @@ from app.service.frames import Held, Moment
 from app.service.limits import TokenBucket
 from app.service.outbox import Outbox
 from app.service.presence import CLOSE_REASONS, Presence, ended
-from app.stores import EventStore, VersionConflict
+from app.stores import EventStore, VersionConflict, snapshot
 from game import Actor, Command, Event, Refusal, State, decide, due, evolve, next_deadline
 from game.commands import Args
 from game.events import PlayerJoined, TimeUp
@@ -43,6 +43,7 @@ class Seat:
 
 
 PRESENCE_TICK_MS = 50
+SNAPSHOT_EVERY = 50  # events: a load folds at most this many after the last snapshot
 UNNOTED = -1  # no moment told yet (None means: told "no moment")
 A = TypeVar("A", bound=Args)
 
@@ -56,8 +57,10 @@ class LiveTable:
         cluster: Cluster,
         spawn: Spawn,
         offline_grace_ms: int = 3000,
+        snapshot_at: int = 0,
     ) -> None:
         self.state = state
+        self.snapshot_at = snapshot_at  # the version of the snapshot the store keeps (0: none)
         self.store, self.clock, self.spawn = store, clock, spawn
         self.bus, self.timers = cluster.bus, cluster.timers
         self.offline_grace_ms = offline_grace_ms
@@ -147,6 +150,20 @@ class LiveTable:
             self.state = evolve(self.state, event)
         self._changed(events)
         self.bus.appended(self.session_id, self.state.version, events)
+        if self.state.version - self.snapshot_at >= SNAPSHOT_EVERY:
+            self.spawn(self.keep_snapshot())
+
+    async def keep_snapshot(self) -> None:
+        """Store the state as it is now (`game.snapshot`), if it is newer than the one kept:
+        every SNAPSHOT_EVERY events, and when the table leaves memory or the server stops."""
+        state = self.state
+        if state.version <= self.snapshot_at:
+            return
+        self.snapshot_at = state.version
+        try:
+            await self.store.save_snapshot(state.session_id, state.version, snapshot.dump(state))
+        except Exception:  # only a shortcut: the next load folds more of the log
+            log.warning("store: no snapshot of %s kept", state.session_id, exc_info=True)
 
     def _changed(self, events: list[Event] | None = None) -> None:
         """After new events: end the seats they end, tell the rest, arm the timer. A burst of

@@ -16,8 +16,8 @@ from app.cluster import Cluster
 from app.config import Config
 from app.errors import close_code
 from app.service.live import LiveTable
-from app.stores import EventStore
-from game import Event, State, fold
+from app.stores import EventStore, snapshot
+from game import Event, State, evolve, fold
 from game.timer import next_deadline
 
 log = logging.getLogger("theater.service")
@@ -104,6 +104,7 @@ class Tables(Mapping[str, LiveTable]):
         async def leave(table: LiveTable) -> None:
             async with table.lock:  # a command being written is finished and acknowledged first
                 table.close(close_code("restarting"), "server restarting", flush=True)
+            await table.keep_snapshot()  # the next server folds none of its log
             if self.held.get(table.session_id) is table:
                 del self.held[table.session_id]
             if next_deadline(table.state) is not None:
@@ -124,6 +125,7 @@ class Tables(Mapping[str, LiveTable]):
                 await asyncio.gather(loop, return_exceptions=True)
         for table in list(self.held.values()):
             table.close(close_code("restarting"), "server restarting")
+        await asyncio.gather(*(t.keep_snapshot() for t in self.held.values()))
         self.held.clear()
         for task in list(self._tasks):
             task.cancel()
@@ -147,19 +149,33 @@ class Tables(Mapping[str, LiveTable]):
         return await asyncio.shield(loading)
 
     async def _load(self, session_id: str) -> LiveTable | None:
-        events = await self.store.load(session_id)
-        if not events or session_id in self.held:
+        found = await self.stored(session_id)
+        if found is None or session_id in self.held:
             return self.held.get(session_id)
-        return self.hold(fold(events))
+        return self.hold(*found)
+
+    async def stored(self, session_id: str) -> tuple[State, int] | None:
+        """The session's state from the store (None: not there), folded from its last snapshot
+        where one of these rules is kept, and that snapshot's version (0: none)."""
+        kept = await self.store.snapshot(session_id)
+        state = snapshot.load(kept[1]) if kept else None
+        if kept is None or state is None:
+            events = await self.store.load(session_id)
+            return (fold(events), 0) if events else None
+        for event in await self.store.load(session_id, after=state.version):
+            state = evolve(state, event)
+        return state, kept[0]
 
     async def of(self, workshop: State) -> list[LiveTable]:
         """A workshop's tables that are still in the store, loaded."""
         found = [await self.load(spec.session_id) for spec in workshop.tables]
         return [t for t in found if t is not None]
 
-    def hold(self, state: State) -> LiveTable:
+    def hold(self, state: State, snapshot_at: int = 0) -> LiveTable:
         grace = int(self.config.offline_grace_s * 1000)
-        table = LiveTable(state, self.store, self.clock, self.cluster, self.spawn, grace)
+        table = LiveTable(
+            state, self.store, self.clock, self.cluster, self.spawn, grace, snapshot_at
+        )
         self.held[table.session_id] = table
         table.schedule()
         return table
@@ -174,14 +190,13 @@ class Tables(Mapping[str, LiveTable]):
             for row in rows:
                 try:
                     held = self.held.get(row.session_id)
-                    events = [] if held else await self.store.load(row.session_id)
-                    state = held.state if held else fold(events) if events else None
-                    if state is None:  # deleted meanwhile: nothing to note
+                    found = (held.state, 0) if held else await self.stored(row.session_id)
+                    if found is None:  # deleted meanwhile: nothing to note
                         continue
-                    when = next_deadline(state)
+                    when = next_deadline(found[0])
                     self.timers.deadline(row.session_id, when, only_if_new=True)
                     if held is None and self.timers.keeps(when) and row.session_id not in self:
-                        self.hold(state)
+                        self.hold(*found)
                 except Exception:
                     log.exception("recovery: session %s skipped", row.session_id)
         self.recovered = len(rows)
@@ -216,7 +231,9 @@ class Tables(Mapping[str, LiveTable]):
         now, after = self.clock.now(), int(self.config.evict_after_s * 1000)
         idle = [sid for sid, t in self.held.items() if t.idle(now, after)]
         for session_id in idle:
-            self.held.pop(session_id).release()
+            table = self.held.pop(session_id)
+            table.release()
+            self.spawn(table.keep_snapshot())
         return len(idle)
 
     def forget(self, session_id: str) -> None:

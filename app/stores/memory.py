@@ -22,6 +22,7 @@ class MemoryStore:
         self.libraries: dict[str, LibraryRow] = {}
         self.deck_rows: dict[tuple[str, str, int], DeckRow] = {}
         self.filing: dict[str, tuple[str, FiledSession]] = {}  # session -> (library, filing)
+        self.snapshots: dict[str, tuple[int, bytes]] = {}
 
     async def open(self) -> None:
         """Nothing to open."""
@@ -53,6 +54,14 @@ class MemoryStore:
         self.events_read += len(events)
         return events
 
+    async def save_snapshot(self, session_id: str, version: int, body: bytes) -> None:
+        kept = self.snapshots.get(session_id)
+        if session_id in self.rows and (kept is None or kept[0] < version):
+            self.snapshots[session_id] = (version, body)
+
+    async def snapshot(self, session_id: str) -> tuple[int, bytes] | None:
+        return self.snapshots.get(session_id)
+
     async def find_code(self, join_code: str) -> str | None:
         return next((r.session_id for r in self.rows.values() if r.join_code == join_code), None)
 
@@ -61,6 +70,7 @@ class MemoryStore:
 
     async def delete(self, session_id: str) -> bool:
         self.logs.pop(session_id, None)
+        self.snapshots.pop(session_id, None)
         self.filing.pop(session_id, None)
         return self.rows.pop(session_id, None) is not None
 

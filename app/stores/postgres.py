@@ -10,6 +10,7 @@ in its data files until (auto)vacuum reuses the space, and in its write-ahead lo
 segment is recycled; an operator who must be sure runs `VACUUM events` (see the README).
 """
 
+import contextlib
 from collections.abc import Sequence
 
 import asyncpg
@@ -79,6 +80,14 @@ MIGRATIONS = (
         body       TEXT NOT NULL,
         saved_at   BIGINT NOT NULL,
         PRIMARY KEY (library_id, deck_id, version)
+    );
+    """,
+    # 6: a state snapshot per session, so a load folds only the events after it
+    """
+    CREATE TABLE snapshots (
+        session_id TEXT PRIMARY KEY REFERENCES sessions(session_id) ON DELETE CASCADE,
+        version    INTEGER NOT NULL,
+        body       BYTEA NOT NULL
     );
     """,
 )
@@ -152,6 +161,23 @@ class PostgresStore:
         )
         self.events_read += len(rows)
         return [parse_event(row["body"]) for row in rows]
+
+    async def save_snapshot(self, session_id: str, version: int, body: bytes) -> None:
+        with contextlib.suppress(asyncpg.ForeignKeyViolationError):  # the session was deleted
+            await self.pool.execute(
+                "INSERT INTO snapshots VALUES ($1, $2, $3) ON CONFLICT (session_id) DO UPDATE "
+                "SET version = excluded.version, body = excluded.body "
+                "WHERE excluded.version > snapshots.version",
+                session_id,
+                version,
+                body,
+            )
+
+    async def snapshot(self, session_id: str) -> tuple[int, bytes] | None:
+        row = await self.pool.fetchrow(
+            "SELECT version, body FROM snapshots WHERE session_id = $1", session_id
+        )
+        return (row[0], bytes(row[1])) if row else None
 
     async def find_code(self, join_code: str) -> str | None:
         found: str | None = await self.pool.fetchval(

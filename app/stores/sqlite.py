@@ -6,6 +6,7 @@ truncating checkpoint empties the write-ahead log, so names and reflections are 
 """
 
 import asyncio
+import contextlib
 import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
@@ -108,6 +109,21 @@ MIGRATIONS = (
         PRIMARY KEY (library_id, deck_id, version)
     );
     """,
+    # 7: a state snapshot per session, so a load folds only the events after it
+    """
+    CREATE TABLE IF NOT EXISTS snapshots (
+        session_id TEXT PRIMARY KEY REFERENCES sessions(session_id) ON DELETE CASCADE,
+        version    INTEGER NOT NULL,
+        body       BLOB NOT NULL
+    );
+    """,
+)
+
+
+SAVE_SNAPSHOT = (
+    "INSERT INTO snapshots VALUES (?, ?, ?) ON CONFLICT (session_id) DO UPDATE "
+    "SET version = excluded.version, body = excluded.body "
+    "WHERE excluded.version > snapshots.version"
 )
 
 
@@ -212,6 +228,16 @@ class SqliteStore:
         ).fetchall()
         self.events_read += len(rows)
         return [parse_event(body) for (body,) in rows]
+
+    async def save_snapshot(self, session_id: str, version: int, body: bytes) -> None:
+        with contextlib.suppress(sqlite3.IntegrityError):  # the session was deleted meanwhile
+            self.db.execute(SAVE_SNAPSHOT, (session_id, version, body))
+
+    async def snapshot(self, session_id: str) -> tuple[int, bytes] | None:
+        row = self.db.execute(
+            "SELECT version, body FROM snapshots WHERE session_id = ?", (session_id,)
+        ).fetchone()
+        return (row[0], bytes(row[1])) if row else None
 
     async def find_code(self, join_code: str) -> str | None:
         row = self.db.execute(

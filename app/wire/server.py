@@ -54,7 +54,8 @@ def create_app(config: Config | None = None, service: Service | None = None) -> 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         started = time.perf_counter()
-        recovered = await service.start()
+        with gcpause.recovering(freeze=config.gc_young):
+            recovered = await service.start()
         log.info(
             "recovered %d unfinished sessions in %.3f s", recovered, time.perf_counter() - started
         )

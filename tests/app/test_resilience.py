@@ -1,8 +1,10 @@
 """Dropped phones and a killed server: nobody loses a seat, a card, the timer or an event."""
 
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -120,3 +122,54 @@ async def test_time_up_fires_after_a_restart_even_with_nobody_connected(fresh_db
         assert '"type": "time_up"' in log and '"type": "warning_given"' not in log
     finally:
         b.stop()
+
+
+async def test_a_restart_loads_tables_from_their_snapshots_and_reads_no_old_event(
+    fresh_db: Path,
+) -> None:
+    a = Server(fresh_db, env={**FAST, **GENEROUS}).start()
+    try:
+        async with httpx.AsyncClient(base_url=a.http) as http:
+            g = await seat(a, http, names(5), round_seconds=900)
+            await g.fac.ok("start_game")
+            await g.fac.ok("choose_opdracht")
+            await g.fac.ok("start_timer")
+            before = await g.fac.until(lambda v: v["phase"] == "discussing")
+            version = g.fac.version
+    finally:
+        a.stop()  # SIGTERM: every table it held is kept as a snapshot
+    for c in g.everyone:
+        await c.close()
+    with sqlite3.connect(fresh_db) as db:
+        [(kept,)] = db.execute(
+            "SELECT version FROM snapshots WHERE session_id = ?", (g.session.id,)
+        )
+    assert kept == version
+
+    async def restarted(expected: int) -> tuple[dict[str, Any], int, int]:
+        """The table as a facilitator finds it after a restart, and the events read to recover."""
+        server = Server(fresh_db, env={**FAST, **GENEROUS}, port=a.port).start()
+        try:
+            async with httpx.AsyncClient(base_url=server.http) as http:
+                read = (await http.get("/healthz")).json()["events_read"]
+            fac = await Client(server, g.session.id, g.session.token("facilitator"), "f").connect()
+            assert fac.version == expected
+            if fac.view["phase"] == "discussing":
+                await fac.ok("end_discussion")  # and the game goes on from there
+                await fac.until(lambda v: v["phase"] == "deciding")
+            await fac.close()
+            return fac.view, fac.version, read
+        finally:
+            server.stop()
+
+    after, now_at, read = await restarted(version)
+    assert read == 0  # recovered (its timer runs) from the snapshot alone
+    assert after["units"] == before["units"] and after["opdracht"] == before["opdracht"]
+    seated = [(p["id"], p["name"], p["unit"]) for p in before["players"]]
+    assert [(p["id"], p["name"], p["unit"]) for p in after["players"]] == seated
+    with sqlite3.connect(fresh_db) as db:  # as if an older release had written it
+        [(body,)] = db.execute("SELECT body FROM snapshots")
+        db.execute("UPDATE snapshots SET body = ?", (b"0123456789abcdef" + body[16:],))
+    again, _, read = await restarted(now_at)
+    assert read == now_at  # other rules: the whole log is folded, to the same table
+    assert again == after

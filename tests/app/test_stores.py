@@ -18,6 +18,7 @@ from app.stores import (
     SqliteStore,
     VersionConflict,
     open_store,
+    snapshot,
 )
 from app.stores.sqlite import MIGRATIONS
 from game import Event, parse_event
@@ -115,6 +116,20 @@ async def test_a_deleted_session_is_gone_for_every_question(store: EventStore) -
     assert await store.load("s1") == []
     assert await store.find_code("ABC234") is None
     assert [r.session_id for r in await store.sessions()] == ["s2"]
+
+
+async def test_the_latest_snapshot_is_kept_and_goes_with_its_session(store: EventStore) -> None:
+    events = game_events()
+    await store.create("s1", "ABC234", events[0], events[1:])
+    assert await store.snapshot("s1") is None
+    await store.save_snapshot("s1", 20, b"at twenty")
+    await store.save_snapshot("s1", 30, b"at thirty")
+    await store.save_snapshot("s1", 25, b"late from another server")  # older: not kept
+    assert await store.snapshot("s1") == (30, b"at thirty")
+    await store.delete("s1")
+    assert await store.snapshot("s1") is None
+    await store.save_snapshot("s1", 40, b"after the delete")  # a table leaving memory late
+    assert await store.snapshot("s1") is None
 
 
 async def test_a_library_files_sessions_and_moving_or_deleting_keeps_the_rest(
@@ -265,6 +280,8 @@ async def test_deleting_leaves_no_name_or_answer_readable_in_the_files(fresh_db:
         for i in range(1, max(len(t.events), len(keep.events))):  # rows of both on shared pages
             await store.append("s1", i, t.events[i : i + 1])
             await store.append("s2", i, keep.events[i : i + 1])
+        await store.save_snapshot("s1", len(t.events), snapshot.dump(t.state))
+        await store.save_snapshot("s2", len(keep.events), snapshot.dump(keep.state))
         store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # as after a long day: in the .db
         assert b"Zeldzaam Naampje" in fresh_db.read_bytes()
         await store.delete("s1")
