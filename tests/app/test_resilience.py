@@ -10,8 +10,18 @@ import httpx
 
 from app.clock import SystemClock
 from tests.app.server import FAST, Client, Server, eventually
-from tests.app.wire import names, seat
+from tests.app.wire import WireGame, names, seat
 from tests.conftest import GENEROUS
+
+
+async def discussing(
+    server: Server, http: httpx.AsyncClient, players: int, seconds: int
+) -> tuple[WireGame, dict[str, Any]]:
+    """A table seated on `server` whose first round's discussion runs (`seconds` long)."""
+    g = await seat(server, http, names(players), round_seconds=seconds)
+    for step in ("start_game", "choose_opdracht", "start_timer"):
+        await g.fac.ok(step)
+    return g, await g.fac.until(lambda v: v["phase"] == "discussing")
 
 
 async def test_a_phone_that_drops_gets_its_seat_card_and_time_back(
@@ -42,11 +52,7 @@ async def test_kill_9_mid_discussion_and_a_restart_lose_nothing(fresh_db: Path) 
     a = Server(fresh_db, env={**FAST, **GENEROUS}).start()
     try:
         async with httpx.AsyncClient(base_url=a.http) as http:
-            g = await seat(a, http, names(7), round_seconds=480)  # 8 s at scale 60, warning at 7 s
-            await g.fac.ok("start_game")
-            await g.fac.ok("choose_opdracht")
-            await g.fac.ok("start_timer")
-            before = await g.fac.until(lambda v: v["phase"] == "discussing")
+            g, before = await discussing(a, http, 7, 480)  # 8 s at scale 60, warning at 7 s
             version = g.fac.version
             events_before = (
                 await http.get(
@@ -93,11 +99,7 @@ async def test_time_up_fires_after_a_restart_even_with_nobody_connected(fresh_db
     a = Server(fresh_db, env={**FAST, **GENEROUS}).start()
     try:
         async with httpx.AsyncClient(base_url=a.http) as http:
-            g = await seat(a, http, names(3), round_seconds=120)
-            await g.fac.ok("start_game")
-            await g.fac.ok("choose_opdracht")
-            await g.fac.ok("start_timer")
-            await g.fac.until(lambda v: v["phase"] == "discussing")
+            g, _ = await discussing(a, http, 3, 120)
     finally:
         a.kill()
     for c in g.everyone:
@@ -130,11 +132,7 @@ async def test_a_restart_loads_tables_from_their_snapshots_and_reads_no_old_even
     a = Server(fresh_db, env={**FAST, **GENEROUS}).start()
     try:
         async with httpx.AsyncClient(base_url=a.http) as http:
-            g = await seat(a, http, names(5), round_seconds=900)
-            await g.fac.ok("start_game")
-            await g.fac.ok("choose_opdracht")
-            await g.fac.ok("start_timer")
-            before = await g.fac.until(lambda v: v["phase"] == "discussing")
+            g, before = await discussing(a, http, 5, 900)
             version = g.fac.version
     finally:
         a.stop()  # SIGTERM: every table it held is kept as a snapshot
