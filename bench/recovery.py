@@ -11,12 +11,14 @@ at most 1 s. Run: `.venv/bin/python bench/recovery.py --sessions 1000`.
 
 import argparse
 import asyncio
+import json
 import re
 import sqlite3
 import statistics
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 import orjson
@@ -135,14 +137,17 @@ def raw_read(db: Path) -> float:
     return time.perf_counter() - began
 
 
-def recovered(db: Path, log: Path) -> tuple[int, float]:
-    """Start the real server on the store, read its recovery line, kill it (a stop would write
-    every table's snapshot, and the next run must find the store as its case left it)."""
+def recovered(db: Path, log: Path) -> tuple[int, float, int]:
+    """Start the real server on the store; its recovery line and the events it read (/healthz);
+    kill it (a stop would write every table's snapshot, and the next run must find the store
+    as its case left it)."""
     argv = [sys.executable, "-m", "app.cli", "serve", "--port", "{port}", "--db", f"sqlite:///{db}"]
     server = ServerProcess(argv, log, cpu=0).start("/healthz")
     try:
         found = re.findall(r"recovered (\d+) unfinished sessions in ([\d.]+) s", log.read_text())
-        return int(found[-1][0]), float(found[-1][1])
+        with urllib.request.urlopen(f"http://127.0.0.1:{server.port}/healthz") as health:
+            read = json.load(health)["events_read"]
+        return int(found[-1][0]), float(found[-1][1]), int(read)
     finally:
         server.kill()
 
@@ -165,10 +170,11 @@ def main() -> None:
             asyncio.run(keep_snapshots(db, cases[case]))
             for run in range(args.repeat):  # in turn, so both see the same machine
                 raws.append(raw_read(db))
-                count, seconds = recovered(db, Path(tmp) / f"theater-{run}.log")
+                count, seconds, read = recovered(db, Path(tmp) / f"theater-{run}.log")
                 assert count == args.sessions, count
                 times.append(seconds)
-                print(f"{case}, run {run + 1}: raw read {raws[-1]:.3f} s, recovery {seconds:.3f} s")
+                print(f"{case}, run {run + 1}: raw read {raws[-1]:.3f} s, recovery {seconds:.3f} s, "
+                      f"{read:,} events read")  # fmt: skip
     raw = statistics.median(raws)
     print(f"\nrecovery of {args.sessions:,} sessions, medians of {args.repeat} "
           f"(raw read of every event: {raw:.3f} s):")  # fmt: skip

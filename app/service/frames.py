@@ -18,7 +18,7 @@ from typing import Any
 import orjson
 
 from game import Actor, State
-from game.view import card_access, own_inputs, own_part, shared_part, units_part
+from game.view import ALL_CARDS, card_access, own_inputs, own_part, shared_part, units_part
 
 Path = list[str | int]
 Op = list[Any]  # [path, value] or [path]
@@ -84,7 +84,7 @@ class Moment:
     def _units(self, access: str | None, language: str | None) -> Any:
         found = self.units.get((access, language))
         if found is None:
-            public = None if access is None else self._units(None, language)
+            public = None if access in (None, ALL_CARDS) else self._units(None, language)
             found = units_part(self.state, access, language, public)
             self.units[access, language] = found
         return found

@@ -61,6 +61,7 @@ class LiveTable:
     ) -> None:
         self.state = state
         self.snapshot_at = snapshot_at  # the version of the snapshot the store keeps (0: none)
+        self._snapshotting = False  # a periodic snapshot is being written
         self.store, self.clock, self.spawn = store, clock, spawn
         self.bus, self.timers = cluster.bus, cluster.timers
         self.offline_grace_ms = offline_grace_ms
@@ -150,20 +151,23 @@ class LiveTable:
             self.state = evolve(self.state, event)
         self._changed(events)
         self.bus.appended(self.session_id, self.state.version, events)
-        if self.state.version - self.snapshot_at >= SNAPSHOT_EVERY:
+        if not self._snapshotting and self.state.version - self.snapshot_at >= SNAPSHOT_EVERY:
+            self._snapshotting = True
             self.spawn(self.keep_snapshot())
 
     async def keep_snapshot(self) -> None:
-        """Store the state as it is now (`game.snapshot`), if it is newer than the one kept:
-        every SNAPSHOT_EVERY events, and when the table leaves memory or the server stops."""
+        """Store the state as it is now (`app.stores.snapshot`), if it is newer than the one
+        kept: every SNAPSHOT_EVERY events, and when the table leaves memory or the server stops."""
         state = self.state
-        if state.version <= self.snapshot_at:
-            return
-        self.snapshot_at = state.version
         try:
-            await self.store.save_snapshot(state.session_id, state.version, snapshot.dump(state))
+            if state.version > self.snapshot_at:
+                body = snapshot.dump(state)
+                await self.store.save_snapshot(state.session_id, state.version, body)
+                self.snapshot_at = max(self.snapshot_at, state.version)
         except Exception:  # only a shortcut: the next load folds more of the log
             log.warning("store: no snapshot of %s kept", state.session_id, exc_info=True)
+        finally:
+            self._snapshotting = False
 
     def _changed(self, events: list[Event] | None = None) -> None:
         """After new events: end the seats they end, tell the rest, arm the timer. A burst of

@@ -159,7 +159,11 @@ class Tables(Mapping[str, LiveTable]):
         where one of these rules is kept, and that snapshot's version (0: none)."""
         kept = await self.store.snapshot(session_id)
         state = snapshot.load(kept[1]) if kept else None
-        if kept is None or state is None:
+        if (
+            kept is None
+            or state is None
+            or (state.session_id, state.version) != (session_id, kept[0])
+        ):
             events = await self.store.load(session_id)
             return (fold(events), 0) if events else None
         for event in await self.store.load(session_id, after=state.version):

@@ -74,8 +74,9 @@ class EventStore(Protocol):
     async def append(self, session_id: str, expected_version: int, events: list[Event]) -> None: ...
     async def load(self, session_id: str, after: int = 0) -> list[Event]: ...
     async def save_snapshot(self, session_id: str, version: int, body: bytes) -> None:
-        """Keep `body` (`game.snapshot`) as the session's state at `version`, unless one of a
-        later version is kept; nothing if the session is gone."""
+        """Keep `body` (`app.stores.snapshot`) as the session's state at `version`, unless one of
+        a later version is kept (one of the same version is replaced: it may be of other code);
+        nothing if the session is gone."""
         ...
 
     async def snapshot(self, session_id: str) -> tuple[int, bytes] | None:

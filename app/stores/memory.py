@@ -56,7 +56,7 @@ class MemoryStore:
 
     async def save_snapshot(self, session_id: str, version: int, body: bytes) -> None:
         kept = self.snapshots.get(session_id)
-        if session_id in self.rows and (kept is None or kept[0] < version):
+        if session_id in self.rows and (kept is None or kept[0] <= version):
             self.snapshots[session_id] = (version, body)
 
     async def snapshot(self, session_id: str) -> tuple[int, bytes] | None:

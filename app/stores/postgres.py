@@ -7,7 +7,7 @@ turns.
 
 A deleted session's rows are gone for every query at once, but PostgreSQL keeps dead row versions
 in its data files until (auto)vacuum reuses the space, and in its write-ahead log until the
-segment is recycled; an operator who must be sure runs `VACUUM events` (see the README).
+segment is recycled; an operator who must be sure runs `VACUUM events, snapshots` (see the README).
 """
 
 import contextlib
@@ -27,6 +27,8 @@ from app.stores.base import (
 )
 from game import Event, parse_event
 
+# A step that rewrites stored events must also empty `snapshots`: a snapshot's fingerprint
+# names the code that folded it, not the events it was folded from.
 MIGRATIONS = (
     """
     CREATE TABLE sessions (
@@ -167,7 +169,7 @@ class PostgresStore:
             await self.pool.execute(
                 "INSERT INTO snapshots VALUES ($1, $2, $3) ON CONFLICT (session_id) DO UPDATE "
                 "SET version = excluded.version, body = excluded.body "
-                "WHERE excluded.version > snapshots.version",
+                "WHERE excluded.version >= snapshots.version",
                 session_id,
                 version,
                 body,

@@ -24,6 +24,8 @@ from app.stores.base import (
 from game import Event, parse_event
 
 # Each step takes the schema from one version (PRAGMA user_version) to the next, at start-up.
+# A step that rewrites stored events must also empty `snapshots`: a snapshot's fingerprint
+# names the code that folded it, not the events it was folded from.
 MIGRATIONS = (
     # 1: the first layout
     """
@@ -123,7 +125,7 @@ MIGRATIONS = (
 SAVE_SNAPSHOT = (
     "INSERT INTO snapshots VALUES (?, ?, ?) ON CONFLICT (session_id) DO UPDATE "
     "SET version = excluded.version, body = excluded.body "
-    "WHERE excluded.version > snapshots.version"
+    "WHERE excluded.version >= snapshots.version"
 )
 
 

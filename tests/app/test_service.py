@@ -11,7 +11,7 @@ from app.clock import FakeClock
 from app.cluster import local_cluster
 from app.service import AppError, Outbox, Refusal, Seat, Service
 from app.service.live import PRESENCE_TICK_MS
-from game import Settings
+from game import Settings, fold
 from tests.app.conftest import config
 from tests.viewing import Follower
 
@@ -274,3 +274,29 @@ async def test_commands_are_refused_by_the_rules_with_a_reason(room: Room) -> No
     with pytest.raises(Refusal) as info:
         await room.do("facilitator", "start_timer")
     assert (info.value.code, info.value.reason) == ("invalid_phase", "wrong_phase")
+
+
+async def test_a_table_keeps_snapshots_as_it_plays_and_comes_back_from_the_last(
+    room: Room,
+) -> None:
+    service, store = room.service, room.service.store
+    for i in range(60):  # sixty changes of the settings: sixty events
+        await room.do("facilitator", "configure", rounds=2 + i % 2)
+    await service.tables.settled()
+    version = len(await room.log())
+    kept = await store.snapshot(room.session_id)
+    assert kept is not None and 50 <= kept[0] <= version  # the periodic one, written on the way
+    await room.do("facilitator", "configure", rounds=4)
+    for seat in room.seats.values():
+        service.seats.disconnect(seat)
+    room.clock.advance(60_000)
+    assert service.tables.evict() == 1
+    await service.tables.settled()
+    kept = await store.snapshot(room.session_id)
+    assert kept is not None and kept[0] == version + 1  # and one as it left memory
+    read = store.events_read
+    back = await room.connect("p2")
+    assert store.events_read == read  # loaded from the snapshot alone
+    assert states(back)[-1]["rounds"] == 4
+    found = await service.tables.stored(room.session_id)
+    assert found is not None and found[0] == fold(await store.load(room.session_id))

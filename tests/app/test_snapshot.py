@@ -2,6 +2,7 @@
 by other rules (an upgrade), damaged, or asking to make anything but a state's parts is not read
 (the store then folds the whole log)."""
 
+import ast
 import os
 import pickle
 from functools import reduce
@@ -10,8 +11,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import game
 from app.stores import snapshot
-from game import evolve, fold
+from game import State, evolve, fold
 from game.tables import proposal
 from tests.game.play import Play
 from tests.game.test_checkout import _ended
@@ -54,6 +56,23 @@ def test_a_snapshot_of_other_rules_damaged_or_making_anything_else_is_not_read(
     head, _, _ = kept.partition(b"\x80\x05")  # the pickled part starts with its protocol
     assert snapshot.load(head + pickle.dumps(Harmful(), protocol=5)) is None
     assert not (tmp_path / "ran").exists()
+    # a class itself given attributes (pickle's BUILD on the class State): undone and refused
+    rules = b"cgame.state\nState\n" + pickle.dumps((None, {"open_card": True}), 0)[:-1] + b"b."
+    assert snapshot.load(head + rules) is None
+    assert "open_card" not in vars(State) or isinstance(vars(State)["open_card"], property)
+    assert snapshot.load(kept) == t.state and not t.state.open_card
+
+
+def test_the_fingerprint_covers_every_module_a_state_is_made_of() -> None:
+    folder = Path(game.__file__).parent
+    todo, seen = ["state"], set()
+    while todo:
+        name = todo.pop()
+        seen.add(name)
+        for node in ast.walk(ast.parse((folder / f"{name}.py").read_text())):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("game."):
+                todo += [m for m in [node.module.removeprefix("game.")] if m not in seen]
+    assert {f"{name}.py" for name in seen} == set(snapshot.SHAPED_BY)
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
