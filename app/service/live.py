@@ -74,6 +74,7 @@ class LiveTable:
         self._wake: WakeUp | None = None
         self._noted: int | None = UNNOTED  # the deadline last told to the other servers
         self._soon: WakeUp | None = None  # a broadcast due within a tick
+        self._seated: tuple[object, object] = (None, None)  # players, facilitators last checked
 
     @property
     def session_id(self) -> str:
@@ -173,11 +174,14 @@ class LiveTable:
         """After new events: end the seats they end, tell the rest, arm the timer. A burst of
         joins is told in one frame per tick (`soon`); everything else at once."""
         self.last_active = self.clock.now()
-        for seat in list(self.seats):
-            why = ended(self.state, seat.actor, seat.token_hash)
-            if why is not None:
-                self.detach(seat)
-                seat.outbox.close(close_code(why), CLOSE_REASONS[why])
+        seated = (self.state.players, self.state.facilitators)  # what `ended` reads
+        if any(now is not before for now, before in zip(seated, self._seated, strict=True)):
+            self._seated = seated
+            for seat in list(self.seats):
+                why = ended(self.state, seat.actor, seat.token_hash)
+                if why is not None:
+                    self.detach(seat)
+                    seat.outbox.close(close_code(why), CLOSE_REASONS[why])
         if events and all(isinstance(e, PlayerJoined) for e in events):
             self.soon()
         else:
