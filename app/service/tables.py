@@ -156,7 +156,7 @@ class Tables(Mapping[str, LiveTable]):
 
     async def stored(self, session_id: str) -> tuple[State, int] | None:
         """The session's state from the store (None: not there), folded from its last snapshot
-        where one of these rules is kept, and that snapshot's version (0: none)."""
+        where one this code can read is kept, and that snapshot's version (0: none)."""
         kept = await self.store.snapshot(session_id)
         state = snapshot.load(kept[1]) if kept else None
         if (
