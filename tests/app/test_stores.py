@@ -126,6 +126,8 @@ async def test_the_latest_snapshot_is_kept_and_goes_with_its_session(store: Even
     await store.save_snapshot("s1", 30, b"at thirty")
     await store.save_snapshot("s1", 25, b"late from another server")  # older: not kept
     assert await store.snapshot("s1") == (30, b"at thirty")
+    await store.save_snapshot("s1", 30, b"at thirty, by the code now running")  # after an upgrade
+    assert await store.snapshot("s1") == (30, b"at thirty, by the code now running")
     await store.delete("s1")
     assert await store.snapshot("s1") is None
     await store.save_snapshot("s1", 40, b"after the delete")  # a table leaving memory late
