@@ -34,6 +34,7 @@ CHANNEL = "theater:tables"
 PRESENCE_EVERY_S = 5.0
 PRESENCE_TTL_S = 15.0
 CARRY_BYTES = 32_768  # larger appends travel as a bare version: the others read the store
+TURN_S = 0.005  # a burst of messages is read in turns of this long, the sockets' work between
 KINDS = ("version", "presence", "deleted", "handed_over")  # a message's key: the kind's initial
 
 
@@ -44,7 +45,8 @@ class RedisBus:
         self.remote: dict[str, dict[str, tuple[float, frozenset[str]]]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._loops: set[asyncio.Task[None]] = set()  # for the bus's life (the rest: publishes)
-        self._last: asyncio.Task[None] | None = None  # the newest publish: the next waits for it
+        self._pending: list[dict[str, Any]] = []  # to publish, in order
+        self._sender: asyncio.Task[None] | None = None  # publishing what is pending
 
     def _spawn(self, coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
         task = asyncio.get_running_loop().create_task(coro)
@@ -58,15 +60,22 @@ class RedisBus:
 
     def _send(self, message: dict[str, Any]) -> None:
         """Publish after what was told before, so the others get appends in their order (one
-        overtaken would cost them a read of the store)."""
-        previous = self._last
+        overtaken would cost them a read of the store). Whatever waits goes in one round trip:
+        a burst of appends waits on Redis once, not once per append in turn."""
+        self._pending.append({**message, "from": self.server_id})
+        if self._sender is None or self._sender.done():
+            self._sender = self._spawn(self._send_pending())
 
-        async def publish() -> None:
-            if previous is not None:
-                await asyncio.gather(previous, return_exceptions=True)
-            await self._publish(message)
-
-        self._last = self._spawn(publish())
+    async def _send_pending(self) -> None:
+        while self._pending:
+            batch, self._pending = self._pending, []
+            try:
+                async with self.redis.pipeline(transaction=False) as pipe:
+                    for message in batch:
+                        pipe.publish(CHANNEL, orjson.dumps(message))
+                    await pipe.execute()
+            except (RedisError, OSError) as e:  # the others catch up when Redis is back
+                log.warning("bus: could not publish %d messages (%s)", len(batch), e)
 
     async def _publish(self, message: dict[str, Any]) -> None:
         try:
@@ -118,9 +127,14 @@ class RedisBus:
                 log.info("bus: subscribed to %s", CHANNEL)
                 backoff = 0.1
                 await listener.resync()  # whatever was missed while away: from the store
+                turn = time.perf_counter()
                 while True:
+                    if time.perf_counter() - turn > TURN_S:  # a burst: let the sockets in
+                        await asyncio.sleep(0)
+                        turn = time.perf_counter()
                     message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
                     if message is None:
+                        turn = time.perf_counter()
                         continue
                     data = orjson.loads(message["data"])
                     if data.get("from") == self.server_id:
@@ -129,6 +143,8 @@ class RedisBus:
                     kind = next((k for k in KINDS if k[0] in data), "other")
                     metrics.BUS_MESSAGES.labels(kind).inc()
                     if "v" in data:
+                        if not listener.holds(session_id):  # nobody here sees that table
+                            continue
                         carried = data.get("e")
                         events = None if carried is None else [parse_event(e) for e in carried]
                         await listener.on_version(session_id, int(data["v"]), events)
@@ -157,7 +173,7 @@ class RedisBus:
             await asyncio.sleep(PRESENCE_EVERY_S)
             for session_id, online in listener.local_presence().items():
                 if online:
-                    await self._publish({"s": session_id, "p": sorted(online)})
+                    self._send({"s": session_id, "p": sorted(online)})
             for session_id in list(self.remote):
                 listener.on_presence(session_id, self._online_elsewhere(session_id))
 

@@ -253,6 +253,9 @@ class Tables(Mapping[str, LiveTable]):
         if table is not None and table.state.version < version:
             await table.take(version, events)
 
+    def holds(self, session_id: str) -> bool:
+        return session_id in self.held
+
     def on_presence(self, session_id: str, online_elsewhere: frozenset[str]) -> None:
         table = self.held.get(session_id)
         if table is not None:
