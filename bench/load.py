@@ -277,6 +277,11 @@ def _profile(server: ServerProcess | Together, seconds: float) -> subprocess.Pop
     return subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
+def _each_cpu(server: ServerProcess | Together) -> list[float]:
+    """Each server's CPU seconds, of several measured together (where the second one's cost is)."""
+    return server.each_cpu_seconds() if isinstance(server, Together) else []
+
+
 def _own_cpu() -> float:
     t = os.times()
     return t.user + t.system
@@ -315,10 +320,10 @@ async def steady(
     await sleep_until(start)
     spy = _profile(server, seconds)
     cpu0, frames0, own0 = server.cpu_seconds(), counters.frames, _own_cpu()
-    chars0 = counters.characters
+    chars0, each0 = counters.characters, _each_cpu(server)
     await sleep_until(until)
     cpu1, frames1, own1 = server.cpu_seconds(), counters.frames, _own_cpu()
-    chars1 = counters.characters
+    chars1, each1 = counters.characters, _each_cpu(server)
     if spy:
         await asyncio.to_thread(spy.wait)
     await runner
@@ -343,7 +348,7 @@ async def steady(
                     timers[kind].append(reached - due)
     connections = sum(r.sockets() for r in rooms)
     delivered = frames1 - frames0
-    return {
+    out: dict[str, Any] = {
         "tables": len(rooms),
         "connections": connections,
         "changes_per_s": changes / seconds,
@@ -368,6 +373,9 @@ async def steady(
         "stall_p99_ms": pct(rtts, 99) * 1000,
         "stall_max_ms": max(rtts, default=float("nan")) * 1000,
     }
+    if each0:  # several servers: each one's share (single runs only: `median_of` takes numbers)
+        out["cpu_share_each"] = [(b - a) / seconds for a, b in zip(each0, each1, strict=True)]
+    return out
 
 
 async def lost_at_the_end(rooms: list[Room]) -> int:
@@ -748,6 +756,8 @@ def report(raw: dict[str, Any], game: dict[str, Any], args: argparse.Namespace) 
             if key in both:
                 line = f"{label:32}{fmt.format(one[key]):>14}{fmt.format(both[key]):>12}"
                 print(line + (f"{ratio(both[key], one[key]):>8.2f}" if has_ratio else ""))
+        a, b = both["cpu_share_each"]
+        print(f"{'  of which A / B':32}{'':>14}{f'{a:.2f} / {b:.2f}':>12}")
         print(f"{'frames lost':32}{one['frames_lost']:>14}{both['frames_lost']:>12}")
         print(f"{'versions merged by B catch-ups':32}{'':>14}{both['versions_merged_on_b']:>12}")
         print("\nthree servers, each table's sockets on one of them (events read while seating")

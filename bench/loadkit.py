@@ -117,6 +117,9 @@ class Together:
         user, system = zip(*(p.cpu_seconds() for p in self.parts), strict=True)
         return sum(user), sum(system)
 
+    def each_cpu_seconds(self) -> list[float]:
+        return [sum(p.cpu_seconds()) for p in self.parts]
+
     def rss_bytes(self) -> int:
         return sum(p.rss_bytes() for p in self.parts)
 

@@ -64,6 +64,9 @@ def test_the_load_benchmark_runs_a_small_load_end_to_end() -> None:
         assert run_["frames_lost"] == 0 and run_["unreached"] == 0
         assert run_["refused_examples"] == []
         assert run_["connections"] == 6 * (12 + 2 + 12)
+    a, b = scaled["two"]["cpu_share_each"]  # where the second server's cost is: A's or B's
+    assert a > 0 and b > 0 and a + b == pytest.approx(scaled["two"]["cpu_share"], abs=0.02)
+    assert "of which A / B" in run.stdout
     assert scaled["three"]["frames_lost"] == 0 and scaled["three"]["refused_examples"] == []
     three = scaled["three"]["servers"]  # tables spread 1:2:3, each table's sockets on its own
     assert [s["tables"] for s in three] == [1, 2, 3]
