@@ -34,6 +34,8 @@ CHANNEL = "theater:tables"
 PRESENCE_EVERY_S = 5.0
 PRESENCE_TTL_S = 15.0
 CARRY_BYTES = 32_768  # larger appends travel as a bare version: the others read the store
+BATCH = 1_000  # messages per round trip at most (a backlog after a stall goes in parts)
+FLUSH_S = 3.0
 TURN_S = 0.005  # a burst of messages is read in turns of this long, the sockets' work between
 KINDS = ("version", "presence", "deleted", "handed_over")  # a message's key: the kind's initial
 
@@ -68,7 +70,7 @@ class RedisBus:
 
     async def _send_pending(self) -> None:
         while self._pending:
-            batch, self._pending = self._pending, []
+            batch, self._pending = self._pending[:BATCH], self._pending[BATCH:]
             try:
                 async with self.redis.pipeline(transaction=False) as pipe:
                     for message in batch:
@@ -76,6 +78,8 @@ class RedisBus:
                     await pipe.execute()
             except (RedisError, OSError) as e:  # the others catch up when Redis is back
                 log.warning("bus: could not publish %d messages (%s)", len(batch), e)
+            except Exception:  # anything else loses this batch only, never the sender
+                log.exception("bus: could not publish %d messages", len(batch))
 
     async def _publish(self, message: dict[str, Any]) -> None:
         try:
@@ -101,10 +105,12 @@ class RedisBus:
         self._send({"s": session_id, "h": True})
 
     async def flush(self) -> None:
-        """The publishes under way, given a few seconds at most."""
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(3):
-                await asyncio.gather(*(self._tasks - self._loops), return_exceptions=True)
+        """The publishes under way and what is queued meanwhile, given a few seconds at most
+        (waited for, not cancelled: `close` does that)."""
+        loop = asyncio.get_running_loop()
+        until = loop.time() + FLUSH_S
+        while (busy := self._tasks - self._loops) and (left := until - loop.time()) > 0:
+            await asyncio.wait(busy, timeout=left)
 
     def _online_elsewhere(self, session_id: str) -> frozenset[str]:
         servers = self.remote.get(session_id)
@@ -134,7 +140,6 @@ class RedisBus:
                         turn = time.perf_counter()
                     message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
                     if message is None:
-                        turn = time.perf_counter()
                         continue
                     data = orjson.loads(message["data"])
                     if data.get("from") == self.server_id:
