@@ -1,18 +1,20 @@
 """The bus over a real Redis, between two servers' buses in one process: a burst of appends reaches
 the other server whole and in version order (a gap would cost it a read of the store), `flush`
-covers what was queued while a batch was under way (a stopping server loses none of it), and a table the other server does not hold
-costs it no event parsing."""
+covers what queued behind a batch under way (a stopping server loses none of it), and a table
+the other server does not hold costs it no event parsing."""
 
 import asyncio
+import contextlib
 import signal
 import time
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 
 from app.cluster import redis_bus
 from app.cluster.redis_bus import CHANNEL, RedisBus
-from game import Event
+from game import Event, parse_event
 from game.events import MessageSent
 from tests.scaled.services import Redis
 
@@ -46,6 +48,28 @@ class Watching:
         return {}
 
 
+@contextlib.asynccontextmanager
+async def two_buses(redis: Redis) -> AsyncIterator[tuple[RedisBus, Watching]]:
+    """A's bus (publishing) and B's watching, B subscribed already."""
+    a, b, watching = RedisBus(redis.url), RedisBus(redis.url), Watching()
+    try:
+        await b.start(watching)
+        async with asyncio.timeout(10):
+            while (await a.redis.pubsub_numsub(CHANNEL))[0][1] < 1:
+                await asyncio.sleep(0.05)
+        yield a, watching
+    finally:
+        await a.close()
+        await b.close()
+
+
+async def received(watching: Watching, count: int) -> list[int]:
+    async with asyncio.timeout(10):
+        while len(watching.versions) < count:
+            await asyncio.sleep(0.05)
+    return [version for _, version, _ in watching.versions]
+
+
 def message(version: int) -> list[Event]:
     return [MessageSent(at=int(time.time() * 1000), text=f"bericht {version}")]
 
@@ -54,15 +78,13 @@ async def test_a_burst_of_appends_arrives_whole_in_order_and_unheld_tables_cost_
     redis_server: Redis, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     parsed: list[Any] = []
-    parse = redis_bus.parse_event
-    monkeypatch.setattr(redis_bus, "parse_event", lambda e: parsed.append(e) or parse(e))
-    a, b, watching = RedisBus(redis_server.url), RedisBus(redis_server.url), Watching()
-    try:
-        await b.start(watching)
-        async with asyncio.timeout(10):
-            while (await a.redis.pubsub_numsub(CHANNEL))[0][1] < 1:
-                await asyncio.sleep(0.05)
 
+    def counted(data: Any) -> Event:
+        parsed.append(data)
+        return parse_event(data)
+
+    monkeypatch.setattr(redis_bus, "parse_event", counted)
+    async with two_buses(redis_server) as (a, watching):
         for version in range(1, 301):  # a burst, as 300 commands in one loop turn would make
             a.appended("s1", version, message(version))
             a.appended("s2", version, message(version))  # a table nobody holds on B
@@ -71,17 +93,9 @@ async def test_a_burst_of_appends_arrives_whole_in_order_and_unheld_tables_cost_
         await asyncio.sleep(0)  # a batch goes out; the rest queue behind it
         for version in range(301, 401):
             a.appended("s1", version, message(version))
-        await a.flush()
-        await a.close()  # a server stopping: only what `flush` saw out is out
-        async with asyncio.timeout(10):
-            while len(watching.versions) < 400:
-                await asyncio.sleep(0.05)
-
-        expected = [("s1", v, [f"bericht {v}"]) for v in range(1, 401)]
-        assert watching.versions == expected  # every append, carried, in order, none of s2
+        assert await received(watching, 400) == list(range(1, 401))  # whole, in order, no s2
+        assert all(texts == [f"bericht {v}"] for _, v, texts in watching.versions)  # carried
         assert len(parsed) == 400  # s2's 300 events were never built on B
-    finally:
-        await b.close()
 
 
 async def test_a_stopping_server_flushes_what_queued_behind_a_stalled_batch(
@@ -90,12 +104,7 @@ async def test_a_stopping_server_flushes_what_queued_behind_a_stalled_batch(
     """Redis stalls with a batch under way and more queued behind it: `flush` (a server's stop)
     waits for both, so the other server gets every append once Redis answers again."""
     assert redis_server.proc is not None
-    a, b, watching = RedisBus(redis_server.url), RedisBus(redis_server.url), Watching()
-    try:
-        await b.start(watching)
-        async with asyncio.timeout(10):
-            while (await a.redis.pubsub_numsub(CHANNEL))[0][1] < 1:
-                await asyncio.sleep(0.05)
+    async with two_buses(redis_server) as (a, watching):
         redis_server.proc.send_signal(signal.SIGSTOP)
         try:
             for version in range(1, 51):
@@ -103,16 +112,10 @@ async def test_a_stopping_server_flushes_what_queued_behind_a_stalled_batch(
             await asyncio.sleep(0.1)  # that batch is written, its answer does not come
             for version in range(51, 101):
                 a.appended("s1", version, message(version))
-            asyncio.get_running_loop().call_later(
-                0.5, redis_server.proc.send_signal, signal.SIGCONT
-            )
+            later = asyncio.get_running_loop().call_later
+            later(0.5, redis_server.proc.send_signal, signal.SIGCONT)
             await a.flush()
         finally:
             redis_server.proc.send_signal(signal.SIGCONT)
-        await a.close()
-        async with asyncio.timeout(10):
-            while len(watching.versions) < 100:
-                await asyncio.sleep(0.05)
-        assert [v for _, v, _ in watching.versions] == list(range(1, 101))
-    finally:
-        await b.close()
+        await a.close()  # the stop: what `flush` did not see out is lost here
+        assert await received(watching, 100) == list(range(1, 101))
