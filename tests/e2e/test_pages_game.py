@@ -9,6 +9,7 @@ from collections import Counter
 from typing import Any
 
 import httpx
+import pytest
 from playwright.async_api import Browser, BrowserContext, Page, expect
 
 from cards import load_deck
@@ -335,6 +336,7 @@ async def _confirm(page: Page, name: str) -> None:
     await page.get_by_role("button", name=name).click()
 
 
+@pytest.mark.timeout(360)  # three rounds on their timers, nine pages: 105 s alone on our machine
 async def test_a_seven_player_game_played_through_the_pages(
     browser: Browser, web_server: Server
 ) -> None:
