@@ -81,12 +81,6 @@ class RedisBus:
             except Exception:  # anything else loses this batch only, never the sender
                 log.exception("bus: could not publish %d messages", len(batch))
 
-    async def _publish(self, message: dict[str, Any]) -> None:
-        try:
-            await self.redis.publish(CHANNEL, orjson.dumps({**message, "from": self.server_id}))
-        except (RedisError, OSError) as e:  # the others catch up when Redis is back
-            log.warning("bus: could not publish (%s)", e)
-
     def appended(self, session_id: str, version: int, events: list[Event]) -> None:
         body = b"[" + b",".join(to_json(e).encode() for e in events) + b"]"
         carried = orjson.Fragment(body) if len(body) <= CARRY_BYTES else None
@@ -99,7 +93,9 @@ class RedisBus:
         self._send({"s": session_id, "p": sorted(online)})
 
     async def deleted(self, session_id: str) -> None:
-        await self._publish({"s": session_id, "d": True})
+        """Told after the table's last appends, and out before the deletion answers."""
+        self._send({"s": session_id, "d": True})
+        await self.flush()
 
     def hand_over(self, session_id: str) -> None:
         self._send({"s": session_id, "h": True})
