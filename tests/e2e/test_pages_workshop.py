@@ -51,7 +51,9 @@ async def test_a_workshop_runs_from_the_console_and_the_plenary_screen(
     phone = await _page(browser, f"{base}/j/{code}", 412, 915)
     await phone.fill("#name", "Yara")
     await phone.locator("[data-key='join']").click()
-    await expect(phone.locator(".step h2")).to_contain_text("De spelbegeleider deelt de tafels in")
+    # the player page, its scripts and its socket after the join: over 5 s once in a full run
+    waiting = phone.locator(".step h2")
+    await expect(waiting).to_contain_text("De spelbegeleider deelt de tafels in", timeout=20_000)
 
     await expect(console.locator(".table-card")).to_have_count(2)
     await expect(console.locator(".counter")).to_contain_text("10 deelnemers doen mee")
