@@ -229,9 +229,10 @@ class State:
         return [
             m
             for u in self.units.values()
-            if not u.ready and not u.paper
+            if not u.ready
+            and not u.paper
+            and (self.more_time or any(self.players[p].more_time for p in u.members))
             for m in u.members
-            if self.more_time or any(self.players[p].more_time for p in u.members)
         ]
 
     def unit_of(self, player_id: str | None) -> Unit | None:

@@ -5,12 +5,15 @@ language, the rest per viewer), and after a viewer's first full view only what c
 A patch is computed between two outputs of the same viewer's view parts, never from the state,
 so it can hold nothing the viewer's next full view would not; it lists operations
 `[path, value]` (set) or `[path]` (remove) that turn the view of frame `base` into the view of
-frame `seq` (each connection numbers its frames from 1). Where a patch would be three quarters
+frame `seq`. Frames are numbered per broadcast, not per connection (every connection's numbers
+rise, with gaps), so viewers who hold the same frame and see the same change get the very same
+frame: it is made once for all of them, and the socket layer frames those bytes once. Where a patch would be three quarters
 of the view or more, or the viewer's outbox is backed up (queued frames may be dropped), the full
 view goes instead. Property tests pin that every full frame equals `{"type": "state", ..., "view":
 view(state, viewer)}` and that the patches applied in turn give exactly that too.
 """
 
+import itertools
 from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +25,7 @@ from game.view import ALL_CARDS, card_access, own_inputs, own_part, shared_part,
 
 Path = list[str | int]
 Op = list[Any]  # [path, value] or [path]
+NUMBERS = itertools.count(1)  # each broadcast's frame number, rising in this process
 
 
 def dumps(data: object) -> bytes:
@@ -30,8 +34,8 @@ def dumps(data: object) -> bytes:
 
 @dataclass
 class Held:
-    """What one connection's viewer holds: the number of its last state or patch frame, that
-    frame's version and the view parts it was made from (None: the next frame is a full one)."""
+    """What one connection's viewer holds: the number of its last state or patch frame (0:
+    none yet), that frame's version and the view parts it was made from (None: the next frame is a full one)."""
 
     seq: int = 0
     version: int = -1
@@ -70,10 +74,12 @@ class Moment:
 
     def __init__(self, state: State, now: int, online: Collection[str]) -> None:
         self.state, self.now, self.online = state, now, online
+        self.number = next(NUMBERS)
         self.shared: dict[str | None, Any] = {}
         self.units: dict[tuple[str | None, str | None], Any] = {}
         self.encoded: dict[int, bytes] = {}  # id of a part above -> its JSON, made when needed
         self.patches: dict[tuple[int, Any], bytes] = {}  # (id of the old part, group) -> ops
+        self.frames: dict[tuple[int, bytes], str] = {}  # (base, ops) -> the patch frame
 
     def _shared(self, language: str | None) -> Any:
         found = self.shared.get(language)
@@ -110,11 +116,10 @@ class Moment:
     def full(self, viewer: Actor, language: str | None, held: Held | None = None) -> str:
         """The viewer's whole view (and, given what the connection holds, the next number)."""
         own = own_part(self.state, viewer, language)
-        seq = held.seq + 1 if held else 1
-        frame = self._full(viewer, language, seq, own)
+        frame = self._full(viewer, language, self.number, own)
         if held is not None:
             access = card_access(self.state, viewer)
-            held.seq, held.version = seq, self.state.version
+            held.seq, held.version = self.number, self.state.version
             held.parts = (self._shared(language), self._units(access, language), own)
             held.own_from = own_inputs(self.state, viewer)
         return frame.decode()
@@ -156,17 +161,26 @@ class Moment:
         if not ops and held.version == self.state.version:
             held.parts = (shared, units, own)
             return None
-        seq = held.seq + 1
-        frame = b'{"type":"patch","version":%d,"server_now":%d,"seq":%d,"base":%d,"ops":[%s]}' % (
+        held.version, held.parts = self.state.version, (shared, units, own)
+        base, held.seq = held.seq, self.number
+        if len(ops) > 512:  # a big change: most of the view goes whole (replaced, not patched)
+            patch = self._patch(base, ops)
+            whole = self._full(viewer, language, self.number, own)
+            return (whole if len(whole) * 3 <= len(patch) * 4 else patch).decode()
+        # a patch is made of its base and its operations alone: one frame for every viewer
+        # who held the same frame and sees the same change
+        frame = self.frames.get((base, ops))
+        if frame is None:
+            frame = self._patch(base, ops).decode()
+            if not own_ops:  # (with operations of its own, nobody else gets this one)
+                self.frames[base, ops] = frame
+        return frame
+
+    def _patch(self, base: int, ops: bytes) -> bytes:
+        return b'{"type":"patch","version":%d,"server_now":%d,"seq":%d,"base":%d,"ops":[%s]}' % (
             self.state.version,
             self.now,
-            seq,
-            held.seq,
+            self.number,
+            base,
             ops,
         )
-        if len(ops) > 512:  # a big change: most of the view goes whole (replaced, not patched)
-            whole = self._full(viewer, language, seq, own)
-            if len(whole) * 3 <= len(frame) * 4:
-                frame = whole
-        held.seq, held.version, held.parts = seq, self.state.version, (shared, units, own)
-        return frame.decode()

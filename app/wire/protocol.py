@@ -349,13 +349,15 @@ class StateFrame(BaseModel):
     type: Literal["state"] = "state"
     version: int
     server_now: int = Field(description="Server time (ms) when sent: correct the phone's clock")
-    seq: int = Field(description="This connection's frame number (1 for its first state frame)")
+    seq: int = Field(
+        description="This frame's number: a connection's frames have rising numbers, with gaps"
+    )
     view: View
 
 
 class PatchFrame(BaseModel):
     """What changed in the viewer's view since frame `base` of this connection: apply `ops` in
-    order to the view held after frame `base` to get the view after frame `seq` (= base + 1).
+    order to the view held after frame `base` to get the view after frame `seq` (> base).
     Each op is `[path, value]` (set the key or list item at `path`, a list of keys and indexes,
     to `value`) or `[path]` (remove that key). A patch whose `base` is not the frame held: send
     `resync`, ignore patches until the `state` frame that answers it."""

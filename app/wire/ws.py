@@ -7,6 +7,7 @@ stays open, also before the hello.
 
 import asyncio
 import contextlib
+import functools
 from collections.abc import Callable, MutableMapping
 from typing import Any
 
@@ -15,6 +16,7 @@ from fastapi.responses import PlainTextResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocketDisconnect
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+from websockets.protocol import State
 
 from app.service import AppError, Outbox, Seat, Service, TokenBucket, close_code
 from app.wire.dialogue import answer, ends_hello, error_frame, read_hello
@@ -114,29 +116,41 @@ async def _converse(ws: WebSocket, service: Service, seat: Seat) -> None:
             await pump
 
 
+@functools.lru_cache(maxsize=8)
+def wire_bytes(frame: str) -> bytes:
+    """A server's text frame as it goes on the wire (RFC 6455 5.2: final, unmasked, no
+    extension): made once for every socket of a broadcast that gets the same frame."""
+    payload = frame.encode()
+    n = len(payload)
+    if n < 126:
+        return b"\x81" + n.to_bytes(1, "big") + payload
+    if n < 65536:
+        return b"\x81\x7e" + n.to_bytes(2, "big") + payload
+    return b"\x81\x7f" + n.to_bytes(8, "big") + payload
+
+
 def direct_write(send: Send) -> Callable[[str], bool] | None:
     """A frame written at once, as uvicorn's own `send` would for `websocket.send` when the
     socket is open and its transport takes more (it never waits then), without the coroutine
-    and the pump's task switch per frame; False when it cannot (the pump sends it instead).
-    Only for the implementation this was measured on (`WebSocketsSansIOProtocol`)."""
+    and the pump's task switch per frame, and with the frame's bytes made once for all its
+    sockets (`wire_bytes`); False when it cannot (the pump sends it instead). Only for the
+    implementation this was measured on (`WebSocketsSansIOProtocol`), without compression."""
     protocol = getattr(send, "__self__", None)
     if not isinstance(protocol, WebSocketsSansIOProtocol):
         return None
     try:
         conn, transport, writable = protocol.conn, protocol.transport, protocol.writable
+        if conn.extensions:  # compressed frames differ per socket: the pump sends them
+            return None
     except AttributeError:  # another version of uvicorn than measured: the pump sends all
         return None
 
     def write(frame: str) -> bool:
         if protocol.close_sent or protocol.disconnected or not writable.is_set():
             return False
-        if transport.is_closing():
+        if transport.is_closing() or conn.state is not State.OPEN:
             return False
-        try:
-            conn.send_text(frame.encode())
-        except Exception:  # the connection is no longer open: the pump finds out and ends
-            return False
-        transport.write(b"".join(conn.data_to_send()))
+        transport.write(wire_bytes(frame))
         return True
 
     return write

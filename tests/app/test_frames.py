@@ -121,5 +121,23 @@ def test_a_patch_carries_the_change_and_a_change_of_everything_goes_whole() -> N
     # a patch that would be larger than the view (here: another session's view altogether)
     other = Play.new(2, session_id="s2", seed=3, language="en")
     frame = json.loads(Moment(other.state, t.now, set()).next(FACILITATOR, None, held, True) or "")
-    assert frame["type"] == "state" and frame["seq"] == 3
+    assert frame["type"] == "state" and frame["seq"] > json.loads(patch)["seq"]
     assert follower.take(frame)["view"] == expected(other, FACILITATOR, set(), None)
+
+
+def test_viewers_who_see_the_same_change_get_one_and_the_same_frame() -> None:
+    """A phone coming online changes only what everyone sees: every viewer holding the same
+    frame gets the same patch, made once (the socket layer then frames those bytes once)."""
+    t = Play.new(8)
+    t.fac("start_game")
+    everyone = viewers(t)
+    held = [Held() for _ in everyone]
+    first = Moment(t.state, t.now, set())
+    for actor, h in zip(everyone, held, strict=True):
+        first.full(actor, None, h)
+    moment = Moment(t.state, t.now, {"p3"})
+    frames = [
+        moment.next(actor, None, h, room=True) for actor, h in zip(everyone, held, strict=True)
+    ]
+    assert len({id(f) for f in frames}) == 1, "one frame for all"
+    assert json.loads(frames[0] or "")["ops"] == [[["players", 2, "connected"], True]]

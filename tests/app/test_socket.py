@@ -8,7 +8,10 @@ import json
 import httpx
 import pytest
 import websockets
+from websockets.protocol import State
+from websockets.server import ServerProtocol
 
+from app.wire.ws import wire_bytes
 from game import COMMANDS, SOCKET_COMMANDS
 from tests.app.server import Client, Server, eventually, new_session
 
@@ -217,3 +220,19 @@ async def test_a_player_cannot_act_for_another_unit(
     assert answer["code"] == "forbidden" and "own card" in answer["message"]
     for client in c.values():
         await client.close()
+
+
+@pytest.mark.parametrize("size", [0, 125, 126, 65535, 65536, 70000])
+def test_a_frame_made_once_for_many_sockets_is_what_the_websocket_library_writes(
+    size: int,
+) -> None:
+    """Frames of a broadcast go on the wire as bytes made once (`wire_bytes`), beside the
+    library: at every length boundary of RFC 6455 (7, 16 and 64 bit), non-ASCII included,
+    they must be the library's own bytes, or phones would read garbage."""
+    half = "é" * (size // 2)  # two bytes each
+    text = half + "x" * (size - 2 * len(half))  # `size` bytes
+    server = ServerProtocol()
+    server.state = State.OPEN
+    server.send_text(text.encode())
+    assert wire_bytes(text) == b"".join(server.data_to_send())
+    assert wire_bytes(text) is wire_bytes(text)  # made once
