@@ -21,11 +21,21 @@ from typing import Any
 import orjson
 
 from game import Actor, State
-from game.view import ALL_CARDS, card_access, own_inputs, own_part, shared_part, units_part
+from game.view import (
+    ALL_CARDS,
+    card_access,
+    deck_in,
+    own_inputs,
+    own_part,
+    shared_part,
+    units_part,
+)
 
 Path = list[str | int]
 Op = list[Any]  # [path, value] or [path]
 NUMBERS = itertools.count(1)  # each broadcast's frame number, rising in this process
+# (access, language) -> the units part, and the state's units and deck it was made of
+UnitsParts = dict[tuple[str | None, str | None], tuple[object, object, Any]]
 
 
 def dumps(data: object) -> bytes:
@@ -70,13 +80,18 @@ def diff(old: Any, new: Any, path: Path, ops: list[Op]) -> None:
 
 
 class Moment:
-    """The frames of one broadcast: build one per viewer with `full` or `next`."""
+    """The frames of one broadcast: build one per viewer with `full` or `next`. `units`: the
+    table's units parts of its last broadcast, taken again where the units and the deck are the
+    very same objects (the state is immutable; units change a few times a round), so they are
+    not built again and their patch is found at once."""
 
-    def __init__(self, state: State, now: int, online: Collection[str]) -> None:
+    def __init__(
+        self, state: State, now: int, online: Collection[str], units: UnitsParts | None = None
+    ) -> None:
         self.state, self.now, self.online = state, now, online
         self.number = next(NUMBERS)
         self.shared: dict[str | None, Any] = {}
-        self.units: dict[tuple[str | None, str | None], Any] = {}
+        self.units: UnitsParts = {} if units is None else units
         self.encoded: dict[int, bytes] = {}  # id of a part above -> its JSON, made when needed
         self.patches: dict[tuple[int, Any], bytes] = {}  # (id of the old part, group) -> ops
         self.frames: dict[tuple[int, bytes], str] = {}  # (base, ops) -> the patch frame
@@ -88,12 +103,13 @@ class Moment:
         return found
 
     def _units(self, access: str | None, language: str | None) -> Any:
+        units, deck = self.state.units, deck_in(self.state, language)
         found = self.units.get((access, language))
-        if found is None:
+        if found is None or found[0] is not units or found[1] is not deck:
             public = None if access in (None, ALL_CARDS) else self._units(None, language)
-            found = units_part(self.state, access, language, public)
+            found = (units, deck, units_part(self.state, access, language, public))
             self.units[access, language] = found
-        return found
+        return found[2]
 
     def _encoded(self, part: Any) -> bytes:
         found = self.encoded.get(id(part))

@@ -16,7 +16,7 @@ from app.clock import Clock, WakeUp
 from app.cluster import Cluster
 from app.errors import AppError, close_code
 from app.results import Outcome
-from app.service.frames import Held, Moment
+from app.service.frames import Held, Moment, UnitsParts
 from app.service.limits import TokenBucket
 from app.service.outbox import Outbox
 from app.service.presence import CLOSE_REASONS, Presence, ended
@@ -75,6 +75,7 @@ class LiveTable:
         self._noted: int | None = UNNOTED  # the deadline last told to the other servers
         self._soon: WakeUp | None = None  # a broadcast due within a tick
         self._seated: tuple[object, object] = (None, None)  # players, facilitators last checked
+        self._units: UnitsParts = {}  # the units parts of the last broadcast (`Moment`)
 
     @property
     def session_id(self) -> str:
@@ -270,7 +271,7 @@ class LiveTable:
         if self._soon is not None:  # this frame tells what the tick would have
             self._soon.cancel()
             self._soon = None
-        moment = Moment(self.state, self.clock.now(), self.presence.connected())
+        moment = Moment(self.state, self.clock.now(), self.presence.connected(), self._units)
         for seat in self.seats:
             frame = moment.next(seat.actor, seat.language, seat.held, seat.outbox.has_room())
             if frame is not None:
@@ -278,7 +279,7 @@ class LiveTable:
 
     def send_state(self, seat: Seat) -> None:
         """The seat's whole view (on connecting, a language switch, a resync)."""
-        moment = Moment(self.state, self.clock.now(), self.presence.connected())
+        moment = Moment(self.state, self.clock.now(), self.presence.connected(), self._units)
         seat.outbox.put(moment.full(seat.actor, seat.language, seat.held), is_state=True)
 
     def soon(self) -> None:

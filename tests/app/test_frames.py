@@ -9,7 +9,7 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.service.frames import Held, Moment
+from app.service.frames import Held, Moment, UnitsParts
 from game import FACILITATOR, Actor, Refusal, view
 from tests.game.play import Play, seat
 from tests.game.test_properties import progress, tables
@@ -21,8 +21,8 @@ def viewers(t: Play) -> list[Actor]:
     return [FACILITATOR, Actor("screen"), Actor("trainer"), *players, Actor("player", "p1")]
 
 
-def check_frames(t: Play, online: set[str]) -> None:
-    moment = Moment(t.state, t.now, online)
+def check_frames(t: Play, online: set[str], units: UnitsParts) -> None:
+    moment = Moment(t.state, t.now, online, units)
     for actor in viewers(t):
         for language in (None, "nl", "en"):
             sent = json.loads(moment.full(actor, language))
@@ -38,9 +38,10 @@ def check_frames(t: Play, online: set[str]) -> None:
 @settings(max_examples=60, deadline=None)
 @given(t=tables(), data=st.data())
 def test_every_frame_is_the_viewers_view(t: Play, data: st.DataObject) -> None:
+    units: UnitsParts = {}  # kept from frame to frame, as a table keeps them
     while t.state.phase != "ended":
         online = set(data.draw(st.sets(st.sampled_from([*t.state.players, "p99"]))))
-        check_frames(t, online)
+        check_frames(t, online, units)
         actor, name, args = progress(t)
         t.do(actor, name, args)
         if t.state.phase == "reflecting" and t.state.players:
@@ -50,7 +51,7 @@ def test_every_frame_is_the_viewers_view(t: Play, data: st.DataObject) -> None:
                 t.player(
                     pid, "answer", {"prompt_id": prompt["id"], "text": "Ja", "anonymous": True}
                 )
-    check_frames(t, set())
+    check_frames(t, set(), units)
 
 
 def expected(t: Play, actor: Actor, online: set[str], language: str | None) -> object:
@@ -63,10 +64,11 @@ def test_patches_applied_in_turn_give_each_viewers_view(t: Play, data: st.DataOb
     """Every viewer follows a whole game frame by frame, as a page does; now and then its outbox
     is backed up (the full view goes instead). After each frame it holds exactly its view."""
     followed = [(a, lang, Held(), Follower()) for a in viewers(t) for lang in (None, "en")]
+    units: UnitsParts = {}  # kept from frame to frame, as a table keeps them
 
     def frames() -> None:
         online = set(data.draw(st.sets(st.sampled_from([*t.state.players, "p99"]))))
-        moment = Moment(t.state, t.now, online)
+        moment = Moment(t.state, t.now, online, units)
         for actor, language, held, follower in followed:
             room = data.draw(st.booleans()) or data.draw(st.booleans())  # backed up: 1 in 4
             frame = moment.next(actor, language, held, room)
