@@ -33,6 +33,7 @@ from game.view import (
 
 Path = list[str | int]
 Op = list[Any]  # [path, value] or [path]
+_MISSING = object()
 NUMBERS = itertools.count(1)  # each broadcast's frame number, rising in this process
 # (access, language) -> the units part, and the state's units and deck it was made of
 UnitsParts = dict[tuple[str | None, str | None], tuple[object, object, Any]]
@@ -62,19 +63,26 @@ def _same(now: Any, before: Any) -> bool:
 
 def diff(old: Any, new: Any, path: Path, ops: list[Op]) -> None:
     """The operations that turn `old` into `new`: objects key by key, lists of equal length
-    item by item, anything else replaced whole."""
+    item by item, anything else replaced whole. (Equal items are passed over here, without a
+    call and a path each: most of a view is the same from one change to the next.)"""
     if old == new:
         return
     if isinstance(old, dict) and isinstance(new, dict):
+        kept = 0
         for key, value in new.items():
-            if key in old:
-                diff(old[key], value, [*path, key], ops)
-            else:
+            before = old.get(key, _MISSING)
+            if before is _MISSING:
                 ops.append([[*path, key], value])
-        ops.extend([[*path, key]] for key in old if key not in new)
+                continue
+            kept += 1
+            if before is not value and before != value:
+                diff(before, value, [*path, key], ops)
+        if kept < len(old):
+            ops.extend([[*path, key]] for key in old if key not in new)
     elif isinstance(old, list | tuple) and isinstance(new, list | tuple) and len(old) == len(new):
         for i, (a, b) in enumerate(zip(old, new, strict=True)):
-            diff(a, b, [*path, i], ops)
+            if a is not b and a != b:
+                diff(a, b, [*path, i], ops)
     else:
         ops.append([path, new])
 
