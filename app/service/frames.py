@@ -14,6 +14,7 @@ view(state, viewer)}` and that the patches applied in turn give exactly that too
 """
 
 import itertools
+import operator
 from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
@@ -58,7 +59,7 @@ def _same(now: Any, before: Any) -> bool:
     """Two `own_inputs`: the same objects and equal scalars."""
     if now is None or before is None:
         return False
-    return all(a is b for a, b in zip(now[0], before[0], strict=True)) and now[1] == before[1]
+    return all(map(operator.is_, now[0], before[0])) and now[1] == before[1]
 
 
 def diff(old: Any, new: Any, path: Path, ops: list[Op]) -> None:
