@@ -10,8 +10,9 @@ facilitator and the trainer, and to everyone once the unit laid it open in the o
 """
 
 from collections import Counter
-from collections.abc import Collection
-from typing import Annotated, Any, Literal, NotRequired
+from collections.abc import Callable, Collection, Hashable
+from functools import partial
+from typing import Annotated, Any, Literal, NotRequired, TypeVar
 
 from pydantic import ConfigDict, Field, with_config
 from typing_extensions import TypedDict  # pydantic reads this one on Python 3.11
@@ -34,6 +35,26 @@ Hint = Literal[
     "deal_relaxed",
 ]
 _closed = with_config(ConfigDict(extra="forbid"))
+T = TypeVar("T")
+# pieces of a table's last views, by key: what each was made of, and the piece (see `keep`)
+Kept = dict[Hashable, tuple[tuple[object, ...], Any]]
+
+
+def keep(
+    kept: Kept | None, key: Hashable, made_of: tuple[object, ...], build: Callable[[], T]
+) -> T:
+    """The piece `build` makes, taken again from `kept` while what it is made of is the same as
+    when it was made (the state is immutable: a part of it that did not change is the very same
+    object, found equal at once), so a broadcast does not build again what did not change, and
+    the patch of an unchanged piece is found at once (`build` depends on `made_of` alone)."""
+    if kept is None:
+        return build()
+    found = kept.get(key)
+    if found is not None and found[0] == made_of:  # each the same object (or an equal one)
+        return found[1]  # type: ignore[no-any-return]
+    piece = build()
+    kept[key] = (made_of, piece)
+    return piece
 
 
 @_closed
@@ -691,8 +712,11 @@ def own_inputs(state: State, viewer: Actor) -> tuple[tuple[object, ...], tuple[o
     return objects, (state.round, state.picker, state.phase, support)
 
 
-def own_part(state: State, viewer: Actor, language: str | None = None) -> OwnView:
-    """What depends on who looks: answers, `me` for a player, the log for the facilitator."""
+def own_part(
+    state: State, viewer: Actor, language: str | None = None, kept: Kept | None = None
+) -> OwnView:
+    """What depends on who looks: answers, `me` for a player, the log for the facilitator (its
+    pieces that did not change since the last broadcast taken from `kept`)."""
     me = state.players.get(viewer.player_id or "") if viewer.role == "player" else None
     this_round = [a for a in state.answers.values() if a.round == state.round]
     record = state.rounds[-1] if state.rounds else None
@@ -702,10 +726,18 @@ def own_part(state: State, viewer: Actor, language: str | None = None) -> OwnVie
         staff: OwnView = {
             "answers": [_answer(state, a) for a in pool],
             "supports": dict(record.supports) if record else {},
-            "settings": state.settings.model_dump(mode="json", exclude={"seed"}),
-            "opdrachten_left": [{"id": o.id, "text": o.text} for o in _remaining(state, deck)],
+            "settings": keep(kept, "settings", (state.settings,), partial(_settings, state)),
+            "opdrachten_left": keep(
+                kept,
+                ("opdrachten_left", language),
+                (state.used_opdrachten, deck),
+                partial(_opdrachten_left, state, deck),
+            ),
             "hints": _hints(state),
-            "history": [_round_log(state, deck, r) for r in state.rounds],
+            "history": [
+                keep(kept, ("round", i, language), (r, deck), partial(_round_log, state, deck, r))
+                for i, r in enumerate(state.rounds)
+            ],
             "facilitators": _facilitators(state),
             "removed": [
                 {"id": p.id, "name": p.name, "restorable": p.left_at_deal == state.deals}
@@ -725,7 +757,12 @@ def own_part(state: State, viewer: Actor, language: str | None = None) -> OwnVie
             "given_time": [p.id for p in state.players.values() if p.more_time],
             "still_reading": state.still_reading,
             "notes": deck.notes,
-            "checkout_results": checkout_results(state, deck),
+            "checkout_results": keep(
+                kept,
+                ("checkout_results", language),
+                (state.checkouts, state.players, deck),
+                partial(checkout_results, state, deck),
+            ),
             "last_by": state.last_by,
             "guessed": sorted({by for by, _ in record.guesses}) if record else [],
         }
@@ -772,6 +809,14 @@ def _facilitators(state: State) -> list[FacilitatorView]:
         {"id": f.id, "label": f.label} for f in state.facilitators.values()
     ]
     return [{"id": FIRST_FACILITATOR, "label": ""}, *added]
+
+
+def _settings(state: State) -> dict[str, Any]:
+    return state.settings.model_dump(mode="json", exclude={"seed"})
+
+
+def _opdrachten_left(state: State, deck: Deck) -> list[OpdrachtView]:
+    return [{"id": o.id, "text": o.text} for o in _remaining(state, deck)]
 
 
 def _remaining(state: State, deck: Deck) -> list[Opdracht]:

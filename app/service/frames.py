@@ -17,6 +17,7 @@ import itertools
 import operator
 from collections.abc import Collection
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import orjson
@@ -24,8 +25,10 @@ import orjson
 from game import Actor, State
 from game.view import (
     ALL_CARDS,
+    Kept,
     card_access,
     deck_in,
+    keep,
     own_inputs,
     own_part,
     shared_part,
@@ -36,8 +39,6 @@ Path = list[str | int]
 Op = list[Any]  # [path, value] or [path]
 _MISSING = object()
 NUMBERS = itertools.count(1)  # each broadcast's frame number, rising in this process
-# (access, language) -> the units part, and the state's units and deck it was made of
-UnitsParts = dict[tuple[str | None, str | None], tuple[object, object, Any]]
 
 
 def dumps(data: object) -> bytes:
@@ -89,18 +90,18 @@ def diff(old: Any, new: Any, path: Path, ops: list[Op]) -> None:
 
 
 class Moment:
-    """The frames of one broadcast: build one per viewer with `full` or `next`. `units`: the
-    table's units parts of its last broadcast, taken again where the units and the deck are the
-    very same objects (the state is immutable; units change a few times a round), so they are
-    not built again and their patch is found at once."""
+    """The frames of one broadcast: build one per viewer with `full` or `next`. `kept`: the
+    pieces of the table's views at its last broadcast, taken again where what they are made of
+    did not change (`game.view.keep`: the units parts, the facilitator's log and settings)."""
 
     def __init__(
-        self, state: State, now: int, online: Collection[str], units: UnitsParts | None = None
+        self, state: State, now: int, online: Collection[str], kept: Kept | None = None
     ) -> None:
         self.state, self.now, self.online = state, now, online
         self.number = next(NUMBERS)
+        self.kept: Kept = {} if kept is None else kept
         self.shared: dict[str | None, Any] = {}
-        self.units: UnitsParts = {} if units is None else units
+        self.units: dict[tuple[str | None, str | None], Any] = {}
         self.encoded: dict[int, bytes] = {}  # id of a part above -> its JSON, made when needed
         self.patches: dict[tuple[int, Any], bytes] = {}  # (id of the old part, group) -> ops
         self.frames: dict[tuple[int, bytes], str] = {}  # (base, ops) -> the patch frame
@@ -112,13 +113,16 @@ class Moment:
         return found
 
     def _units(self, access: str | None, language: str | None) -> Any:
-        units, deck = self.state.units, deck_in(self.state, language)
         found = self.units.get((access, language))
-        if found is None or found[0] is not units or found[1] is not deck:
+        if found is None:
             public = None if access in (None, ALL_CARDS) else self._units(None, language)
-            found = (units, deck, units_part(self.state, access, language, public))
-            self.units[access, language] = found
-        return found[2]
+            found = self.units[access, language] = keep(
+                self.kept,
+                ("units", access, language),
+                (self.state.units, deck_in(self.state, language)),
+                partial(units_part, self.state, access, language, public),
+            )
+        return found
 
     def _encoded(self, part: Any) -> bytes:
         found = self.encoded.get(id(part))
@@ -140,7 +144,7 @@ class Moment:
 
     def full(self, viewer: Actor, language: str | None, held: Held | None = None) -> str:
         """The viewer's whole view (and, given what the connection holds, the next number)."""
-        own = own_part(self.state, viewer, language)
+        own = own_part(self.state, viewer, language, self.kept)
         frame = self._full(viewer, language, self.number, own)
         if held is not None:
             access = card_access(self.state, viewer)
@@ -174,7 +178,7 @@ class Moment:
         if _same(made_of, held.own_from):  # a player's own part: nothing it is made of changed
             own = old_own
         else:
-            own = own_part(self.state, viewer, language)
+            own = own_part(self.state, viewer, language, self.kept)
             diff(old_own, own, [], own_ops)
         held.own_from = made_of
         parts = [

@@ -16,7 +16,7 @@ from app.clock import Clock, WakeUp
 from app.cluster import Cluster
 from app.errors import AppError, close_code
 from app.results import Outcome
-from app.service.frames import Held, Moment, UnitsParts
+from app.service.frames import Held, Moment
 from app.service.limits import TokenBucket
 from app.service.outbox import Outbox
 from app.service.presence import CLOSE_REASONS, Presence, ended
@@ -24,6 +24,7 @@ from app.stores import EventStore, VersionConflict, snapshot
 from game import Actor, Command, Event, Refusal, State, decide, due, evolve, next_deadline
 from game.commands import Args
 from game.events import PlayerJoined, TimeUp
+from game.view import Kept
 
 log = logging.getLogger("theater")
 Spawn = Callable[[Coroutine[Any, Any, None]], None]
@@ -75,7 +76,7 @@ class LiveTable:
         self._noted: int | None = UNNOTED  # the deadline last told to the other servers
         self._soon: WakeUp | None = None  # a broadcast due within a tick
         self._seated: tuple[object, object] = (None, None)  # players, facilitators last checked
-        self._units: UnitsParts = {}  # the units parts of the last broadcast (`Moment`)
+        self._kept: Kept = {}  # pieces of the last broadcast's views (`game.view.keep`)
 
     @property
     def session_id(self) -> str:
@@ -271,7 +272,7 @@ class LiveTable:
         if self._soon is not None:  # this frame tells what the tick would have
             self._soon.cancel()
             self._soon = None
-        moment = Moment(self.state, self.clock.now(), self.presence.connected(), self._units)
+        moment = Moment(self.state, self.clock.now(), self.presence.connected(), self._kept)
         for seat in self.seats:
             frame = moment.next(seat.actor, seat.language, seat.held, seat.outbox.has_room())
             if frame is not None:
@@ -279,7 +280,7 @@ class LiveTable:
 
     def send_state(self, seat: Seat) -> None:
         """The seat's whole view (on connecting, a language switch, a resync)."""
-        moment = Moment(self.state, self.clock.now(), self.presence.connected(), self._units)
+        moment = Moment(self.state, self.clock.now(), self.presence.connected(), self._kept)
         seat.outbox.put(moment.full(seat.actor, seat.language, seat.held), is_state=True)
 
     def soon(self) -> None:

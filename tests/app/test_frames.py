@@ -9,8 +9,9 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.service.frames import Held, Moment, UnitsParts
+from app.service.frames import Held, Moment
 from game import FACILITATOR, Actor, Refusal, view
+from game.view import Kept
 from tests.game.play import Play, seat
 from tests.game.test_properties import progress, tables
 from tests.viewing import Follower
@@ -21,8 +22,8 @@ def viewers(t: Play) -> list[Actor]:
     return [FACILITATOR, Actor("screen"), Actor("trainer"), *players, Actor("player", "p1")]
 
 
-def check_frames(t: Play, online: set[str], units: UnitsParts) -> None:
-    moment = Moment(t.state, t.now, online, units)
+def check_frames(t: Play, online: set[str], kept: Kept) -> None:
+    moment = Moment(t.state, t.now, online, kept)
     for actor in viewers(t):
         for language in (None, "nl", "en"):
             sent = json.loads(moment.full(actor, language))
@@ -38,10 +39,10 @@ def check_frames(t: Play, online: set[str], units: UnitsParts) -> None:
 @settings(max_examples=60, deadline=None)
 @given(t=tables(), data=st.data())
 def test_every_frame_is_the_viewers_view(t: Play, data: st.DataObject) -> None:
-    units: UnitsParts = {}  # kept from frame to frame, as a table keeps them
+    kept: Kept = {}  # from frame to frame, as a table keeps them
     while t.state.phase != "ended":
         online = set(data.draw(st.sets(st.sampled_from([*t.state.players, "p99"]))))
-        check_frames(t, online, units)
+        check_frames(t, online, kept)
         actor, name, args = progress(t)
         t.do(actor, name, args)
         if t.state.phase == "reflecting" and t.state.players:
@@ -51,7 +52,7 @@ def test_every_frame_is_the_viewers_view(t: Play, data: st.DataObject) -> None:
                 t.player(
                     pid, "answer", {"prompt_id": prompt["id"], "text": "Ja", "anonymous": True}
                 )
-    check_frames(t, set(), units)
+    check_frames(t, set(), kept)
 
 
 def expected(t: Play, actor: Actor, online: set[str], language: str | None) -> object:
@@ -64,11 +65,11 @@ def test_patches_applied_in_turn_give_each_viewers_view(t: Play, data: st.DataOb
     """Every viewer follows a whole game frame by frame, as a page does; now and then its outbox
     is backed up (the full view goes instead). After each frame it holds exactly its view."""
     followed = [(a, lang, Held(), Follower()) for a in viewers(t) for lang in (None, "en")]
-    units: UnitsParts = {}  # kept from frame to frame, as a table keeps them
+    kept: Kept = {}  # from frame to frame, as a table keeps them
 
     def frames() -> None:
         online = set(data.draw(st.sets(st.sampled_from([*t.state.players, "p99"]))))
-        moment = Moment(t.state, t.now, online, units)
+        moment = Moment(t.state, t.now, online, kept)
         for actor, language, held, follower in followed:
             room = data.draw(st.booleans()) or data.draw(st.booleans())  # backed up: 1 in 4
             frame = moment.next(actor, language, held, room)
