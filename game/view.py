@@ -9,6 +9,7 @@ Secrecy lives here and nowhere else: a unit's strategy goes to that unit's membe
 facilitator and the trainer, and to everyone once the unit laid it open in the open-card round.
 """
 
+import operator
 from collections import Counter
 from collections.abc import Callable, Collection, Hashable
 from functools import partial
@@ -43,14 +44,16 @@ Kept = dict[Hashable, tuple[tuple[object, ...], Any]]
 def keep(
     kept: Kept | None, key: Hashable, made_of: tuple[object, ...], build: Callable[[], T]
 ) -> T:
-    """The piece `build` makes, taken again from `kept` while what it is made of is the same as
-    when it was made (the state is immutable: a part of it that did not change is the very same
-    object, found equal at once), so a broadcast does not build again what did not change, and
-    the patch of an unchanged piece is found at once (`build` depends on `made_of` alone)."""
+    """The piece `build` makes, taken again from `kept` while what it is made of is the very
+    same objects as when it was made (the state is immutable: a part of it that did not change
+    is the same object), so a broadcast does not build again what did not change, and the
+    patch of an unchanged piece is found at once. Identity, not equality: an equal dict in
+    another order would give a piece in the old order. `kept` holds what it compares, so no
+    object it names is freed and its identity given to another."""
     if kept is None:
         return build()
     found = kept.get(key)
-    if found is not None and found[0] == made_of:  # each the same object (or an equal one)
+    if found is not None and all(map(operator.is_, found[0], made_of)):
         return found[1]  # type: ignore[no-any-return]
     piece = build()
     kept[key] = (made_of, piece)

@@ -201,7 +201,7 @@ class Moment:
         frame = self.frames.get((base, ops))
         if frame is None:
             frame = self._patch(base, ops).decode()
-            if not own_ops:  # (with operations of its own, nobody else gets this one)
+            if not own_ops:  # (a frame with operations of its own is this viewer's alone)
                 self.frames[base, ops] = frame
         return frame
 

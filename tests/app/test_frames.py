@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from app.service.frames import Held, Moment
 from game import FACILITATOR, Actor, Refusal, view
-from game.view import Kept
+from game.view import Kept, keep
 from tests.game.play import Play, seat
 from tests.game.test_properties import progress, tables
 from tests.viewing import Follower
@@ -144,3 +144,13 @@ def test_viewers_who_see_the_same_change_get_one_and_the_same_frame() -> None:
     ]
     assert len({id(f) for f in frames}) == 1, "one frame for all"
     assert json.loads(frames[0] or "")["ops"] == [[["players", 2, "connected"], True]]
+
+
+def test_a_kept_piece_is_taken_again_only_for_the_very_same_inputs() -> None:
+    """A guess taken back and given again leaves equal guesses in another order: the
+    facilitator's log must follow `view()`'s order, so equal is not enough, only the same."""
+    kept: Kept = {}
+    first, reordered = {"u2": "c1", "u3": "c2"}, {"u3": "c2", "u2": "c1"}
+    assert keep(kept, "log", (first,), lambda: list(first)) == ["u2", "u3"]
+    assert keep(kept, "log", (reordered,), lambda: list(reordered)) == ["u3", "u2"]
+    assert keep(kept, "log", (reordered,), lambda: ["built again"]) == ["u3", "u2"]
