@@ -24,7 +24,8 @@ ARIA = ROOT / "test-artifacts" / "aria"
 MESSAGE = "Nog vijf minuten, dan plenair"
 
 # Installed before any page script: where the focus fell at a re-render of #app (`__lost`: to
-# <body> while the focused control is drawn again; `__gone`: with its control), and what the
+# <body> while the focused control is drawn again; `__gone`: with its control; not counted once
+# the focus left the page by Tab, as it does past the last control), and what the
 # live regions said (`__said`): #live, #status and #error as their text changes, and any
 # role=status/alert drawn afresh by a render (`inserted-…`).
 WATCH = """
@@ -34,6 +35,11 @@ document.addEventListener("DOMContentLoaded", () => {
   const keyOf = (el) => (el && el.dataset && (el.dataset.key || el.id)) || null;
   let last = null;
   document.addEventListener("focusin", (e) => { last = keyOf(e.target); });
+  // the focus left the page by Tab (its control still there once the event is over, unlike a
+  // control a render removed): a render after that drops nothing
+  document.addEventListener("focusout", (e) => {
+    if (e.relatedTarget === null) queueMicrotask(() => { if (e.target.isConnected) last = null; });
+  });
   if (app) new MutationObserver(() => {
     const active = document.activeElement;
     if (!last || (active && active !== document.body)) return;
