@@ -7,10 +7,11 @@ so it can hold nothing the viewer's next full view would not; it lists operation
 `[path, value]` (set) or `[path]` (remove) that turn the view of frame `base` into the view of
 frame `seq`. Frames are numbered per broadcast, not per connection (every connection's numbers
 rise, with gaps), so viewers who hold the same frame and see the same change get the very same
-frame: it is made once for all of them, and the socket layer frames those bytes once. Where a patch would be three quarters
-of the view or more, or the viewer's outbox is backed up (queued frames may be dropped), the full
-view goes instead. Property tests pin that every full frame equals `{"type": "state", ..., "view":
-view(state, viewer)}` and that the patches applied in turn give exactly that too.
+frame: it is made once for all of them, and the socket layer frames those bytes once. Where a
+patch would be three quarters of the view or more, or the viewer's outbox is backed up (queued
+frames may be dropped), the full view goes instead. Property tests pin that every full frame
+equals `{"type": "state", ..., "view": view(state, viewer)}` and that the patches applied in
+turn give exactly that too.
 """
 
 import itertools
@@ -48,7 +49,8 @@ def dumps(data: object) -> bytes:
 @dataclass
 class Held:
     """What one connection's viewer holds: the number of its last state or patch frame (0:
-    none yet), that frame's version and the view parts it was made from (None: the next frame is a full one)."""
+    none yet), that frame's version and the view parts it was made from (None: the next frame
+    is a full one)."""
 
     seq: int = 0
     version: int = -1
